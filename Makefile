@@ -1,0 +1,43 @@
+# Thin wrapper over CMake presets; see README.md. Every target installs what is missing first.
+SHELL := /bin/bash
+export NODE_PATH := /usr/share/nodejs
+export CCACHE_DIR ?= $(CURDIR)/build/ccache
+
+PORT ?= 8080
+DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: all deps native web build run test bench format clean
+
+all: build
+
+deps:
+	@scripts/bootstrap.sh
+
+native: deps
+	@[ -f build/native/build.ninja ] || cmake --preset native >/dev/null
+	@cmake --build --preset native
+
+web: deps
+	@[ -f build/web/build.ninja ] || cmake --preset web >/dev/null
+	@cmake --build --preset web
+
+build: native web
+
+run: deps
+	@[ -f build/native/build.ninja ] || cmake --preset native >/dev/null
+	@cmake --build --preset native --target imchat-server
+	@$(MAKE) --no-print-directory web
+	@exec build/native/src/server/imchat-server --port "$(PORT)" --data-dir "$(DATA_DIR)" \
+	  --web-root build/web/out
+
+test: build
+	@ctest --preset native
+
+bench: build
+	@bench/run
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build/native build/web

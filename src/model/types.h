@@ -1,0 +1,81 @@
+// The data model shared by client and server: User, Conversation, Message.
+// Plain values; the wire mapping lives in protocol/model_json.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/time.h"
+
+namespace imchat {
+
+enum class ConversationType { kDirect, kGroup, kAi };
+enum class MessageRole { kUser, kAssistant, kSystem, kFunction };
+
+// Wire names are the upper-case ones of the product spec ("AI", "ASSISTANT").
+std::string_view to_string(ConversationType type);
+std::string_view to_string(MessageRole role);
+std::optional<ConversationType> conversation_type_from_string(std::string_view text);
+std::optional<MessageRole> message_role_from_string(std::string_view text);
+
+struct User {
+  std::string id;
+  std::string email;
+  std::string name;
+  std::optional<std::string> avatar;
+  Timestamp created_at;
+  Timestamp updated_at;
+
+  bool operator==(const User&) const = default;
+};
+
+struct Usage {
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int64_t total_tokens = 0;
+  double estimated_cost = 0;  // USD
+
+  bool operator==(const Usage&) const = default;
+};
+
+// What the server records about an AI reply.
+struct MessageMetadata {
+  std::optional<Usage> usage;
+  std::optional<std::string> model;
+  std::optional<std::string> provider;
+  std::optional<int64_t> latency_ms;
+  std::optional<std::string> finish_reason;
+
+  bool operator==(const MessageMetadata&) const = default;
+};
+
+struct Conversation {
+  std::string id;
+  std::string title;
+  ConversationType type = ConversationType::kAi;
+  std::vector<User> participants;
+  std::optional<std::string> system_prompt;
+  std::optional<std::string> model;
+  std::optional<double> temperature;
+  Timestamp created_at;
+  Timestamp updated_at;
+
+  bool operator==(const Conversation&) const = default;
+};
+
+struct Message {
+  std::string id;
+  std::string content;
+  MessageRole role = MessageRole::kUser;
+  std::string conversation_id;
+  std::optional<std::string> author_id;
+  std::optional<MessageMetadata> metadata;
+  Timestamp created_at;
+
+  bool operator==(const Message&) const = default;
+};
+
+}  // namespace imchat

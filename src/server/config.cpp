@@ -1,0 +1,117 @@
+#include "server/config.h"
+
+#include <cstdlib>
+#include <string_view>
+
+namespace imchat::server {
+namespace {
+
+Result<uint16_t> parse_port(std::string_view text, const char* source) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != text.npos) {
+    return make_error(ErrorCode::kValidation,
+                      std::string(source) + ": \"" + std::string(text) + "\" is not a port");
+  }
+  const long value = std::strtol(std::string(text).c_str(), nullptr, 10);
+  if (value > 65535) {
+    return make_error(ErrorCode::kValidation,
+                      std::string(source) + ": " + std::string(text) + " is over 65535");
+  }
+  return static_cast<uint16_t>(value);
+}
+
+void split_into(const std::string& list, std::vector<std::string>& out) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos
+                                                                     : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> process_env(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) return std::nullopt;
+  return std::string(value);
+}
+
+const char* help_text() {
+  return "usage: imchat-server [options]\n"
+         "\n"
+         "  --port N, PORT=N            port to listen on (default 8080; 0 picks a free one)\n"
+         "  --bind ADDR, BIND=ADDR      address to listen on (default 127.0.0.1)\n"
+         "  --data-dir DIR, DATA_DIR    where the SQLite database lives (default ./data)\n"
+         "  --web-root DIR, WEB_ROOT    static files of the web client, served at /\n"
+         "  --cors-origin ORIGIN        allow this origin to call the API (repeatable;\n"
+         "                              CORS_ORIGINS=a,b)\n"
+         "  --threads N                 network threads (default 2)\n"
+         "  --help                      this text\n"
+         "\n"
+         "The server prints \"listening on http://ADDR:PORT\" once it accepts connections,\n"
+         "and stops cleanly on SIGINT or SIGTERM.\n";
+}
+
+Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup& env) {
+  ParsedArgs parsed;
+  Config& c = parsed.config;
+  if (auto v = env("PORT")) {
+    auto port = parse_port(*v, "PORT");
+    if (!port) return port.error();
+    c.port = *port;
+  }
+  if (auto v = env("BIND")) c.bind = *v;
+  if (auto v = env("DATA_DIR")) c.data_dir = *v;
+  if (auto v = env("WEB_ROOT")) c.web_root = *v;
+  if (auto v = env("CORS_ORIGINS")) split_into(*v, c.cors_origins);
+
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool has_inline = false;
+    if (const size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_inline = true;
+    }
+    auto take = [&]() -> Result<std::string> {
+      if (has_inline) return value;
+      if (i + 1 >= argc) return make_error(ErrorCode::kValidation, arg + " needs a value");
+      return std::string(argv[++i]);
+    };
+    if (arg == "--help" || arg == "-h") {
+      parsed.show_help = true;
+    } else if (arg == "--port") {
+      auto v = take();
+      if (!v) return v.error();
+      auto port = parse_port(*v, "--port");
+      if (!port) return port.error();
+      c.port = *port;
+    } else if (arg == "--bind" || arg == "--data-dir" || arg == "--web-root" ||
+               arg == "--cors-origin" || arg == "--threads") {
+      auto v = take();
+      if (!v) return v.error();
+      if (arg == "--bind") c.bind = *v;
+      if (arg == "--data-dir") c.data_dir = *v;
+      if (arg == "--web-root") c.web_root = *v;
+      if (arg == "--cors-origin") c.cors_origins.push_back(*v);
+      if (arg == "--threads") {
+        const int n = std::atoi(v->c_str());
+        if (n < 1 || n > 64) {
+          return make_error(ErrorCode::kValidation, "--threads must be within 1..64");
+        }
+        c.threads = n;
+      }
+    } else {
+      return make_error(ErrorCode::kValidation, "unknown option " + arg + " (see --help)");
+    }
+  }
+  if (c.bind.empty()) return make_error(ErrorCode::kValidation, "--bind is empty");
+  if (c.data_dir.empty()) return make_error(ErrorCode::kValidation, "--data-dir is empty");
+  return parsed;
+}
+
+}  // namespace imchat::server

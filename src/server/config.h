@@ -1,0 +1,38 @@
+// Server configuration from flags and the environment (flags win). --help documents all.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/result.h"
+
+namespace imchat::server {
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (tests); the bound one is printed
+  std::string data_dir = "./data";
+  std::string web_root;  // static files of the web client; empty: serve the API only
+  std::vector<std::string> cors_origins;
+  int threads = 2;
+};
+
+// What main() should do after parsing.
+struct ParsedArgs {
+  Config config;
+  bool show_help = false;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+
+// argv[0] is skipped. env is consulted for PORT, BIND, DATA_DIR, WEB_ROOT, CORS_ORIGINS.
+Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup& env);
+
+std::optional<std::string> process_env(const char* name);
+
+const char* help_text();
+
+}  // namespace imchat::server

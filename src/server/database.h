@@ -1,0 +1,63 @@
+// The embedded SQLite database under DATA_DIR: WAL mode, foreign keys on, schema
+// migrations versioned in code (migrations.cpp), prepared statements only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "model/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace imchat::server {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, int64_t value);
+  // Result of sqlite3_step: true while a row is available, false when done.
+  Result<bool> step();
+  std::string column_text(int index) const;
+  int64_t column_int(int index) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  // Creates the directory and the file if needed, then applies pending migrations.
+  static Result<std::unique_ptr<Database>> open(const std::string& data_dir);
+  ~Database();
+
+  Result<Statement> prepare(std::string_view sql);
+  Status exec(std::string_view sql);  // for DDL and PRAGMAs without parameters
+  int schema_version() const { return schema_version_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status migrate();
+
+  sqlite3* db_;
+  std::string path_;
+  int schema_version_ = 0;
+};
+
+// The migrations, oldest first; index + 1 is the schema version each one produces.
+struct Migration {
+  const char* name;
+  const char* sql;
+};
+const Migration* migrations(size_t& count);
+
+}  // namespace imchat::server

@@ -1,0 +1,94 @@
+#include "server/http_session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <fmt/format.h>
+
+#include "server/log.h"
+
+namespace imchat::server {
+
+namespace beast = boost::beast;
+
+namespace {
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr size_t kMaxBodyBytes = 1024 * 1024;  // chat requests are small; uploads come later
+}  // namespace
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const Router& router)
+    : stream_(std::move(socket)), router_(router) {
+  beast::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+void HttpSession::run() {
+  // Start on the session's strand: every handler of this connection runs serialised.
+  boost::asio::dispatch(stream_.get_executor(),
+                        beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+}
+
+void HttpSession::do_read() {
+  parser_.emplace();
+  parser_->body_limit(kMaxBodyBytes);
+  parser_->header_limit(16 * 1024);
+  stream_.expires_after(kIdleTimeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, size_t) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+      ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted) {
+    return do_close();
+  }
+  if (ec) {
+    // Malformed or oversized request: answer once, clearly, and close.
+    log_event("warn", "bad_request", {{"remote", remote_}, {"error", ec.message()}});
+    Request request;
+    request.version(11);
+    auto res = std::make_shared<StringResponse>(json_error(
+        request, ec == http::error::body_limit ? http::status::payload_too_large
+                                               : http::status::bad_request,
+        ec.message()));
+    res->keep_alive(false);
+    response_ = res;
+    http::async_write(stream_, *res,
+                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), false));
+    return;
+  }
+  started_ = std::chrono::steady_clock::now();
+  Request request = parser_->release();
+  Response response = router_.handle(request);
+  const double ms = std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - started_).count();
+  std::visit(
+      [&](auto& res) {
+        log_event("info", "request",
+                  {{"method", std::string(request.method_string())},
+                   {"path", std::string(request.target())},
+                   {"status", std::to_string(res.result_int())},
+                   {"ms", fmt::format("{:.2f}", ms)},
+                   {"remote", remote_}});
+        using Message = std::decay_t<decltype(res)>;
+        auto message = std::make_shared<Message>(std::move(res));
+        response_ = message;
+        const bool keep_alive = message->keep_alive();
+        http::async_write(stream_, *message,
+                          beast::bind_front_handler(&HttpSession::on_write, shared_from_this(),
+                                                    keep_alive));
+      },
+      response);
+}
+
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, size_t) {
+  response_.reset();
+  if (ec || !keep_alive) return do_close();
+  do_read();
+}
+
+void HttpSession::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace imchat::server

@@ -1,0 +1,36 @@
+// HttpSession: one object per TCP connection (Boost.Beast's session pattern). Reads a
+// request, asks the Router, writes the response, repeats while keep-alive; one write in
+// flight at a time. Idle connections time out.
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+
+#include "server/http_types.h"
+#include "server/router.h"
+
+namespace imchat::server {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, const Router& router);
+  void run();
+
+ private:
+  void do_read();
+  void on_read(boost::beast::error_code ec, size_t bytes);
+  void on_write(bool keep_alive, boost::beast::error_code ec, size_t bytes);
+  void do_close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<void> response_;  // keeps the message alive while it is written
+  const Router& router_;
+  std::chrono::steady_clock::time_point started_;
+  std::string remote_;
+};
+
+}  // namespace imchat::server

@@ -1,0 +1,93 @@
+#include "server/router.h"
+
+#include <algorithm>
+
+#include "model/version.h"
+#include "protocol/health.h"
+
+namespace imchat::server {
+namespace {
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+}  // namespace
+
+StringResponse json_response(const Request& request, http::status status, std::string body) {
+  StringResponse res{status, request.version()};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(request.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+StringResponse json_error(const Request& request, http::status status, std::string message) {
+  protocol::Json body = {{"error", std::string(http::obsolete_reason(status))},
+                         {"message", std::move(message)}};
+  return json_response(request, status, protocol::dump_json(body));
+}
+
+Router::Router(RouterOptions options)
+    : options_(std::move(options)), static_files_(options_.web_root) {}
+
+Response Router::handle(const Request& request) const {
+  const std::string_view path = path_of(request.target());
+  Response response = [&]() -> Response {
+    if (starts_with(path, "/api/") || path == "/api") return handle_api(request);
+    if (request.method() != http::verb::get && request.method() != http::verb::head) {
+      return json_error(request, http::status::method_not_allowed,
+                        "static files answer GET and HEAD only");
+    }
+    if (static_files_.enabled()) {
+      if (auto file = static_files_.serve(request)) return std::move(*file);
+    }
+    return json_error(request, http::status::not_found, "no such file");
+  }();
+  add_cors(request, response);
+  return response;
+}
+
+Response Router::handle_api(const Request& request) const {
+  const std::string_view path = path_of(request.target());
+  if (request.method() == http::verb::options) {
+    EmptyResponse res{http::status::no_content, request.version()};
+    res.set(http::field::access_control_allow_methods, "GET, POST, PATCH, DELETE, OPTIONS");
+    res.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
+    res.set(http::field::access_control_max_age, "600");
+    res.keep_alive(request.keep_alive());
+    return res;
+  }
+  if (path == "/api/health") {
+    if (request.method() != http::verb::get) {
+      return json_error(request, http::status::method_not_allowed, "use GET");
+    }
+    const protocol::Health health{"ok", kVersion, now_utc()};
+    return json_response(request, http::status::ok, protocol::dump_json(protocol::to_json(health)));
+  }
+  return json_error(request, http::status::not_found,
+                    "no route for " + std::string(request.method_string()) + " " +
+                        std::string(path));
+}
+
+void Router::add_cors(const Request& request, Response& response) const {
+  const auto origin = request[http::field::origin];
+  if (origin.empty()) return;
+  const bool allowed = std::find(options_.cors_origins.begin(), options_.cors_origins.end(),
+                                 origin) != options_.cors_origins.end();
+  if (!allowed) return;
+  std::visit(
+      [&](auto& res) {
+        res.set(http::field::access_control_allow_origin, origin);
+        res.insert(http::field::vary, "Origin");
+      },
+      response);
+}
+
+}  // namespace imchat::server

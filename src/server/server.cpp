@@ -1,0 +1,83 @@
+#include "server/server.h"
+
+#include <boost/asio/strand.hpp>
+
+#include "server/http_session.h"
+#include "server/log.h"
+
+namespace imchat::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+Server::Server(Config config) : config_(std::move(config)), io_(config_.threads), acceptor_(io_) {}
+
+Server::~Server() {
+  stop();
+  for (auto& t : threads_) t.join();
+}
+
+Status Server::start() {
+  auto db = Database::open(config_.data_dir);
+  if (!db) return db.error();
+  database_ = std::move(db).value();
+  log_event("info", "database_open", {{"path", database_->path()},
+                                      {"schema", std::to_string(database_->schema_version())}});
+
+  router_ = std::make_unique<Router>(RouterOptions{config_.web_root, config_.cors_origins});
+
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config_.bind, ec);
+  if (ec) return make_error(ErrorCode::kValidation, "bad --bind address " + config_.bind);
+  const tcp::endpoint endpoint(address, config_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(ErrorCode::kNetwork, "cannot listen on " + config_.bind + ":" +
+                                               std::to_string(config_.port) + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+  do_accept();
+  return Ok{};
+}
+
+std::string Server::url() const {
+  const bool v6 = config_.bind.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + config_.bind + "]" : config_.bind) + ":" + std::to_string(port_);
+}
+
+void Server::do_accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec,
+                                                       tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;  // stopping
+    if (!ec) {
+      std::make_shared<HttpSession>(std::move(socket), *router_)->run();
+    } else {
+      log_event("warn", "accept_failed", {{"error", ec.message()}});
+    }
+    do_accept();
+  });
+}
+
+void Server::run() {
+  for (int i = 1; i < config_.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Server::run_in_background() {
+  for (int i = 0; i < config_.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+}
+
+void Server::stop() {
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  io_.stop();
+}
+
+}  // namespace imchat::server

@@ -1,0 +1,49 @@
+// Server: the io_context, its thread pool, the listening socket and what requests need
+// (router, database). start() binds and returns; run() serves until stop().
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "model/result.h"
+#include "server/config.h"
+#include "server/database.h"
+#include "server/router.h"
+
+namespace imchat::server {
+
+class Server {
+ public:
+  explicit Server(Config config);
+  ~Server();
+
+  // Opens the database, binds and listens. After it succeeds, port() is the real port.
+  Status start();
+  uint16_t port() const { return port_; }
+  std::string url() const;
+
+  // Serves on config.threads threads (the caller's among them) until stop().
+  void run();
+  // Serves on background threads; returns at once. For tests.
+  void run_in_background();
+  // Thread-safe; run() returns once in-flight handlers finish.
+  void stop();
+
+ private:
+  void do_accept();
+
+  Config config_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<Router> router_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace imchat::server

@@ -1,0 +1,111 @@
+#include "ui/theme.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace imchat::ui {
+namespace {
+
+ImVec4 color(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+
+bool file_exists(const std::string& path) {
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Theme::apply(float pixel_ratio) {
+  // Snap to quarter steps: a ratio of 1.0000001 after a zoom must not rebuild the atlas.
+  const float snapped = std::max(0.5f, std::round(pixel_ratio * 4.0f) / 4.0f);
+  if (snapped == scale_) return false;
+  scale_ = snapped;
+  load_fonts();
+  apply_style();
+  return true;
+}
+
+void Theme::load_fonts() {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  fonts_ = Fonts{};
+  ImFontConfig config;
+  config.OversampleH = 2;  // Sub-pixel positioning keeps small UI text even at ratio 1.
+  config.OversampleV = 1;
+  config.PixelSnapH = false;
+  // Latin, Latin-1, Latin Extended-A, general punctuation (… “ ” • ·) and arrows.
+  static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2000, 0x206F,
+                                    0x2190, 0x21FF, 0x25CF, 0x25CF, 0};
+  auto load = [&](const char* file, float size) -> ImFont* {
+    const std::string path = font_dir_ + "/" + file;
+    if (!file_exists(path)) {
+      if (fonts_.load_error.empty()) fonts_.load_error = "missing font " + path;
+      return nullptr;
+    }
+    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(size * scale_), &config,
+                                        kRanges);
+  };
+  fonts_.body = load("Inter-Regular.otf", 15);
+  fonts_.body_bold = load("Inter-SemiBold.otf", 15);
+  fonts_.small = load("Inter-Regular.otf", 13);
+  fonts_.title = load("Inter-SemiBold.otf", 26);
+  if (!fonts_.body) {
+    ImFontConfig fallback;
+    fallback.SizePixels = std::round(13 * scale_);
+    fonts_.body = io.Fonts->AddFontDefault(&fallback);
+  }
+  if (!fonts_.body_bold) fonts_.body_bold = fonts_.body;
+  if (!fonts_.small) fonts_.small = fonts_.body;
+  if (!fonts_.title) fonts_.title = fonts_.body_bold;
+  io.FontDefault = fonts_.body;
+  io.Fonts->Build();
+}
+
+void Theme::apply_style() {
+  ImGuiStyle style;  // fresh, so repeated scaling never compounds
+  ImGui::StyleColorsDark(&style);
+  style.WindowPadding = ImVec2(0, 0);
+  style.WindowBorderSize = 0;
+  style.WindowRounding = 0;
+  style.ChildBorderSize = 0;
+  style.FramePadding = ImVec2(12, 9);
+  style.FrameRounding = 10;
+  style.ItemSpacing = ImVec2(8, 8);
+  style.ScrollbarSize = 10;
+  style.ScrollbarRounding = 8;
+  style.GrabRounding = 8;
+  style.PopupRounding = 10;
+  style.ScaleAllSizes(scale_);
+
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_WindowBg] = color(palette_.background);
+  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_PopupBg] = color(palette_.surface);
+  c[ImGuiCol_Border] = color(palette_.border);
+  c[ImGuiCol_Text] = color(palette_.text);
+  c[ImGuiCol_TextDisabled] = color(palette_.text_faint);
+  c[ImGuiCol_FrameBg] = color(palette_.surface);
+  c[ImGuiCol_FrameBgHovered] = color(rgb(0x262633));
+  c[ImGuiCol_FrameBgActive] = color(rgb(0x2b2b3a));
+  c[ImGuiCol_Button] = color(palette_.primary);
+  c[ImGuiCol_ButtonHovered] = color(palette_.primary_hover);
+  c[ImGuiCol_ButtonActive] = color(rgb(0x6d28d9));
+  c[ImGuiCol_Header] = color(rgb(0x24242f));
+  c[ImGuiCol_HeaderHovered] = color(rgb(0x2a2a37));
+  c[ImGuiCol_HeaderActive] = color(rgb(0x31313f));
+  c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_ScrollbarGrab] = color(rgb(0x3a3a4a));
+  c[ImGuiCol_ScrollbarGrabHovered] = color(rgb(0x4a4a5c));
+  c[ImGuiCol_ScrollbarGrabActive] = color(palette_.primary);
+  c[ImGuiCol_CheckMark] = color(palette_.primary);
+  c[ImGuiCol_SliderGrab] = color(palette_.primary);
+  c[ImGuiCol_TextSelectedBg] = color(rgb(0x7c3aed, 110));
+  c[ImGuiCol_NavHighlight] = color(palette_.primary);
+  c[ImGuiCol_Separator] = color(palette_.border);
+  ImGui::GetStyle() = style;
+}
+
+}  // namespace imchat::ui
