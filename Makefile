@@ -1,7 +1,6 @@
 # Thin wrapper over CMake presets; see README.md. Every target installs what is missing first.
 SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
-export CCACHE_DIR ?= $(CURDIR)/build/ccache
 
 PORT ?= 8080
 DATA_DIR ?= $(CURDIR)/data

@@ -43,7 +43,8 @@ class HttpClient {
   // error; any HTTP status, including 4xx/5xx, arrives as a response.
   virtual RequestId send(HttpRequest request, HttpCallback on_done) = 0;
 
-  // The callback then receives kCancelled (once, from poll()), never a late response.
+  // Stops the request; its callback is dropped and never runs, so an owner may cancel from
+  // its destructor. Unknown or finished ids are ignored.
   virtual void cancel(RequestId id) = 0;
 
   // Runs the callbacks of finished requests. Call once per frame on the UI thread.

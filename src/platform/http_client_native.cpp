@@ -2,7 +2,6 @@
 // Implements: send (GET/POST/PATCH/DELETE with headers and body), per-request timeout,
 // cancel, results handed to the UI thread through a queue drained by poll().
 // One Operation object per request, in the style of Beast's client examples.
-#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -128,10 +127,7 @@ class NativeHttpClient final : public HttpClient {
   }
 
   void cancel(RequestId id) override {
-    auto it = callbacks_.find(id);
-    if (it == callbacks_.end()) return;
-    ready_.push_back({id, make_error(ErrorCode::kCancelled, "request cancelled")});
-    cancelled_.push_back(id);
+    if (callbacks_.erase(id) == 0) return;
     asio::post(io_, [this, id] {
       if (auto op = running_.find(id); op != running_.end()) op->second->abort();
     });
@@ -148,14 +144,9 @@ class NativeHttpClient final : public HttpClient {
     batch.swap(ready_);
     for (auto& done : batch) {
       auto it = callbacks_.find(done.id);
-      if (it == callbacks_.end()) continue;  // already answered (cancelled before it finished)
-      const bool was_cancelled =
-          std::find(cancelled_.begin(), cancelled_.end(), done.id) != cancelled_.end();
-      if (was_cancelled && done.result.ok()) continue;
-      if (was_cancelled && done.result.error().code != ErrorCode::kCancelled) continue;
+      if (it == callbacks_.end()) continue;  // cancelled
       HttpCallback callback = std::move(it->second);
       callbacks_.erase(it);
-      std::erase(cancelled_, done.id);
       callback(std::move(done.result));
     }
   }
@@ -190,7 +181,6 @@ class NativeHttpClient final : public HttpClient {
   RequestId next_id_ = 1;
   std::map<RequestId, HttpCallback> callbacks_;
   std::vector<Completed> ready_;
-  std::vector<RequestId> cancelled_;
 
   std::thread thread_;  // last: starts after everything it touches exists
 };

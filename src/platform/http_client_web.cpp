@@ -68,7 +68,7 @@ class WebHttpClient final : public HttpClient {
     auto it = pendings_.find(id);
     if (it == pendings_.end() || it->second->cancelled) return;
     it->second->cancelled = true;  // the XHR runs on; its result is dropped when it lands
-    ready_.push_back({id, make_error(ErrorCode::kCancelled, "request cancelled")});
+    callbacks_.erase(id);
   }
 
   void poll() override {

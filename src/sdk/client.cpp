@@ -36,7 +36,6 @@ void Client::tick(int64_t now_ms) {
 
 void Client::on_health(Result<platform::HttpResponse> response, int64_t started_ms) {
   in_flight_ = false;
-  if (!response && response.error().code == ErrorCode::kCancelled) return;
 
   Result<protocol::Health> health = [&]() -> Result<protocol::Health> {
     if (!response) return response.error();

@@ -35,7 +35,7 @@ void AppView::draw(const sdk::Client& client) {
   const bool narrow = width < theme_.px(kNarrowWidth);
   const float sidebar_width = narrow ? 0.0f : theme_.px(272);
   if (sidebar_width > 0) draw_sidebar(client, sidebar_width, height);
-  draw_chat_pane(client, sidebar_width, width - sidebar_width, height);
+  draw_chat_pane(client, sidebar_width, width - sidebar_width, height, narrow);
   ImGui::End();
 }
 
@@ -131,7 +131,8 @@ void AppView::draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max
   }
 }
 
-void AppView::draw_chat_pane(const sdk::Client& client, float x, float width, float height) {
+void AppView::draw_chat_pane(const sdk::Client& client, float x, float width, float height,
+                             bool show_status) {
   const Palette& p = theme_.palette();
   const Fonts& f = theme_.fonts();
   ImGui::SetCursorPos(ImVec2(x, 0));
@@ -147,7 +148,7 @@ void AppView::draw_chat_pane(const sdk::Client& client, float x, float width, fl
   text_at(draw, f.body_bold,
           ImVec2(origin.x + theme_.px(24), std::round(origin.y + (header - title_size.y) / 2)),
           p.text, "New chat");
-  if (width < theme_.px(kNarrowWidth)) {
+  if (show_status) {
     // Narrow: the sidebar is hidden, so the header carries the connection state.
     draw_status(client.server(), ImVec2(origin.x + width - theme_.px(190), origin.y),
                 theme_.px(180));

@@ -20,7 +20,8 @@ class AppView {
 
  private:
   void draw_sidebar(const sdk::Client& client, float width, float height);
-  void draw_chat_pane(const sdk::Client& client, float x, float width, float height);
+  void draw_chat_pane(const sdk::Client& client, float x, float width, float height,
+                      bool show_status);
   void draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width);
 
   Theme& theme_;

@@ -1,0 +1,95 @@
+// The web client, served by the real server, in headless Chromium: it must draw the app,
+// reach the server through the SDK's fetch transport, and raise no page or console error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium } from '../support/browser.mjs';
+import { startServer, requireEnv } from '../support/server.mjs';
+import { decodePng } from '../support/png.mjs';
+import { assertConnectedScreen } from '../support/app_screen.mjs';
+
+const outDir = join(requireEnv('IMCHAT_TEST_OUTPUT'), 'browser');
+mkdirSync(outDir, { recursive: true });
+
+let server, browser;
+before(async () => {
+  server = await startServer({ webRoot: requireEnv('IMCHAT_WEB_ROOT') });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  const exit = await server?.stop();
+  assert.equal(exit?.code, 0, `server did not stop cleanly: ${JSON.stringify(exit)}`);
+});
+
+// Opens the app and collects every page error and console error.
+async function openApp({ width = 1280, height = 800, scale = 1 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(server.url + '/');
+  await page.waitForFunction(
+    () => { const s = window.imchat?.state(); return s && s.frames > 0 && s.connection === 'connected'; },
+    null, { timeout: 60000 });
+  return { context, page, problems };
+}
+
+test('the app loads, connects and shows the server version', async () => {
+  const { context, page, problems } = await openApp();
+  const state = await page.evaluate(() => window.imchat.state());
+  const health = await (await fetch(server.url + '/api/health')).json();
+  assert.equal(state.connection, 'connected');
+  assert.equal(state.serverVersion, health.version);
+  assert.equal(state.fontError, '', 'fonts must load from the packed data file');
+  assert.equal(state.pixelRatio, 1);
+  const shot = join(outDir, 'app_loads.png');
+  const png = await page.screenshot({ path: shot });
+  assertConnectedScreen(decodePng(png), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('HiDPI: the canvas backing store follows devicePixelRatio', async () => {
+  const { context, page, problems } = await openApp({ width: 900, height: 640, scale: 2 });
+  // Frames are drawn on demand; wait until the resized canvas has been drawn at ratio 2.
+  await page.waitForFunction(() => window.imchat.state().pixelRatio === 2, null, { timeout: 30000 });
+  const size = await page.evaluate(() => {
+    const c = document.getElementById('canvas');
+    return { w: c.width, h: c.height, cssW: c.clientWidth, cssH: c.clientHeight };
+  });
+  assert.equal(size.w, size.cssW * 2);
+  assert.equal(size.h, size.cssH * 2);
+  const png = await page.screenshot({ path: join(outDir, 'app_hidpi.png') });
+  assertConnectedScreen(decodePng(png), 2);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the app draws nothing while idle', async () => {
+  const { context, page, problems } = await openApp();
+  // Let the UI settle: frames stop growing once nothing changes.
+  await page.waitForFunction(async () => {
+    const a = window.imchat.state().frames;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))));
+    return window.imchat.state().frames === a;
+  }, null, { timeout: 30000, polling: 100 });
+  const before = (await page.evaluate(() => window.imchat.state())).frames;
+  // Ten animation frames of an idle page must not be drawn.
+  await page.evaluate(() => new Promise((resolve) => {
+    let n = 0;
+    const step = () => (++n < 10 ? requestAnimationFrame(step) : resolve());
+    requestAnimationFrame(step);
+  }));
+  const idle = (await page.evaluate(() => window.imchat.state())).frames;
+  assert.equal(idle, before, 'frames were drawn while nothing changed');
+  // Input wakes it.
+  await page.mouse.move(400, 300);
+  await page.waitForFunction((n) => window.imchat.state().frames > n, before, { timeout: 10000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
