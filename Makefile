@@ -1,6 +1,8 @@
 # Thin wrapper over CMake presets; see README.md. Every target installs what is missing first.
 SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
+# Paths relative to the checkout, so every clone (CI makes a fresh one) shares the cache.
+export CCACHE_BASEDIR := $(CURDIR)
 
 PORT ?= 8080
 DATA_DIR ?= $(CURDIR)/data

@@ -113,8 +113,8 @@ int main(int argc, char** argv) {
   auto after_render = [&]() {
     if (!capture || args.screenshot.empty()) return;
     platform::Pixels pixels = window->read_pixels();
-    if (!stbi_write_png(args.screenshot.c_str(), pixels.width, pixels.height, 4,
-                        pixels.rgba.data(), pixels.width * 4)) {
+    if (!stbi_write_png(args.screenshot.c_str(), pixels.width, pixels.height, 4, pixels.rgba.data(),
+                        pixels.width * 4)) {
       std::fprintf(stderr, "imchat: could not write %s\n", args.screenshot.c_str());
     }
   };

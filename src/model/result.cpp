@@ -4,14 +4,22 @@ namespace imchat {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kParse: return "parse";
-    case ErrorCode::kValidation: return "validation";
-    case ErrorCode::kNetwork: return "network";
-    case ErrorCode::kHttp: return "http";
-    case ErrorCode::kCancelled: return "cancelled";
-    case ErrorCode::kStorage: return "storage";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kParse:
+      return "parse";
+    case ErrorCode::kValidation:
+      return "validation";
+    case ErrorCode::kNetwork:
+      return "network";
+    case ErrorCode::kHttp:
+      return "http";
+    case ErrorCode::kCancelled:
+      return "cancelled";
+    case ErrorCode::kStorage:
+      return "storage";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

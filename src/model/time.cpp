@@ -30,7 +30,9 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += m <= 2;
 }
 
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(int64_t y, unsigned m) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -108,7 +110,8 @@ Result<Timestamp> parse_iso8601(std::string_view s) {
       ++pos;
     }
     if (digits == 0 || digits > 9) return fail();
-    for (size_t i = digits; i < 3; ++i) millis *= 10;
+    for (size_t i = digits; i < 3; ++i)
+      millis *= 10;
   }
   int64_t offset_minutes = 0;
   if (expect(s, pos, 'Z') || expect(s, pos, 'z')) {
@@ -126,10 +129,10 @@ Result<Timestamp> parse_iso8601(std::string_view s) {
     return fail();  // a time without a zone is ambiguous; the wire is always UTC
   }
   if (pos != s.size()) return fail();
-  const int64_t days = days_from_civil(year, static_cast<unsigned>(month),
-                                       static_cast<unsigned>(day));
-  const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + (second == 60 ? 59 : second) -
-                       offset_minutes * 60;
+  const int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t secs =
+      days * 86400 + hour * 3600 + minute * 60 + (second == 60 ? 59 : second) - offset_minutes * 60;
   return Timestamp{secs * 1000 + millis};
 }
 

@@ -20,7 +20,9 @@ std::string_view to_string(ConversationType type) {
   return kConversationTypes[static_cast<size_t>(type)];
 }
 
-std::string_view to_string(MessageRole role) { return kMessageRoles[static_cast<size_t>(role)]; }
+std::string_view to_string(MessageRole role) {
+  return kMessageRoles[static_cast<size_t>(role)];
+}
 
 std::optional<ConversationType> conversation_type_from_string(std::string_view text) {
   return lookup<ConversationType>(kConversationTypes, text);

@@ -36,14 +36,19 @@ class Operation : public std::enable_shared_from_this<Operation> {
  public:
   Operation(asio::io_context& io, NativeHttpClient& owner, RequestId id, Url url,
             HttpRequest request)
-      : resolver_(io), stream_(io), owner_(owner), id_(id), url_(std::move(url)),
+      : resolver_(io),
+        stream_(io),
+        owner_(owner),
+        id_(id),
+        url_(std::move(url)),
         timeout_(std::chrono::milliseconds(request.timeout_ms)) {
     request_.method_string(request.method);
     request_.target(url_.target);
     request_.version(11);
     request_.set(http::field::host, url_.host + ":" + url_.port);
     request_.set(http::field::user_agent, "imchat-native");
-    for (auto& [name, value] : request.headers) request_.set(name, value);
+    for (auto& [name, value] : request.headers)
+      request_.set(name, value);
     request_.body() = std::move(request.body);
     request_.prepare_payload();
   }
@@ -102,7 +107,8 @@ class NativeHttpClient final : public HttpClient {
 
   ~NativeHttpClient() override {
     asio::post(io_, [this] {
-      for (auto& [id, op] : running_) op->abort();
+      for (auto& [id, op] : running_)
+        op->abort();
     });
     work_.reset();
     io_.stop();
@@ -118,11 +124,12 @@ class NativeHttpClient final : public HttpClient {
       return id;
     }
     callbacks_[id] = std::move(on_done);
-    asio::post(io_, [this, id, url = std::move(url).value(), request = std::move(request)]() mutable {
-      auto op = std::make_shared<Operation>(io_, *this, id, std::move(url), std::move(request));
-      running_[id] = op;
-      op->start();
-    });
+    asio::post(
+        io_, [this, id, url = std::move(url).value(), request = std::move(request)]() mutable {
+          auto op = std::make_shared<Operation>(io_, *this, id, std::move(url), std::move(request));
+          running_[id] = op;
+          op->start();
+        });
     return id;
   }
 
@@ -136,7 +143,8 @@ class NativeHttpClient final : public HttpClient {
   void poll() override {
     {
       std::lock_guard lock(mutex_);
-      for (auto& done : finished_) ready_.push_back(std::move(done));
+      for (auto& done : finished_)
+        ready_.push_back(std::move(done));
       finished_.clear();
     }
     // Callbacks may send new requests (which append to ready_ on a bad URL): take the batch.
@@ -206,6 +214,8 @@ void Operation::fail(const char* step, beast::error_code ec) {
 
 }  // namespace
 
-std::unique_ptr<HttpClient> make_http_client() { return std::make_unique<NativeHttpClient>(); }
+std::unique_ptr<HttpClient> make_http_client() {
+  return std::make_unique<NativeHttpClient>();
+}
 
 }  // namespace imchat::platform

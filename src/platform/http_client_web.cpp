@@ -94,8 +94,8 @@ class WebHttpClient final : public HttpClient {
       if (fetch->status == 0) {
         // status 0: the browser never got an HTTP answer (refused, offline, CORS, timeout).
         self->ready_.push_back(
-            {pending->id, make_error(ErrorCode::kNetwork, std::string("could not reach ") +
-                                                              fetch->url)});
+            {pending->id,
+             make_error(ErrorCode::kNetwork, std::string("could not reach ") + fetch->url)});
       } else {
         HttpResponse response;
         response.status = fetch->status;
@@ -117,6 +117,8 @@ class WebHttpClient final : public HttpClient {
 
 }  // namespace
 
-std::unique_ptr<HttpClient> make_http_client() { return std::make_unique<WebHttpClient>(); }
+std::unique_ptr<HttpClient> make_http_client() {
+  return std::make_unique<WebHttpClient>();
+}
 
 }  // namespace imchat::platform

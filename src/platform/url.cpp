@@ -25,7 +25,8 @@ Result<Url> parse_url(std::string_view text) {
   std::string_view target =
       path_start == std::string_view::npos ? std::string_view("/") : rest.substr(path_start);
   if (authority.empty()) return fail("no host");
-  if (authority.find('@') != std::string_view::npos) return fail("credentials in URLs are not allowed");
+  if (authority.find('@') != std::string_view::npos)
+    return fail("credentials in URLs are not allowed");
   size_t colon = std::string_view::npos;
   if (authority.front() == '[') {  // [::1]:8080
     const size_t close = authority.find(']');
@@ -43,8 +44,8 @@ Result<Url> parse_url(std::string_view text) {
   if (colon != std::string_view::npos) {
     url.port = std::string(authority.substr(colon + 1));
     if (url.port.empty() || url.port.size() > 5 ||
-        url.port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(url.port) == 0 || std::stoi(url.port) > 65535) {
+        url.port.find_first_not_of("0123456789") != std::string::npos || std::stoi(url.port) == 0 ||
+        std::stoi(url.port) > 65535) {
       return fail("bad port");
     }
   } else {
@@ -53,8 +54,8 @@ Result<Url> parse_url(std::string_view text) {
   if (const size_t hash = target.find('#'); hash != std::string_view::npos) {
     target = target.substr(0, hash);
   }
-  url.target = target.empty() || target.front() != '/' ? "/" + std::string(target)
-                                                       : std::string(target);
+  url.target =
+      target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
   return url;
 }
 

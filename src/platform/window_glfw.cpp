@@ -19,14 +19,30 @@ GlfwWindow* owner(GLFWwindow* window) {
 // ImGui 1.86's GLFW backend polls the mouse position, so it installs no cursor callback:
 // ours is the only one and just wakes the loop. The others are chained by the backend,
 // which calls ours (installed first) before handling the event itself.
-void on_cursor_pos(GLFWwindow* w, double, double) { owner(w)->wake(); }
-void on_mouse_button(GLFWwindow* w, int, int, int) { owner(w)->wake(); }
-void on_scroll(GLFWwindow* w, double, double) { owner(w)->wake(); }
-void on_key(GLFWwindow* w, int, int, int, int) { owner(w)->wake(); }
-void on_char(GLFWwindow* w, unsigned int) { owner(w)->wake(); }
-void on_focus(GLFWwindow* w, int) { owner(w)->wake(); }
-void on_enter(GLFWwindow* w, int) { owner(w)->wake(); }
-void on_size(GLFWwindow* w, int, int) { owner(w)->wake(); }
+void on_cursor_pos(GLFWwindow* w, double, double) {
+  owner(w)->wake();
+}
+void on_mouse_button(GLFWwindow* w, int, int, int) {
+  owner(w)->wake();
+}
+void on_scroll(GLFWwindow* w, double, double) {
+  owner(w)->wake();
+}
+void on_key(GLFWwindow* w, int, int, int, int) {
+  owner(w)->wake();
+}
+void on_char(GLFWwindow* w, unsigned int) {
+  owner(w)->wake();
+}
+void on_focus(GLFWwindow* w, int) {
+  owner(w)->wake();
+}
+void on_enter(GLFWwindow* w, int) {
+  owner(w)->wake();
+}
+void on_size(GLFWwindow* w, int, int) {
+  owner(w)->wake();
+}
 
 }  // namespace
 

@@ -21,8 +21,8 @@ class NativeWindow final : public GlfwWindow {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    window_ = glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr,
-                               nullptr);
+    window_ =
+        glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr, nullptr);
     if (!window_) return make_error(ErrorCode::kInternal, "could not create an OpenGL 3.3 window");
     glfwMakeContextCurrent(window_);
     glfwSwapInterval(1);
@@ -51,6 +51,8 @@ class NativeWindow final : public GlfwWindow {
 
 }  // namespace
 
-std::unique_ptr<Window> make_window() { return std::make_unique<NativeWindow>(); }
+std::unique_ptr<Window> make_window() {
+  return std::make_unique<NativeWindow>();
+}
 
 }  // namespace imchat::platform

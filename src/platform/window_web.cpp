@@ -78,6 +78,8 @@ class WebWindow final : public GlfwWindow {
 
 }  // namespace
 
-std::unique_ptr<Window> make_window() { return std::make_unique<WebWindow>(); }
+std::unique_ptr<Window> make_window() {
+  return std::make_unique<WebWindow>();
+}
 
 }  // namespace imchat::platform

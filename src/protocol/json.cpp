@@ -59,15 +59,23 @@ std::string dump_json(const Json& value) {
 
 const char* json_type_name(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "an integer";
-    case Json::value_t::number_float: return "a number";
-    default: return "something else";
+    case Json::value_t::number_unsigned:
+      return "an integer";
+    case Json::value_t::number_float:
+      return "a number";
+    default:
+      return "something else";
   }
 }
 
@@ -163,19 +171,11 @@ Timestamp ObjectReader::required_time(const char* key) {
   return *parsed;
 }
 
-const Json* ObjectReader::optional_object(const char* key) {
+const Json* ObjectReader::optional_container(const char* key, bool want_object) {
   const Json* v = find(key, false);
-  if (v && !v->is_object()) {
-    fail(key, std::string("expected an object, got ") + json_type_name(*v));
-    return nullptr;
-  }
-  return v;
-}
-
-const Json* ObjectReader::optional_array(const char* key) {
-  const Json* v = find(key, false);
-  if (v && !v->is_array()) {
-    fail(key, std::string("expected an array, got ") + json_type_name(*v));
+  if (v && (want_object ? !v->is_object() : !v->is_array())) {
+    fail(key, std::string(want_object ? "expected an object, got " : "expected an array, got ") +
+                  json_type_name(*v));
     return nullptr;
   }
   return v;

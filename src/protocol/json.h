@@ -45,14 +45,15 @@ class ObjectReader {
   double required_number(const char* key);
   Timestamp required_time(const char* key);
   // nullptr when absent or null; an error when present but not an object/array.
-  const Json* optional_object(const char* key);
-  const Json* optional_array(const char* key);
+  const Json* optional_object(const char* key) { return optional_container(key, true); }
+  const Json* optional_array(const char* key) { return optional_container(key, false); }
 
   void fail(const char* key, std::string what);
   const std::string& context() const { return context_; }
 
  private:
   const Json* find(const char* key, bool required);
+  const Json* optional_container(const char* key, bool want_object);
 
   const Json& value_;
   std::string context_;

@@ -64,7 +64,8 @@ Json to_json(const MessageMetadata& metadata) {
 
 Json to_json(const Conversation& conversation) {
   Json participants = Json::array();
-  for (const User& user : conversation.participants) participants.push_back(to_json(user));
+  for (const User& user : conversation.participants)
+    participants.push_back(to_json(user));
   Json out = {{"id", conversation.id},
               {"title", conversation.title},
               {"type", to_string(conversation.type)},
@@ -132,8 +133,7 @@ Result<Conversation> conversation_from_json(const Json& value) {
   Conversation conversation;
   conversation.id = r.required_string("id");
   conversation.title = r.required_string("title");
-  conversation.type =
-      read_enum(r, "type", conversation_type_from_string, ConversationType::kAi);
+  conversation.type = read_enum(r, "type", conversation_type_from_string, ConversationType::kAi);
   if (const Json* participants = r.optional_array("participants")) {
     for (const Json& item : *participants) {
       auto user = read_nested<User>(r, "participants", &item, user_from_json);

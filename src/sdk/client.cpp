@@ -8,9 +8,12 @@ namespace imchat::sdk {
 
 const char* to_string(ConnectionState state) {
   switch (state) {
-    case ConnectionState::kConnecting: return "connecting";
-    case ConnectionState::kConnected: return "connected";
-    case ConnectionState::kUnreachable: return "unreachable";
+    case ConnectionState::kConnecting:
+      return "connecting";
+    case ConnectionState::kConnected:
+      return "connected";
+    case ConnectionState::kUnreachable:
+      return "unreachable";
   }
   return "unknown";
 }
@@ -40,8 +43,8 @@ void Client::on_health(Result<platform::HttpResponse> response, int64_t started_
   Result<protocol::Health> health = [&]() -> Result<protocol::Health> {
     if (!response) return response.error();
     if (response->status != 200) {
-      Error e = make_error(ErrorCode::kHttp, "health check answered " +
-                                                 std::to_string(response->status));
+      Error e =
+          make_error(ErrorCode::kHttp, "health check answered " + std::to_string(response->status));
       e.status = response->status;
       return e;
     }
@@ -66,8 +69,7 @@ void Client::on_health(Result<platform::HttpResponse> response, int64_t started_
   server_.last_error = health.error().describe();
   const int shift = std::min(server_.failed_attempts, 16);
   server_.failed_attempts += 1;
-  next_check_ms_ =
-      started_ms + std::min(options_.retry_initial_ms << shift, options_.retry_max_ms);
+  next_check_ms_ = started_ms + std::min(options_.retry_initial_ms << shift, options_.retry_max_ms);
 }
 
 }  // namespace imchat::sdk

@@ -45,7 +45,9 @@ std::string Statement::column_text(int index) const {
               : std::string();
 }
 
-int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+int64_t Statement::column_int(int index) const {
+  return sqlite3_column_int64(stmt_, index);
+}
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& data_dir) {
   std::error_code ec;
@@ -56,14 +58,14 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& data_dir) {
   }
   const std::string path = (std::filesystem::path(data_dir) / "imchat.db").string();
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   std::unique_ptr<Database> db(new Database(raw, path));
   if (rc != SQLITE_OK) return sqlite_error(raw, "open " + path);
   sqlite3_busy_timeout(raw, 5000);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                             "PRAGMA synchronous=NORMAL"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
     if (auto s = db->exec(pragma); !s) return s.error();
   }
   if (auto s = db->migrate(); !s) return s.error();
@@ -108,9 +110,9 @@ Status Database::migrate() {
   size_t count = 0;
   const Migration* list = migrations(count);
   if (static_cast<size_t>(schema_version_) > count) {
-    return make_error(ErrorCode::kStorage,
-                      "database schema v" + std::to_string(schema_version_) +
-                          " is newer than this server (v" + std::to_string(count) + ")");
+    return make_error(ErrorCode::kStorage, "database schema v" + std::to_string(schema_version_) +
+                                               " is newer than this server (v" +
+                                               std::to_string(count) + ")");
   }
   for (size_t i = static_cast<size_t>(schema_version_); i < count; ++i) {
     // One transaction per migration: a failed one leaves the previous version intact.
@@ -120,15 +122,16 @@ Status Database::migrate() {
       auto record = prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)");
       if (!record) {
         applied = record.error();
-      } else if (auto done = record->bind(1, static_cast<int64_t>(i + 1)).bind(2, list[i].name).step();
+      } else if (auto done =
+                     record->bind(1, static_cast<int64_t>(i + 1)).bind(2, list[i].name).step();
                  !done) {
         applied = done.error();
       }
     }
     if (!applied) {
       (void)exec("ROLLBACK");
-      return make_error(ErrorCode::kStorage, std::string("migration ") + list[i].name + ": " +
-                                                 applied.error().message);
+      return make_error(ErrorCode::kStorage,
+                        std::string("migration ") + list[i].name + ": " + applied.error().message);
     }
     if (auto s = exec("COMMIT"); !s) return s;
     schema_version_ = static_cast<int>(i + 1);

@@ -1,7 +1,7 @@
 #include "server/http_session.h"
 
-#include <boost/asio/dispatch.hpp>
 #include <fmt/format.h>
+#include <boost/asio/dispatch.hpp>
 
 #include "server/log.h"
 
@@ -47,8 +47,8 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
     Request request;
     request.version(11);
     auto res = std::make_shared<StringResponse>(json_error(
-        request, ec == http::error::body_limit ? http::status::payload_too_large
-                                               : http::status::bad_request,
+        request,
+        ec == http::error::body_limit ? http::status::payload_too_large : http::status::bad_request,
         ec.message()));
     res->keep_alive(false);
     response_ = res;
@@ -59,8 +59,9 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   started_ = std::chrono::steady_clock::now();
   Request request = parser_->release();
   Response response = router_.handle(request);
-  const double ms = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - started_).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+          .count();
   std::visit(
       [&](auto& res) {
         log_event("info", "request",
@@ -73,9 +74,9 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
         auto message = std::make_shared<Message>(std::move(res));
         response_ = message;
         const bool keep_alive = message->keep_alive();
-        http::async_write(stream_, *message,
-                          beast::bind_front_handler(&HttpSession::on_write, shared_from_this(),
-                                                    keep_alive));
+        http::async_write(
+            stream_, *message,
+            beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
       },
       response);
 }

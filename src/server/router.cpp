@@ -71,9 +71,9 @@ Response Router::handle_api(const Request& request) const {
     const protocol::Health health{"ok", kVersion, now_utc()};
     return json_response(request, http::status::ok, protocol::dump_json(protocol::to_json(health)));
   }
-  return json_error(request, http::status::not_found,
-                    "no route for " + std::string(request.method_string()) + " " +
-                        std::string(path));
+  return json_error(
+      request, http::status::not_found,
+      "no route for " + std::string(request.method_string()) + " " + std::string(path));
 }
 
 void Router::add_cors(const Request& request, Response& response) const {

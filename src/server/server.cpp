@@ -14,15 +14,16 @@ Server::Server(Config config) : config_(std::move(config)), io_(config_.threads)
 
 Server::~Server() {
   stop();
-  for (auto& t : threads_) t.join();
+  for (auto& t : threads_)
+    t.join();
 }
 
 Status Server::start() {
   auto db = Database::open(config_.data_dir);
   if (!db) return db.error();
   database_ = std::move(db).value();
-  log_event("info", "database_open", {{"path", database_->path()},
-                                      {"schema", std::to_string(database_->schema_version())}});
+  log_event("info", "database_open",
+            {{"path", database_->path()}, {"schema", std::to_string(database_->schema_version())}});
 
   router_ = std::make_unique<Router>(RouterOptions{config_.web_root, config_.cors_origins});
 
@@ -49,27 +50,30 @@ std::string Server::url() const {
 }
 
 void Server::do_accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec,
-                                                       tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;  // stopping
-    if (!ec) {
-      std::make_shared<HttpSession>(std::move(socket), *router_)->run();
-    } else {
-      log_event("warn", "accept_failed", {{"error", ec.message()}});
-    }
-    do_accept();
-  });
+  acceptor_.async_accept(asio::make_strand(io_),
+                         [this](boost::system::error_code ec, tcp::socket socket) {
+                           if (ec == asio::error::operation_aborted) return;  // stopping
+                           if (!ec) {
+                             std::make_shared<HttpSession>(std::move(socket), *router_)->run();
+                           } else {
+                             log_event("warn", "accept_failed", {{"error", ec.message()}});
+                           }
+                           do_accept();
+                         });
 }
 
 void Server::run() {
-  for (int i = 1; i < config_.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  for (int i = 1; i < config_.threads; ++i)
+    threads_.emplace_back([this] { io_.run(); });
   io_.run();
-  for (auto& t : threads_) t.join();
+  for (auto& t : threads_)
+    t.join();
   threads_.clear();
 }
 
 void Server::run_in_background() {
-  for (int i = 0; i < config_.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  for (int i = 0; i < config_.threads; ++i)
+    threads_.emplace_back([this] { io_.run(); });
 }
 
 void Server::stop() {

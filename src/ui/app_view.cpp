@@ -27,9 +27,9 @@ void AppView::draw(const sdk::Client& client) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
   ImGui::Begin("imchat", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                   ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollbar);
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoScrollbar);
   const float width = io.DisplaySize.x;
   const float height = io.DisplaySize.y;
   const bool narrow = width < theme_.px(kNarrowWidth);
@@ -62,10 +62,10 @@ void AppView::draw_sidebar(const sdk::Client& client, float width, float height)
                  std::round(mark_min.y + (mark - glyph.y) / 2)),
           p.text, "i");
   const ImVec2 name_size = text_size(f.body_bold, "imchat");
-  text_at(draw, f.body_bold,
-          ImVec2(mark_min.x + mark + theme_.px(10),
-                 std::round(mark_min.y + (mark - name_size.y) / 2)),
-          p.text, "imchat");
+  text_at(
+      draw, f.body_bold,
+      ImVec2(mark_min.x + mark + theme_.px(10), std::round(mark_min.y + (mark - name_size.y) / 2)),
+      p.text, "imchat");
 
   // New chat: the primary action, disabled until the server can create conversations.
   ImGui::SetCursorPos(ImVec2(pad, pad + mark + theme_.px(18)));
@@ -167,10 +167,10 @@ void AppView::draw_chat_pane(const sdk::Client& client, float x, float width, fl
                         ? "Connected to your imchat server. Conversations are coming soon."
                         : "Waiting for the imchat server…";
   const ImVec2 sub_size = text_size(f.body, sub);
-  text_at(draw, f.body,
-          ImVec2(std::round(origin.x + (width - sub_size.x) / 2),
-                 std::round(center_y + theme_.px(12))),
-          p.text_muted, sub);
+  text_at(
+      draw, f.body,
+      ImVec2(std::round(origin.x + (width - sub_size.x) / 2), std::round(center_y + theme_.px(12))),
+      p.text_muted, sub);
 
   // Composer: the layout of the real one, disabled until messages can be sent.
   const float max_width = theme_.px(760);
@@ -182,7 +182,8 @@ void AppView::draw_chat_pane(const sdk::Client& client, float x, float width, fl
   draw->AddRectFilled(box_min, box_max, p.surface, theme_.px(16));
   draw->AddRect(box_min, box_max, p.border, theme_.px(16), 0, theme_.px(1));
   text_at(draw, f.body,
-          ImVec2(box_min.x + theme_.px(20), std::round(box_min.y + (box_height - f.body->FontSize) / 2)),
+          ImVec2(box_min.x + theme_.px(20),
+                 std::round(box_min.y + (box_height - f.body->FontSize) / 2)),
           p.text_faint, "Message imchat…");
   const float send = theme_.px(36);
   const ImVec2 send_min(box_max.x - send - theme_.px(10), box_min.y + (box_height - send) / 2);

@@ -6,7 +6,9 @@
 namespace imchat::ui {
 namespace {
 
-ImVec4 color(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+ImVec4 color(ImU32 c) {
+  return ImGui::ColorConvertU32ToFloat4(c);
+}
 
 bool file_exists(const std::string& path) {
   if (FILE* f = std::fopen(path.c_str(), "rb")) {
@@ -45,8 +47,7 @@ void Theme::load_fonts() {
       if (fonts_.load_error.empty()) fonts_.load_error = "missing font " + path;
       return nullptr;
     }
-    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(size * scale_), &config,
-                                        kRanges);
+    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(size * scale_), &config, kRanges);
   };
   fonts_.body = load("Inter-Regular.otf", 15);
   fonts_.body_bold = load("Inter-SemiBold.otf", 15);

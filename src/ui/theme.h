@@ -24,7 +24,7 @@ struct Palette {
   ImU32 error = rgb(0xef4444);
   ImU32 background = rgb(0x0f0f14);  // chat pane
   ImU32 sidebar = rgb(0x16161d);
-  ImU32 surface = rgb(0x1f1f29);     // cards, composer
+  ImU32 surface = rgb(0x1f1f29);  // cards, composer
   ImU32 border = rgb(0x2c2c3a);
   ImU32 text = rgb(0xececf1);
   ImU32 text_muted = rgb(0x9a9aad);
@@ -32,11 +32,11 @@ struct Palette {
 };
 
 struct Fonts {
-  ImFont* body = nullptr;      // Inter Regular 15
-  ImFont* body_bold = nullptr; // Inter SemiBold 15
-  ImFont* small = nullptr;     // Inter Regular 13
-  ImFont* title = nullptr;     // Inter SemiBold 26
-  std::string load_error;      // set when a font file was missing (the default font is used)
+  ImFont* body = nullptr;       // Inter Regular 15
+  ImFont* body_bold = nullptr;  // Inter SemiBold 15
+  ImFont* small = nullptr;      // Inter Regular 13
+  ImFont* title = nullptr;      // Inter SemiBold 26
+  std::string load_error;       // set when a font file was missing (the default font is used)
 };
 
 class Theme {

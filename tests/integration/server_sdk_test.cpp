@@ -107,7 +107,8 @@ TEST_F(ServerTest, HealthAnswersOkWithVersionAndTime) {
 TEST_F(ServerTest, SdkClientReportsConnectedWithServerVersion) {
   sdk::Client client(*http_, sdk::ClientOptions{.base_url = server_->url()});
   client.tick(0);
-  ASSERT_TRUE(pump_.until([&] { return client.server().state != sdk::ConnectionState::kConnecting; }));
+  ASSERT_TRUE(
+      pump_.until([&] { return client.server().state != sdk::ConnectionState::kConnecting; }));
   EXPECT_EQ(client.server().state, sdk::ConnectionState::kConnected) << client.server().last_error;
   EXPECT_EQ(client.server().version, kVersion);
 }
@@ -121,7 +122,8 @@ TEST_F(ServerTest, SdkClientReportsUnreachableServer) {
   sdk::Client client(*http_,
                      sdk::ClientOptions{.base_url = "http://127.0.0.1:" + std::to_string(port)});
   client.tick(0);
-  ASSERT_TRUE(pump_.until([&] { return client.server().state != sdk::ConnectionState::kConnecting; }));
+  ASSERT_TRUE(
+      pump_.until([&] { return client.server().state != sdk::ConnectionState::kConnecting; }));
   EXPECT_EQ(client.server().state, sdk::ConnectionState::kUnreachable);
   EXPECT_NE(client.server().last_error.find("connect"), std::string::npos)
       << client.server().last_error;

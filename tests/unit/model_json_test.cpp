@@ -92,8 +92,9 @@ TEST(ModelJson, HealthRoundTrips) {
 }
 
 TEST(ModelJson, NullOptionalsAreAbsent) {
-  auto json = parse_json(R"({"id":"u","email":"e","name":"n","avatar":null,)"
-                         R"("createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})");
+  auto json =
+      parse_json(R"({"id":"u","email":"e","name":"n","avatar":null,)"
+                 R"("createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})");
   ASSERT_TRUE(json);
   auto user = user_from_json(*json);
   ASSERT_TRUE(user) << user.error().describe();
@@ -129,27 +130,43 @@ const std::string kValid =
 INSTANTIATE_TEST_SUITE_P(
     ModelJson, MalformedMessage,
     ::testing::Values(
-        BadCase{"missing_field", R"({"id":"m","content":"hi","role":"USER","createdAt":"2026-01-01T00:00:00Z"})",
+        BadCase{"missing_field",
+                R"({"id":"m","content":"hi","role":"USER","createdAt":"2026-01-01T00:00:00Z"})",
                 ErrorCode::kValidation, "Message.conversationId: missing"},
-        BadCase{"wrong_type", R"({"id":42,"content":"hi","role":"USER","conversationId":"c","createdAt":"2026-01-01T00:00:00Z"})",
-                ErrorCode::kValidation, "Message.id: expected a string, got an integer"},
-        BadCase{"unknown_enum", R"({"id":"m","content":"hi","role":"ROBOT","conversationId":"c","createdAt":"2026-01-01T00:00:00Z"})",
-                ErrorCode::kValidation, "Message.role: unknown value \"ROBOT\""},
-        BadCase{"lowercase_enum", R"({"id":"m","content":"hi","role":"user","conversationId":"c","createdAt":"2026-01-01T00:00:00Z"})",
-                ErrorCode::kValidation, "unknown value"},
-        BadCase{"bad_time", "{" + kValid.substr(0, kValid.find("\"createdAt\"")) + R"("createdAt":"yesterday"})",
-                ErrorCode::kValidation, "Message.createdAt: not an ISO-8601"},
-        BadCase{"nested_wrong_type", "{" + kValid + R"(,"metadata":{"usage":{"promptTokens":"many","completionTokens":1,"totalTokens":1}}})",
-                ErrorCode::kValidation, "Usage.promptTokens: expected an integer"},
-        BadCase{"negative_tokens", "{" + kValid + R"(,"metadata":{"usage":{"promptTokens":-1,"completionTokens":1,"totalTokens":1}}})",
-                ErrorCode::kValidation, "must not be negative"},
+        BadCase{
+            "wrong_type",
+            R"({"id":42,"content":"hi","role":"USER","conversationId":"c","createdAt":"2026-01-01T00:00:00Z"})",
+            ErrorCode::kValidation, "Message.id: expected a string, got an integer"},
+        BadCase{
+            "unknown_enum",
+            R"({"id":"m","content":"hi","role":"ROBOT","conversationId":"c","createdAt":"2026-01-01T00:00:00Z"})",
+            ErrorCode::kValidation, "Message.role: unknown value \"ROBOT\""},
+        BadCase{
+            "lowercase_enum",
+            R"({"id":"m","content":"hi","role":"user","conversationId":"c","createdAt":"2026-01-01T00:00:00Z"})",
+            ErrorCode::kValidation, "unknown value"},
+        BadCase{
+            "bad_time",
+            "{" + kValid.substr(0, kValid.find("\"createdAt\"")) + R"("createdAt":"yesterday"})",
+            ErrorCode::kValidation, "Message.createdAt: not an ISO-8601"},
+        BadCase{
+            "nested_wrong_type",
+            "{" + kValid +
+                R"(,"metadata":{"usage":{"promptTokens":"many","completionTokens":1,"totalTokens":1}}})",
+            ErrorCode::kValidation, "Usage.promptTokens: expected an integer"},
+        BadCase{
+            "negative_tokens",
+            "{" + kValid +
+                R"(,"metadata":{"usage":{"promptTokens":-1,"completionTokens":1,"totalTokens":1}}})",
+            ErrorCode::kValidation, "must not be negative"},
         BadCase{"metadata_not_object", "{" + kValid + R"(,"metadata":[1,2]})",
                 ErrorCode::kValidation, "Message.metadata: expected an object, got an array"},
         BadCase{"not_an_object", R"(["m","hi"])", ErrorCode::kValidation,
                 "Message: expected an object"},
         BadCase{"truncated", "{" + kValid.substr(0, 30), ErrorCode::kParse, "malformed JSON"},
-        BadCase{"invalid_utf8", "{\"id\":\"m\",\"content\":\"\xC3\x28\",\"role\":\"USER\","
-                                "\"conversationId\":\"c\",\"createdAt\":\"2026-01-01T00:00:00Z\"}",
+        BadCase{"invalid_utf8",
+                "{\"id\":\"m\",\"content\":\"\xC3\x28\",\"role\":\"USER\","
+                "\"conversationId\":\"c\",\"createdAt\":\"2026-01-01T00:00:00Z\"}",
                 ErrorCode::kParse, "invalid UTF-8"},
         BadCase{"overlong_utf8", "{\"id\":\"\xC0\xAF\"}", ErrorCode::kParse, "malformed JSON"},
         BadCase{"deep_nesting", std::string(100000, '[') + std::string(100000, ']'),
@@ -160,8 +177,9 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(ModelJson, ConversationRejectsOutOfRangeTemperature) {
-  auto json = parse_json(R"({"id":"c","title":"t","type":"AI","temperature":7,)"
-                         R"("createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})");
+  auto json =
+      parse_json(R"({"id":"c","title":"t","type":"AI","temperature":7,)"
+                 R"("createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})");
   ASSERT_TRUE(json);
   auto c = conversation_from_json(*json);
   ASSERT_FALSE(c);
@@ -169,8 +187,9 @@ TEST(ModelJson, ConversationRejectsOutOfRangeTemperature) {
 }
 
 TEST(ModelJson, ConversationReportsBadParticipant) {
-  auto json = parse_json(R"({"id":"c","title":"t","type":"AI","participants":[{"id":"u"}],)"
-                         R"("createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})");
+  auto json =
+      parse_json(R"({"id":"c","title":"t","type":"AI","participants":[{"id":"u"}],)"
+                 R"("createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})");
   ASSERT_TRUE(json);
   auto c = conversation_from_json(*json);
   ASSERT_FALSE(c);

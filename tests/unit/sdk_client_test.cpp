@@ -8,7 +8,8 @@ namespace {
 
 using testing::FakeHttpClient;
 
-const char* kHealthy = R"({"status":"ok","version":"1.2.3","timestamp":"2026-11-23T21:00:00.000Z"})";
+const char* kHealthy =
+    R"({"status":"ok","version":"1.2.3","timestamp":"2026-11-23T21:00:00.000Z"})";
 
 class ClientTest : public ::testing::Test {
  protected:
@@ -113,13 +114,14 @@ TEST_P(ClientBadAnswer, IsUnreachableWithAClearReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Sdk, ClientBadAnswer,
-    ::testing::Values(BadAnswer{500, R"({"error":"Internal Server Error"})", "http 500"},
-                      BadAnswer{200, "<html>proxy error</html>", "malformed JSON"},
-                      BadAnswer{200, R"({"status":"ok"})", "Health.version: missing"},
-                      BadAnswer{200, R"({"status":"degraded","version":"1","timestamp":"2026-11-23T21:00:00Z"})",
-                                "degraded"},
-                      BadAnswer{200, R"({"status":"ok","version":7,"timestamp":"x"})",
-                                "Health.version: expected a string"}));
+    ::testing::Values(
+        BadAnswer{500, R"({"error":"Internal Server Error"})", "http 500"},
+        BadAnswer{200, "<html>proxy error</html>", "malformed JSON"},
+        BadAnswer{200, R"({"status":"ok"})", "Health.version: missing"},
+        BadAnswer{200, R"({"status":"degraded","version":"1","timestamp":"2026-11-23T21:00:00Z"})",
+                  "degraded"},
+        BadAnswer{200, R"({"status":"ok","version":7,"timestamp":"x"})",
+                  "Health.version: expected a string"}));
 
 TEST(ClientLifetime, CancelsItsRequestWhenDestroyed) {
   FakeHttpClient http;

@@ -32,14 +32,17 @@ TEST(ServerConfig, DefaultsAreLoopback8080AndData) {
 }
 
 TEST(ServerConfig, EnvironmentThenFlagsWin) {
-  Env env{{{"PORT", "9000"}, {"DATA_DIR", "/srv/imchat"}, {"CORS_ORIGINS", "https://a.example,https://b.example"}}};
+  Env env{{{"PORT", "9000"},
+           {"DATA_DIR", "/srv/imchat"},
+           {"CORS_ORIGINS", "https://a.example,https://b.example"}}};
   auto from_env = parse({}, env);
   ASSERT_TRUE(from_env);
   EXPECT_EQ(from_env->config.port, 9000);
   EXPECT_EQ(from_env->config.data_dir, "/srv/imchat");
   EXPECT_EQ(from_env->config.cors_origins.size(), 2u);
 
-  auto flags = parse({"--port", "9100", "--data-dir=/tmp/x", "--cors-origin", "https://c.example"}, env);
+  auto flags =
+      parse({"--port", "9100", "--data-dir=/tmp/x", "--cors-origin", "https://c.example"}, env);
   ASSERT_TRUE(flags);
   EXPECT_EQ(flags->config.port, 9100);
   EXPECT_EQ(flags->config.data_dir, "/tmp/x");
@@ -70,8 +73,7 @@ TEST(ServerConfig, RejectsBadValuesClearly) {
   for (const Case& c : cases) {
     auto parsed = parse(c.args, c.env);
     ASSERT_FALSE(parsed) << c.mentions;
-    EXPECT_NE(parsed.error().message.find(c.mentions), std::string::npos)
-        << parsed.error().message;
+    EXPECT_NE(parsed.error().message.find(c.mentions), std::string::npos) << parsed.error().message;
   }
 }
 

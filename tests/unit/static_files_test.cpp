@@ -90,7 +90,8 @@ TEST_F(StaticFilesServe, SendsThePrecompressedFileOnlyWhenAccepted) {
 TEST_F(StaticFilesServe, IgnoresAStaleCompressedCopy) {
   const auto js = dir_.path() / "app.js";
   const auto gz = dir_.path() / "app.js.gz";
-  std::filesystem::last_write_time(gz, std::filesystem::last_write_time(js) - std::chrono::hours(1));
+  std::filesystem::last_write_time(gz,
+                                   std::filesystem::last_write_time(js) - std::chrono::hours(1));
   Request gzip = get("/app.js");
   gzip.set(http::field::accept_encoding, "gzip");
   auto res = files_.serve(gzip);
