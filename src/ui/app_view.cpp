@@ -1,6 +1,8 @@
 #include "ui/app_view.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include <imgui.h>
@@ -91,16 +93,17 @@ void AppView::draw_sidebar(const sdk::Client& client, float width, float height)
   draw->AddLine(ImVec2(origin.x, origin.y + height - status_height),
                 ImVec2(origin.x + width - 1, origin.y + height - status_height), p.border);
   draw_status(client.server(), ImVec2(origin.x + pad, origin.y + height - status_height),
-              width - 2 * pad);
+              width - 2 * pad, false);
   ImGui::EndChild();
 }
 
-void AppView::draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width) {
+void AppView::draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width,
+                          bool align_right) {
   const Palette& p = theme_.palette();
   const Fonts& f = theme_.fonts();
   ImDrawList* draw = ImGui::GetWindowDrawList();
   ImU32 dot = p.warning;
-  std::string label = "Connecting…";
+  const char* label = "Connecting…";
   if (status.state == sdk::ConnectionState::kConnected) {
     dot = p.success;
     label = "Connected";
@@ -108,21 +111,26 @@ void AppView::draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max
     dot = p.error;
     label = "Server unreachable";
   }
-  std::string detail;
+  // A stack buffer: this runs every frame and must not allocate.
+  char detail[64] = "";
   if (status.state == sdk::ConnectionState::kUnreachable) {
-    detail = "retrying…";
+    std::snprintf(detail, sizeof detail, "retrying…");
   } else if (!status.version.empty()) {
-    detail = "server v" + status.version;
+    std::snprintf(detail, sizeof detail, "server v%s", status.version.c_str());
+  }
+  const float radius = theme_.px(4);
+  const float text_x = radius * 2 + theme_.px(8);
+  if (align_right) {
+    const float block = text_x + std::max(text_size(f.body, label).x, text_size(f.small, detail).x);
+    pos.x += std::max(0.0f, max_width - block);
   }
   const float line = f.body->FontSize;
   const float top = pos.y + theme_.px(10);
-  const float radius = theme_.px(4);
   draw->AddCircleFilled(ImVec2(pos.x + radius, std::round(top + line / 2)), radius, dot);
-  text_at(draw, f.body, ImVec2(pos.x + radius * 2 + theme_.px(8), top), p.text, label.c_str());
-  if (!detail.empty()) {
+  text_at(draw, f.body, ImVec2(pos.x + text_x, top), p.text, label);
+  if (detail[0]) {
     draw->PushClipRect(pos, ImVec2(pos.x + max_width, pos.y + theme_.px(56)), true);
-    text_at(draw, f.small, ImVec2(pos.x + radius * 2 + theme_.px(8), top + line + theme_.px(2)),
-            p.text_muted, detail.c_str());
+    text_at(draw, f.small, ImVec2(pos.x + text_x, top + line + theme_.px(2)), p.text_muted, detail);
     draw->PopClipRect();
   }
   if (!status.last_error.empty() &&
@@ -150,8 +158,8 @@ void AppView::draw_chat_pane(const sdk::Client& client, float x, float width, fl
           p.text, "New chat");
   if (show_status) {
     // Narrow: the sidebar is hidden, so the header carries the connection state.
-    draw_status(client.server(), ImVec2(origin.x + width - theme_.px(190), origin.y),
-                theme_.px(180));
+    draw_status(client.server(), ImVec2(origin.x + width - theme_.px(224), origin.y),
+                theme_.px(200), true);
   }
 
   // Welcome, centred in the space above the composer.

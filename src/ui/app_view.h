@@ -22,7 +22,7 @@ class AppView {
   void draw_sidebar(const sdk::Client& client, float width, float height);
   void draw_chat_pane(const sdk::Client& client, float x, float width, float height,
                       bool show_status);
-  void draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width);
+  void draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width, bool align_right);
 
   Theme& theme_;
 };

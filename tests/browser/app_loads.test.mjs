@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { launchChromium } from '../support/browser.mjs';
 import { startServer, requireEnv } from '../support/server.mjs';
 import { decodePng } from '../support/png.mjs';
-import { assertConnectedScreen } from '../support/app_screen.mjs';
+import { assertConnectedScreen, assertConnectedNarrowScreen } from '../support/app_screen.mjs';
 
 const outDir = join(requireEnv('IMCHAT_TEST_OUTPUT'), 'browser');
 mkdirSync(outDir, { recursive: true });
@@ -66,6 +66,14 @@ test('HiDPI: the canvas backing store follows devicePixelRatio', async () => {
   assert.equal(size.h, size.cssH * 2);
   const png = await page.screenshot({ path: join(outDir, 'app_hidpi.png') });
   assertConnectedScreen(decodePng(png), 2);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a narrow window (phone, small iframe) hides the sidebar', async () => {
+  const { context, page, problems } = await openApp({ width: 600, height: 800 });
+  const png = await page.screenshot({ path: join(outDir, 'app_narrow.png') });
+  assertConnectedNarrowScreen(decodePng(png), 1);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -19,3 +19,12 @@ export function assertConnectedScreen(image, scale = 1) {
   assert.ok(boxContains(image, { x0: s(12), y0: statusTop, x1: s(32), y1: image.height },
     colours.success, 30), 'the green connected dot is missing from the status area');
 }
+
+// Below 720 logical px the sidebar gives way to the chat; the header carries the status.
+export function assertConnectedNarrowScreen(image, scale = 1) {
+  const s = (v) => Math.round(v * scale);
+  assert.ok(!boxContains(image, { x0: s(60), y0: s(450), x1: s(200), y1: s(600) }, colours.sidebar, 2),
+    'the sidebar should be hidden in a narrow window');
+  assert.ok(boxContains(image, { x0: image.width - s(160), y0: 0, x1: image.width, y1: s(56) },
+    colours.success, 30), 'the green connected dot is missing from the header');
+}
