@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, requireEnv } from '../support/server.mjs';
@@ -52,8 +53,12 @@ test('the native client connects and draws the app', async () => {
 test('the native client reports an unreachable server', async () => {
   const stateFile = join(outDir, 'native_unreachable.json');
   rmSync(stateFile, { force: true });
-  // Port 9 (discard) on loopback has no listener here: the connection is refused at once.
-  const run = await runClient(['--server', 'http://127.0.0.1:9', '--exit-when-connected',
+  // A loopback port that was free a moment ago: the connection is refused at once.
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  const run = await runClient(['--server', `http://127.0.0.1:${port}`, '--exit-when-connected',
     '--state-file', stateFile, '--timeout', '3']);
   assert.equal(run.code, 1);
   const state = JSON.parse(readFileSync(stateFile, 'utf8'));
