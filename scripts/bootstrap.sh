@@ -15,7 +15,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   emscripten
   libglfw3-dev libgl-dev libgl1-mesa-dri
-  libboost-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev
+  libboost-dev libssl-dev libsqlite3-dev libjwt-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmd4c-dev
   fonts-inter fonts-jetbrains-mono
   chromium xvfb xauth
