@@ -10,13 +10,17 @@
 namespace imchat {
 
 enum class ErrorCode {
-  kParse,       // bytes that are not the JSON (or format) we expect
-  kValidation,  // well-formed, but a field is missing, of the wrong type or out of range
-  kNetwork,     // could not reach the peer, or the connection broke
-  kHttp,        // the peer answered with an error status
-  kCancelled,   // the caller gave up; not a failure
-  kStorage,     // the database refused
-  kNotFound,
+  kParse,         // bytes that are not the JSON (or format) we expect
+  kValidation,    // well-formed, but a field is missing, of the wrong type or out of range
+  kNetwork,       // could not reach the peer, or the connection broke
+  kHttp,          // the peer answered with an error status
+  kCancelled,     // the caller gave up; not a failure
+  kStorage,       // the database refused
+  kNotFound,      // absent, or not visible to the caller (never say which)
+  kConflict,      // would break a uniqueness rule (e.g. an email already registered)
+  kUnauthorized,  // no credentials, or bad ones
+  kTooLarge,      // over a size limit
+  kRateLimited,   // too many requests; try again later
   kInternal,
 };
 
@@ -25,7 +29,8 @@ const char* to_string(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
-  int status = 0;  // HTTP status when code == kHttp
+  int status = 0;     // HTTP status when code == kHttp
+  std::string field;  // the offending field for kValidation, when known
 
   std::string describe() const;
 };

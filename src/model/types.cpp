@@ -5,6 +5,7 @@ namespace {
 
 constexpr std::string_view kConversationTypes[] = {"DIRECT", "GROUP", "AI"};
 constexpr std::string_view kMessageRoles[] = {"USER", "ASSISTANT", "SYSTEM", "FUNCTION"};
+constexpr std::string_view kMessageStatuses[] = {"complete", "streaming", "error", "cancelled"};
 
 template <typename Enum, size_t N>
 std::optional<Enum> lookup(const std::string_view (&names)[N], std::string_view text) {
@@ -30,6 +31,14 @@ std::optional<ConversationType> conversation_type_from_string(std::string_view t
 
 std::optional<MessageRole> message_role_from_string(std::string_view text) {
   return lookup<MessageRole>(kMessageRoles, text);
+}
+
+std::string_view to_string(MessageStatus status) {
+  return kMessageStatuses[static_cast<size_t>(status)];
+}
+
+std::optional<MessageStatus> message_status_from_string(std::string_view text) {
+  return lookup<MessageStatus>(kMessageStatuses, text);
 }
 
 }  // namespace imchat

@@ -66,6 +66,10 @@ struct Conversation {
   bool operator==(const Conversation&) const = default;
 };
 
+enum class MessageStatus { kComplete, kStreaming, kError, kCancelled };
+std::string_view to_string(MessageStatus status);
+std::optional<MessageStatus> message_status_from_string(std::string_view text);
+
 struct Message {
   std::string id;
   std::string content;
@@ -74,6 +78,11 @@ struct Message {
   std::optional<std::string> author_id;
   std::optional<MessageMetadata> metadata;
   Timestamp created_at;
+  // Realtime bookkeeping: position in the conversation's event order, the sender's
+  // idempotency key, and whether an assistant reply is still being written.
+  int64_t seq = 0;
+  std::optional<std::string> client_id;
+  MessageStatus status = MessageStatus::kComplete;
 
   bool operator==(const Message&) const = default;
 };

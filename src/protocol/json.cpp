@@ -90,6 +90,7 @@ ObjectReader::ObjectReader(const Json& value, std::string context)
 void ObjectReader::fail(const char* key, std::string what) {
   if (error_) return;  // the first problem is the one worth reporting
   error_ = make_error(ErrorCode::kValidation, context_ + "." + key + ": " + what);
+  error_->field = key;
 }
 
 const Json* ObjectReader::find(const char* key, bool required) {

@@ -86,6 +86,9 @@ Json to_json(const Message& message) {
               {"createdAt", format_iso8601(message.created_at)}};
   put_optional(out, "authorId", message.author_id);
   if (message.metadata) out["metadata"] = to_json(*message.metadata);
+  out["seq"] = message.seq;
+  put_optional(out, "clientId", message.client_id);
+  out["status"] = to_string(message.status);
   return out;
 }
 
@@ -165,6 +168,11 @@ Result<Message> message_from_json(const Json& value) {
   message.metadata = read_nested<MessageMetadata>(r, "metadata", r.optional_object("metadata"),
                                                   metadata_from_json);
   message.created_at = r.required_time("createdAt");
+  message.seq = r.optional_int("seq").value_or(0);
+  message.client_id = r.optional_string("clientId");
+  if (r.optional_string("status")) {
+    message.status = read_enum(r, "status", message_status_from_string, MessageStatus::kComplete);
+  }
   if (!r.ok()) return r.take_error();
   return message;
 }

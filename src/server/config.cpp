@@ -33,6 +33,11 @@ void split_into(const std::string& list, std::vector<std::string>& out) {
 
 }  // namespace
 
+bool Config::guest_enabled() const {
+  if (guest) return *guest;
+  return bind == "127.0.0.1" || bind == "::1" || bind == "localhost";
+}
+
 std::optional<std::string> process_env(const char* name) {
   const char* value = std::getenv(name);
   if (!value || !*value) return std::nullopt;
@@ -49,6 +54,11 @@ const char* help_text() {
          "  --cors-origin ORIGIN        allow this origin to call the API (repeatable;\n"
          "                              CORS_ORIGINS=a,b)\n"
          "  --threads N                 network threads (default 2)\n"
+         "  --guest on|off              allow POST /api/auth/guest (default: on when bound\n"
+         "                              to loopback, off otherwise)\n"
+         "  --max-message-bytes N       longest message content (default 32768)\n"
+         "  IMCHAT_JWT_SECRET=…         token signing secret (default: generated once and\n"
+         "                              kept in DATA_DIR/jwt-secret)\n"
          "  --help                      this text\n"
          "\n"
          "The server prints \"listening on http://ADDR:PORT\" once it accepts connections,\n"
@@ -67,6 +77,7 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   if (auto v = env("DATA_DIR")) c.data_dir = *v;
   if (auto v = env("WEB_ROOT")) c.web_root = *v;
   if (auto v = env("CORS_ORIGINS")) split_into(*v, c.cors_origins);
+  if (auto v = env("IMCHAT_JWT_SECRET")) c.jwt_secret = *v;
 
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -90,6 +101,21 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
       auto port = parse_port(*v, "--port");
       if (!port) return port.error();
       c.port = *port;
+    } else if (arg == "--guest") {
+      auto v = take();
+      if (!v) return v.error();
+      if (*v != "on" && *v != "off") {
+        return make_error(ErrorCode::kValidation, "--guest must be on or off");
+      }
+      c.guest = *v == "on";
+    } else if (arg == "--max-message-bytes") {
+      auto v = take();
+      if (!v) return v.error();
+      const long n = std::atol(v->c_str());
+      if (n < 1 || n > 1024 * 1024) {
+        return make_error(ErrorCode::kValidation, "--max-message-bytes must be within 1..1048576");
+      }
+      c.max_message_bytes = static_cast<size_t>(n);
     } else if (arg == "--bind" || arg == "--data-dir" || arg == "--web-root" ||
                arg == "--cors-origin" || arg == "--threads") {
       auto v = take();

@@ -18,6 +18,14 @@ struct Config {
   std::string web_root;  // static files of the web client; empty: serve the API only
   std::vector<std::string> cors_origins;
   int threads = 2;
+  // Guest sign-in without an account: on by default only on loopback, so `make run` needs
+  // no sign-up while a public bind does not hand out accounts.
+  std::optional<bool> guest;  // unset: decided by bind address
+  size_t max_message_bytes = 32 * 1024;
+  std::string jwt_secret;  // IMCHAT_JWT_SECRET; empty: kept in DATA_DIR
+  int64_t token_ttl_seconds = 30 * 24 * 3600;
+
+  bool guest_enabled() const;
 };
 
 // What main() should do after parsing.

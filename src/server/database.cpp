@@ -31,6 +31,29 @@ Statement& Statement::bind(int index, int64_t value) {
   return *this;
 }
 
+Statement& Statement::bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+double Statement::column_double(int index) const {
+  return sqlite3_column_double(stmt_, index);
+}
+
+bool Statement::column_is_null(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
+
+std::optional<std::string> Statement::column_optional_text(int index) const {
+  if (column_is_null(index)) return std::nullopt;
+  return column_text(index);
+}
+
 Result<bool> Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -83,6 +106,10 @@ Result<Statement> Database::prepare(std::string_view sql) {
     return sqlite_error(db_, "prepare");
   }
   return Statement(db_, stmt);
+}
+
+int64_t Database::changes() const {
+  return sqlite3_changes64(db_);
 }
 
 Status Database::exec(std::string_view sql) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,10 +24,19 @@ class Statement {
 
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind_null(int index);
+  template <typename T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
   // Result of sqlite3_step: true while a row is available, false when done.
   Result<bool> step();
   std::string column_text(int index) const;
   int64_t column_int(int index) const;
+  double column_double(int index) const;
+  bool column_is_null(int index) const;
+  std::optional<std::string> column_optional_text(int index) const;
 
  private:
   sqlite3* db_;
@@ -41,6 +51,8 @@ class Database {
 
   Result<Statement> prepare(std::string_view sql);
   Status exec(std::string_view sql);  // for DDL and PRAGMAs without parameters
+  // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
+  int64_t changes() const;
   int schema_version() const { return schema_version_; }
   const std::string& path() const { return path_; }
 

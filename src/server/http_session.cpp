@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include "server/log.h"
 
@@ -57,16 +58,28 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
     return;
   }
   started_ = std::chrono::steady_clock::now();
-  Request request = parser_->release();
-  Response response = router_.handle(request);
+  auto request = std::make_shared<Request>(parser_->release());
+  const std::string method(request->method_string());
+  const std::string target(request->target());
+  // The router may answer from a worker thread: hop back onto this connection's strand.
+  router_.handle(
+      std::move(*request), [self = shared_from_this(), method, target](Response response) {
+        boost::asio::post(self->stream_.get_executor(),
+                          [self, method, target, response = std::move(response)]() mutable {
+                            self->write(method, target, std::move(response));
+                          });
+      });
+}
+
+void HttpSession::write(const std::string& method, const std::string& target, Response response) {
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
           .count();
   std::visit(
       [&](auto& res) {
         log_event("info", "request",
-                  {{"method", std::string(request.method_string())},
-                   {"path", std::string(request.target())},
+                  {{"method", method},
+                   {"path", target.substr(0, target.find('?'))},
                    {"status", std::to_string(res.result_int())},
                    {"ms", fmt::format("{:.2f}", ms)},
                    {"remote", remote_}});

@@ -21,6 +21,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void do_read();
   void on_read(boost::beast::error_code ec, size_t bytes);
+  void write(const std::string& method, const std::string& target, Response response);
   void on_write(bool keep_alive, boost::beast::error_code ec, size_t bytes);
   void do_close();
 

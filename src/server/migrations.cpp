@@ -39,6 +39,21 @@ constexpr Migration kMigrations[] = {
      "  created_at TEXT NOT NULL,"
      "  UNIQUE (conversation_id, seq));"
      "CREATE INDEX messages_by_conversation ON messages(conversation_id, seq);"},
+    {"002_auth_sequences_idempotency",
+     // Accounts (password hash, guests); a per-conversation sequence counter; read
+     // positions for unread counts; message idempotency keys, status and tombstones.
+     "ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE users ADD COLUMN is_guest INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE conversations ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE conversation_participants ADD COLUMN last_read_seq INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE messages ADD COLUMN client_id TEXT;"
+     "ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'complete';"
+     "ALTER TABLE messages ADD COLUMN updated_at TEXT;"
+     "ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;"
+     "CREATE UNIQUE INDEX messages_by_client_id"
+     "  ON messages(conversation_id, author_id, client_id) WHERE client_id IS NOT NULL;"
+     "CREATE INDEX participants_by_user ON conversation_participants(user_id);"
+     "CREATE INDEX conversations_by_updated ON conversations(updated_at);"},
 };
 
 }  // namespace

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 
+#include <boost/asio/post.hpp>
+
 #include "model/version.h"
 #include "protocol/health.h"
+#include "server/api.h"
 
 namespace imchat::server {
 namespace {
@@ -37,9 +40,27 @@ StringResponse json_error(const Request& request, http::status status, std::stri
 Router::Router(RouterOptions options)
     : options_(std::move(options)), static_files_(options_.web_root) {}
 
-Response Router::handle(const Request& request) const {
+void Router::handle(Request request, Done done) const {
   const std::string_view path = path_of(request.target());
-  Response response = [&]() -> Response {
+  const bool needs_worker = starts_with(path, "/api/") && path != "/api/health" &&
+                            request.method() != http::verb::options && options_.api;
+  if (!needs_worker) {
+    Response response = handle_inline(request);
+    add_cors(request, response);
+    done(std::move(response));
+    return;
+  }
+  auto shared = std::make_shared<Request>(std::move(request));
+  boost::asio::post(options_.workers, [this, shared, done = std::move(done)] {
+    Response response = options_.api->handle(*shared);
+    add_cors(*shared, response);
+    done(std::move(response));
+  });
+}
+
+Response Router::handle_inline(const Request& request) const {
+  const std::string_view path = path_of(request.target());
+  return [&]() -> Response {
     if (starts_with(path, "/api/") || path == "/api") return handle_api(request);
     if (request.method() != http::verb::get && request.method() != http::verb::head) {
       return json_error(request, http::status::method_not_allowed,
@@ -50,8 +71,6 @@ Response Router::handle(const Request& request) const {
     }
     return json_error(request, http::status::not_found, "no such file");
   }();
-  add_cors(request, response);
-  return response;
 }
 
 Response Router::handle_api(const Request& request) const {

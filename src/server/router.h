@@ -2,26 +2,37 @@
 // with, and safe to call from every network thread at once.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "server/http_types.h"
 #include "server/static_files.h"
 
 namespace imchat::server {
 
+class Api;
+
 struct RouterOptions {
   std::string web_root;
   std::vector<std::string> cors_origins;
+  Api* api = nullptr;                    // storage-backed routes; none: 404
+  boost::asio::any_io_executor workers;  // where Api runs (never a network thread)
 };
 
 class Router {
  public:
   explicit Router(RouterOptions options);
 
-  Response handle(const Request& request) const;
+  using Done = std::function<void(Response)>;
+  // Answers through done: at once for cheap routes (health, static files), from a worker
+  // thread for the API. done may run on any thread; the session re-enters its strand.
+  void handle(Request request, Done done) const;
 
  private:
+  Response handle_inline(const Request& request) const;
   Response handle_api(const Request& request) const;
   void add_cors(const Request& request, Response& response) const;
 

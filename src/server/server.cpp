@@ -25,7 +25,15 @@ Status Server::start() {
   log_event("info", "database_open",
             {{"path", database_->path()}, {"schema", std::to_string(database_->schema_version())}});
 
-  router_ = std::make_unique<Router>(RouterOptions{config_.web_root, config_.cors_origins});
+  auto secret = load_or_create_jwt_secret(config_.data_dir, config_.jwt_secret);
+  if (!secret) return secret.error();
+  storage_ = make_sqlite_storage(*database_);
+  tokens_ = std::make_unique<TokenIssuer>(*secret, config_.token_ttl_seconds);
+  api_ = std::make_unique<Api>(*storage_, *tokens_,
+                               ApiOptions{.guest_enabled = config_.guest_enabled(),
+                                          .max_message_bytes = config_.max_message_bytes});
+  router_ = std::make_unique<Router>(
+      RouterOptions{config_.web_root, config_.cors_origins, api_.get(), workers_.get_executor()});
 
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);

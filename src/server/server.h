@@ -10,10 +10,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <boost/asio/thread_pool.hpp>
 #include "model/result.h"
 #include "server/config.h"
+
+#include "server/api.h"
+#include "server/auth.h"
 #include "server/database.h"
 #include "server/router.h"
+#include "server/storage.h"
 
 namespace imchat::server {
 
@@ -40,7 +45,11 @@ class Server {
   Config config_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::thread_pool workers_{2};  // database and KDF work, off the network threads
   std::unique_ptr<Database> database_;
+  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<TokenIssuer> tokens_;
+  std::unique_ptr<Api> api_;
   std::unique_ptr<Router> router_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;

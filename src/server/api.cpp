@@ -1,0 +1,453 @@
+#include "server/api.h"
+
+#include <functional>
+
+#include "protocol/model_json.h"
+#include "server/ids.h"
+#include "server/log.h"
+#include "server/query_string.h"
+#include "server/router.h"
+
+namespace imchat::server {
+namespace {
+
+using protocol::Json;
+
+int64_t now_seconds() { return now_utc().ms / 1000; }
+
+Error bad_request(std::string message, std::string field = {}) {
+  Error e = make_error(ErrorCode::kValidation, std::move(message));
+  e.field = std::move(field);
+  return e;
+}
+
+// Error value → HTTP answer. Storage and internal faults are logged and answered with a
+// generic message: internals never reach the client.
+StringResponse error_response(const Request& req, const Error& error) {
+  http::status status = http::status::internal_server_error;
+  std::string message = error.message;
+  switch (error.code) {
+    case ErrorCode::kParse:
+    case ErrorCode::kValidation: status = http::status::bad_request; break;
+    case ErrorCode::kNotFound: status = http::status::not_found; break;
+    case ErrorCode::kConflict: status = http::status::conflict; break;
+    case ErrorCode::kUnauthorized: status = http::status::unauthorized; break;
+    case ErrorCode::kTooLarge: status = http::status::payload_too_large; break;
+    case ErrorCode::kRateLimited: status = http::status::too_many_requests; break;
+    default:
+      log_event("error", "internal_error", {{"path", std::string(req.target())},
+                                            {"error", error.describe()}});
+      message = "internal error";
+  }
+  Json body = {{"error", std::string(http::obsolete_reason(status))}, {"message", message}};
+  if (!error.field.empty()) body["details"] = {{"field", error.field}};
+  StringResponse res = json_response(req, status, protocol::dump_json(body));
+  if (status == http::status::unauthorized) res.set(http::field::www_authenticate, "Bearer");
+  return res;
+}
+
+Response data_response(const Request& req, http::status status, Json data) {
+  return json_response(req, status, protocol::dump_json(Json{{"data", std::move(data)}}));
+}
+
+Response page_response(const Request& req, Json page) {
+  return json_response(req, http::status::ok, protocol::dump_json(page));
+}
+
+template <typename T>
+Json page_json(const Page<T>& page, const std::function<Json(const T&)>& item) {
+  Json data = Json::array();
+  for (const T& t : page.data) data.push_back(item(t));
+  return {{"data", std::move(data)},
+          {"meta",
+           {{"total", page.total}, {"skip", page.skip}, {"take", page.take}, {"hasMore", page.has_more}}}};
+}
+
+Json summary_json(const ConversationSummary& s) {
+  Json out = protocol::to_json(s.conversation);
+  out["lastMessage"] = s.last_message ? protocol::to_json(*s.last_message) : Json(nullptr);
+  out["unreadCount"] = s.unread_count;
+  return out;
+}
+
+// The JSON object in the request body, or a 400 naming what is wrong.
+Result<Json> body_object(const Request& req) {
+  auto json = protocol::parse_json(req.body());
+  if (!json) return bad_request("request body: " + json.error().message);
+  if (!json->is_object()) return bad_request("request body must be a JSON object");
+  return json;
+}
+
+// skip / take with the REST shape's bounds.
+Status read_paging(const QueryString& q, int64_t& skip, int64_t& take, int64_t default_take) {
+  auto number = [&](const char* key, int64_t fallback, int64_t lo, int64_t hi,
+                    int64_t& out) -> Status {
+    auto text = q.get(key);
+    if (!text) {
+      out = fallback;
+      return Ok{};
+    }
+    char* end = nullptr;
+    const long long v = std::strtoll(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || v < lo || v > hi) {
+      return bad_request(std::string(key) + " must be an integer within " + std::to_string(lo) +
+                             ".." + std::to_string(hi),
+                         key);
+    }
+    out = v;
+    return Ok{};
+  };
+  if (auto s = number("skip", 0, 0, INT32_MAX, skip); !s) return s;
+  return number("take", default_take, 1, 100, take);
+}
+
+Result<std::optional<int64_t>> optional_seq(const QueryString& q, const char* key) {
+  auto text = q.get(key);
+  if (!text) return std::optional<int64_t>();
+  char* end = nullptr;
+  const long long v = std::strtoll(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || v < 0) return bad_request(std::string(key) + " must be a sequence number", key);
+  return std::optional<int64_t>(v);
+}
+
+// orderBy[field]=asc|desc, with the field from an allow-list.
+Status read_order(const QueryString& q, std::initializer_list<const char*> allowed,
+                  std::string& field, bool& desc) {
+  for (const auto& [key, value] : q.items()) {
+    if (key.rfind("orderBy[", 0) != 0 || key.back() != ']') continue;
+    const std::string name = key.substr(8, key.size() - 9);
+    bool known = false;
+    for (const char* a : allowed) known = known || name == a;
+    if (!known) return bad_request("cannot order by " + name, key);
+    if (value != "asc" && value != "desc") return bad_request(key + " must be asc or desc", key);
+    field = name;
+    desc = value == "desc";
+  }
+  return Ok{};
+}
+
+bool valid_email(const std::string& email) {
+  const size_t at = email.find('@');
+  return email.size() <= 254 && at != std::string::npos && at > 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string::npos && email.find(' ') == std::string::npos;
+}
+
+class Handler {
+ public:
+  Handler(const Request& req, Storage& storage, const TokenIssuer& tokens, const ApiOptions& options)
+      : req_(req), storage_(storage), tokens_(tokens), options_(options) {}
+
+  Response run() {
+    const std::string target(req_.target());
+    path_ = target.substr(0, target.find('?'));
+    auto query = QueryString::parse(target);
+    if (!query) return error_response(req_, bad_request("malformed query string"));
+    query_ = std::move(*query);
+    auto result = route();
+    if (!result) return error_response(req_, result.error());
+    return std::move(*result);
+  }
+
+ private:
+  using Reply = Result<Response>;
+
+  bool is(http::verb verb, const char* path) const { return req_.method() == verb && path_ == path; }
+
+  // "/api/conversations/<id>" → id, when the prefix matches and the id is one segment.
+  std::optional<std::string> id_after(const char* prefix) const {
+    const std::string p = prefix;
+    if (path_.rfind(p, 0) != 0 || path_.size() == p.size()) return std::nullopt;
+    std::string id = path_.substr(p.size());
+    if (id.find('/') != std::string::npos || id.size() > 64) return std::nullopt;
+    return id;
+  }
+
+  Reply route() {
+    if (is(http::verb::post, "/api/auth/register")) return register_user();
+    if (is(http::verb::post, "/api/auth/login")) return login();
+    if (is(http::verb::post, "/api/auth/guest")) return guest();
+
+    auto user = authenticate();
+    if (!user) return user.error();
+    user_ = std::move(*user);
+
+    if (is(http::verb::get, "/api/auth/me")) return data_response(req_, http::status::ok, protocol::to_json(user_));
+    if (is(http::verb::get, "/api/conversations")) return list_conversations();
+    if (is(http::verb::post, "/api/conversations")) return create_conversation();
+    if (auto id = id_after("/api/conversations/")) {
+      switch (req_.method()) {
+        case http::verb::get: return get_conversation(*id);
+        case http::verb::patch: return update_conversation(*id);
+        case http::verb::delete_: return delete_conversation(*id);
+        default: break;
+      }
+    }
+    if (is(http::verb::get, "/api/messages")) return list_messages();
+    if (is(http::verb::post, "/api/messages")) return create_message();
+    if (auto id = id_after("/api/messages/")) {
+      switch (req_.method()) {
+        case http::verb::get: return get_message(*id);
+        case http::verb::patch: return update_message(*id);
+        case http::verb::delete_: return delete_message(*id);
+        default: break;
+      }
+    }
+    return make_error(ErrorCode::kNotFound, "no route for " + std::string(req_.method_string()) +
+                                                " " + path_);
+  }
+
+  Result<User> authenticate() {
+    const std::string header(req_[http::field::authorization]);
+    if (header.rfind("Bearer ", 0) != 0) {
+      return make_error(ErrorCode::kUnauthorized, "missing Authorization: Bearer <token>");
+    }
+    auto user_id = tokens_.verify(header.substr(7), now_seconds());
+    if (!user_id) return user_id.error();
+    auto user = storage_.find_user(*user_id);
+    if (!user) return make_error(ErrorCode::kUnauthorized, "the account no longer exists");
+    return user;
+  }
+
+  Json session_json(const User& user) const {
+    return {{"user", protocol::to_json(user)}, {"token", tokens_.issue(user.id, now_seconds())}};
+  }
+
+  Reply register_user() {
+    auto body = body_object(req_);
+    if (!body) return body.error();
+    protocol::ObjectReader r(*body, "body");
+    std::string email = r.required_string("email");
+    const std::string name = r.required_string("name");
+    const std::string password = r.required_string("password");
+    if (!r.ok()) return r.take_error();
+    for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!valid_email(email)) return bad_request("email is not a valid address", "email");
+    if (name.empty() || name.size() > 100) return bad_request("name must be 1 to 100 characters", "name");
+    if (password.size() < 8 || password.size() > 1024) {
+      return bad_request("password must be 8 to 1024 characters", "password");
+    }
+    auto user = storage_.create_user(
+        {email, name, hash_password(password, options_.kdf_iterations), false});
+    if (!user) return user.error();
+    return data_response(req_, http::status::created, session_json(*user));
+  }
+
+  Reply login() {
+    auto body = body_object(req_);
+    if (!body) return body.error();
+    protocol::ObjectReader r(*body, "body");
+    std::string email = r.required_string("email");
+    const std::string password = r.required_string("password");
+    if (!r.ok()) return r.take_error();
+    for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto stored = storage_.find_user_by_email(email);
+    // The same answer for an unknown email and a wrong password: no account enumeration.
+    if (!stored || stored->guest || !verify_password(password, stored->password_hash)) {
+      return make_error(ErrorCode::kUnauthorized, "invalid email or password");
+    }
+    return data_response(req_, http::status::ok, session_json(stored->user));
+  }
+
+  Reply guest() {
+    if (!options_.guest_enabled) return make_error(ErrorCode::kNotFound, "guest access is disabled");
+    // Guests get a unique address that can never receive mail (.invalid, RFC 2606) and
+    // no password: they cannot log in again, only keep using their token.
+    auto user = storage_.create_user({new_id("guest") + "@guest.invalid", "Guest", "", true});
+    if (!user) return user.error();
+    return data_response(req_, http::status::created, session_json(*user));
+  }
+
+  Reply list_conversations() {
+    ConversationQuery q;
+    if (auto s = read_paging(query_, q.skip, q.take, 20); !s) return s.error();
+    if (auto s = read_order(query_, {"updatedAt", "createdAt", "title"}, q.order_field, q.order_desc); !s) {
+      return s.error();
+    }
+    q.title_contains = query_.get("where[title][contains]");
+    auto page = storage_.list_conversations(user_.id, q);
+    if (!page) return page.error();
+    return page_response(req_, page_json<ConversationSummary>(*page, summary_json));
+  }
+
+  Result<ConversationPatch> read_conversation_fields(const Json& body, bool creating,
+                                                     NewConversation* created) {
+    protocol::ObjectReader r(body, "body");
+    ConversationPatch patch;
+    if (creating || body.contains("title")) {
+      patch.title = r.required_string("title");
+      if (r.ok() && (patch.title->empty() || patch.title->size() > 200)) {
+        return bad_request("title must be 1 to 200 characters", "title");
+      }
+    }
+    auto nullable_string = [&](const char* key, std::optional<std::optional<std::string>>& out,
+                               size_t max) -> Status {
+      if (!body.contains(key)) return Ok{};
+      out = r.optional_string(key);
+      if (r.ok() && *out && (*out)->size() > max) {
+        return bad_request(std::string(key) + " is longer than " + std::to_string(max), key);
+      }
+      return Ok{};
+    };
+    if (auto s = nullable_string("systemPrompt", patch.system_prompt, 16 * 1024); !s) return s.error();
+    if (auto s = nullable_string("model", patch.model, 200); !s) return s.error();
+    if (body.contains("temperature")) {
+      patch.temperature = r.optional_number("temperature");
+      if (r.ok() && *patch.temperature && (**patch.temperature < 0 || **patch.temperature > 2)) {
+        return bad_request("temperature must be within 0..2", "temperature");
+      }
+    }
+    if (created) {
+      if (auto type = r.optional_string("type")) {
+        auto parsed = conversation_type_from_string(*type);
+        if (!parsed) return bad_request("type must be DIRECT, GROUP or AI", "type");
+        created->type = *parsed;
+      }
+      if (const Json* ids = r.optional_array("participantIds")) {
+        for (const Json& id : *ids) {
+          if (!id.is_string()) return bad_request("participantIds must be strings", "participantIds");
+          created->participant_ids.push_back(id.get<std::string>());
+        }
+        if (created->participant_ids.size() > 100) {
+          return bad_request("at most 100 participants", "participantIds");
+        }
+      }
+    }
+    if (!r.ok()) return r.take_error();
+    return patch;
+  }
+
+  Reply create_conversation() {
+    auto body = body_object(req_);
+    if (!body) return body.error();
+    NewConversation input;
+    auto fields = read_conversation_fields(*body, true, &input);
+    if (!fields) return fields.error();
+    input.title = *fields->title;
+    input.system_prompt = fields->system_prompt.value_or(std::nullopt);
+    input.model = fields->model.value_or(std::nullopt);
+    input.temperature = fields->temperature.value_or(std::nullopt);
+    auto created = storage_.create_conversation(user_.id, input);
+    if (!created) return created.error();
+    return data_response(req_, http::status::created, protocol::to_json(*created));
+  }
+
+  Reply get_conversation(const std::string& id) {
+    auto c = storage_.get_conversation(user_.id, id);
+    if (!c) return c.error();
+    return data_response(req_, http::status::ok, protocol::to_json(*c));
+  }
+
+  Reply update_conversation(const std::string& id) {
+    auto body = body_object(req_);
+    if (!body) return body.error();
+    auto patch = read_conversation_fields(*body, false, nullptr);
+    if (!patch) return patch.error();
+    auto c = storage_.update_conversation(user_.id, id, *patch);
+    if (!c) return c.error();
+    return data_response(req_, http::status::ok, protocol::to_json(*c));
+  }
+
+  Reply delete_conversation(const std::string& id) {
+    if (auto s = storage_.delete_conversation(user_.id, id); !s) return s.error();
+    return no_content();
+  }
+
+  Reply list_messages() {
+    auto conversation_id = query_.get("where[conversationId][equals]");
+    if (!conversation_id) {
+      return bad_request("where[conversationId][equals] is required", "where[conversationId][equals]");
+    }
+    MessageQuery q;
+    if (auto s = read_paging(query_, q.skip, q.take, 50); !s) return s.error();
+    std::string field;
+    if (auto s = read_order(query_, {"createdAt", "seq"}, field, q.order_desc); !s) return s.error();
+    auto before = optional_seq(query_, "before");
+    if (!before) return before.error();
+    auto after = optional_seq(query_, "after");
+    if (!after) return after.error();
+    q.before_seq = *before;
+    q.after_seq = *after;
+    auto page = storage_.list_messages(user_.id, *conversation_id, q);
+    if (!page) return page.error();
+    return page_response(
+        req_, page_json<Message>(*page, [](const Message& m) { return protocol::to_json(m); }));
+  }
+
+  Status check_content(const std::string& content) const {
+    if (content.empty()) return bad_request("content must not be empty", "content");
+    if (content.size() > options_.max_message_bytes) {
+      Error e = make_error(ErrorCode::kTooLarge, "content is over " +
+                                                     std::to_string(options_.max_message_bytes) +
+                                                     " bytes");
+      e.field = "content";
+      return e;
+    }
+    return Ok{};
+  }
+
+  Reply create_message() {
+    auto body = body_object(req_);
+    if (!body) return body.error();
+    protocol::ObjectReader r(*body, "body");
+    NewMessage input;
+    input.conversation_id = r.required_string("conversationId");
+    input.content = r.required_string("content");
+    input.client_id = r.optional_string("clientId");
+    if (!r.ok()) return r.take_error();
+    if (auto s = check_content(input.content); !s) return s.error();
+    if (input.client_id && (input.client_id->empty() || input.client_id->size() > 64)) {
+      return bad_request("clientId must be 1 to 64 characters", "clientId");
+    }
+    input.author_id = user_.id;
+    input.role = MessageRole::kUser;
+    auto created = storage_.create_message(user_.id, input);
+    if (!created) return created.error();
+    return data_response(req_, created->created ? http::status::created : http::status::ok,
+                         protocol::to_json(created->message));
+  }
+
+  Reply get_message(const std::string& id) {
+    auto m = storage_.get_message(user_.id, id);
+    if (!m) return m.error();
+    return data_response(req_, http::status::ok, protocol::to_json(*m));
+  }
+
+  Reply update_message(const std::string& id) {
+    auto body = body_object(req_);
+    if (!body) return body.error();
+    protocol::ObjectReader r(*body, "body");
+    const std::string content = r.required_string("content");
+    if (!r.ok()) return r.take_error();
+    if (auto s = check_content(content); !s) return s.error();
+    auto m = storage_.update_message_content(user_.id, id, content);
+    if (!m) return m.error();
+    return data_response(req_, http::status::ok, protocol::to_json(*m));
+  }
+
+  Reply delete_message(const std::string& id) {
+    if (auto s = storage_.delete_message(user_.id, id); !s) return s.error();
+    return no_content();
+  }
+
+  Response no_content() const {
+    EmptyResponse res{http::status::no_content, req_.version()};
+    res.keep_alive(req_.keep_alive());
+    return res;
+  }
+
+  const Request& req_;
+  Storage& storage_;
+  const TokenIssuer& tokens_;
+  const ApiOptions& options_;
+  std::string path_;
+  QueryString query_;
+  User user_;
+};
+
+}  // namespace
+
+Response Api::handle(const Request& request) {
+  return Handler(request, storage_, tokens_, options_).run();
+}
+
+}  // namespace imchat::server

@@ -1,0 +1,33 @@
+// Api: the REST routes under /api that touch storage (everything but /api/health). Runs on
+// a worker thread, never on a network thread: it may block on SQLite and the password KDF.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "server/auth.h"
+#include "server/http_types.h"
+#include "server/storage.h"
+
+namespace imchat::server {
+
+struct ApiOptions {
+  bool guest_enabled = true;
+  size_t max_message_bytes = 32 * 1024;
+  int kdf_iterations = kDefaultKdfIterations;
+};
+
+class Api {
+ public:
+  Api(Storage& storage, const TokenIssuer& tokens, ApiOptions options)
+      : storage_(storage), tokens_(tokens), options_(options) {}
+
+  Response handle(const Request& request);
+
+ private:
+  Storage& storage_;
+  const TokenIssuer& tokens_;
+  ApiOptions options_;
+};
+
+}  // namespace imchat::server

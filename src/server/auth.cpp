@@ -1,0 +1,132 @@
+#include "server/auth.h"
+
+#include <jwt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "server/ids.h"
+
+namespace imchat::server {
+namespace {
+
+std::string to_hex(const unsigned char* data, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 15];
+  }
+  return out;
+}
+
+std::vector<unsigned char> derive(const std::string& password, const std::string& salt,
+                                  int iterations) {
+  std::vector<unsigned char> key(32);
+  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                    reinterpret_cast<const unsigned char*>(salt.data()),
+                    static_cast<int>(salt.size()), iterations, EVP_sha256(),
+                    static_cast<int>(key.size()), key.data());
+  return key;
+}
+
+struct JwtDeleter {
+  void operator()(jwt_t* jwt) const { jwt_free(jwt); }
+};
+using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
+
+}  // namespace
+
+std::string hash_password(const std::string& password, int iterations) {
+  const std::string salt = random_hex(16);
+  const auto key = derive(password, salt, iterations);
+  return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + salt + "$" +
+         to_hex(key.data(), key.size());
+}
+
+bool verify_password(const std::string& password, const std::string& stored) {
+  // pbkdf2-sha256$<iterations>$<salt>$<hash>
+  const size_t a = stored.find('$');
+  const size_t b = a == std::string::npos ? a : stored.find('$', a + 1);
+  const size_t c = b == std::string::npos ? b : stored.find('$', b + 1);
+  if (c == std::string::npos || stored.substr(0, a) != "pbkdf2-sha256") return false;
+  const int iterations = std::atoi(stored.substr(a + 1, b - a - 1).c_str());
+  if (iterations < 1 || iterations > 10'000'000) return false;
+  const std::string salt = stored.substr(b + 1, c - b - 1);
+  const std::string expected = stored.substr(c + 1);
+  const auto key = derive(password, salt, iterations);
+  const std::string actual = to_hex(key.data(), key.size());
+  return actual.size() == expected.size() &&
+         CRYPTO_memcmp(actual.data(), expected.data(), actual.size()) == 0;
+}
+
+std::string TokenIssuer::issue(const std::string& user_id, int64_t now) const {
+  jwt_t* raw = nullptr;
+  jwt_new(&raw);
+  JwtPtr jwt(raw);
+  jwt_add_grant(jwt.get(), "sub", user_id.c_str());
+  jwt_add_grant_int(jwt.get(), "iat", now);
+  jwt_add_grant_int(jwt.get(), "exp", now + ttl_);
+  jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret_.data()),
+              static_cast<int>(secret_.size()));
+  char* encoded = jwt_encode_str(jwt.get());
+  std::string token = encoded ? encoded : "";
+  free(encoded);  // libjwt 1.10 allocates with malloc (no jwt_free_str yet)
+  return token;
+}
+
+Result<std::string> TokenIssuer::verify(const std::string& token, int64_t now) const {
+  auto unauthorized = [](const char* why) { return make_error(ErrorCode::kUnauthorized, why); };
+  if (token.empty() || token.size() > 4096) return unauthorized("missing or oversized token");
+  jwt_t* raw = nullptr;
+  if (jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(secret_.data()),
+                 static_cast<int>(secret_.size())) != 0 ||
+      !raw) {
+    if (raw) jwt_free(raw);
+    return unauthorized("invalid token");
+  }
+  JwtPtr jwt(raw);
+  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return unauthorized("invalid token algorithm");
+  const long exp = jwt_get_grant_int(jwt.get(), "exp");
+  if (exp <= 0 || exp <= now) return unauthorized("token expired");
+  const char* sub = jwt_get_grant(jwt.get(), "sub");
+  if (!sub || !*sub) return unauthorized("token has no subject");
+  return std::string(sub);
+}
+
+Result<std::string> load_or_create_jwt_secret(const std::string& data_dir,
+                                              const std::string& from_env) {
+  if (!from_env.empty()) {
+    if (from_env.size() < 32) {
+      return make_error(ErrorCode::kValidation, "IMCHAT_JWT_SECRET must be at least 32 characters");
+    }
+    return from_env;
+  }
+  const auto path = std::filesystem::path(data_dir) / "jwt-secret";
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 32) return secret;
+    return make_error(ErrorCode::kStorage, path.string() + " is too short; delete it to regenerate");
+  }
+  const std::string secret = random_hex(32);
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return make_error(ErrorCode::kStorage, "cannot write " + tmp);
+    out << secret << "\n";
+  }
+  ::chmod(tmp.c_str(), 0600);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return make_error(ErrorCode::kStorage, "cannot create " + path.string() + ": " + ec.message());
+  return secret;
+}
+
+}  // namespace imchat::server

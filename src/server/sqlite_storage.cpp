@@ -1,0 +1,488 @@
+// Storage on the embedded SQLite database. One connection, one mutex: SQLite has a single
+// writer anyway, and holding the lock across a whole operation keeps multi-statement
+// transactions from interleaving between worker threads.
+#include <algorithm>
+#include <mutex>
+
+#include "protocol/model_json.h"
+#include "server/database.h"
+#include "server/ids.h"
+#include "server/storage.h"
+
+namespace imchat::server {
+namespace {
+
+constexpr const char* kMessageColumns =
+    "m.id, m.conversation_id, m.seq, m.content, m.role, m.author_id, m.metadata, "
+    "m.created_at, m.client_id, m.status";
+
+Error not_found(const char* what) { return make_error(ErrorCode::kNotFound, std::string(what) + " not found"); }
+
+Timestamp read_time(const Statement& row, int column) {
+  auto parsed = parse_iso8601(row.column_text(column));
+  return parsed ? *parsed : Timestamp{};
+}
+
+Message read_message(const Statement& row) {
+  Message m;
+  m.id = row.column_text(0);
+  m.conversation_id = row.column_text(1);
+  m.seq = row.column_int(2);
+  m.content = row.column_text(3);
+  m.role = message_role_from_string(row.column_text(4)).value_or(MessageRole::kUser);
+  m.author_id = row.column_optional_text(5);
+  if (auto meta_text = row.column_optional_text(6)) {
+    if (auto json = protocol::parse_json(*meta_text)) {
+      if (auto meta = protocol::metadata_from_json(*json)) m.metadata = *meta;
+    }
+  }
+  m.created_at = read_time(row, 7);
+  m.client_id = row.column_optional_text(8);
+  m.status = message_status_from_string(row.column_text(9)).value_or(MessageStatus::kComplete);
+  return m;
+}
+
+// Escapes LIKE wildcards so a search for "50%" finds "50%", not everything.
+std::string like_pattern(const std::string& text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) { ok_ = static_cast<bool>(db_.exec("BEGIN IMMEDIATE")); }
+  ~Transaction() {
+    if (ok_ && !done_) (void)db_.exec("ROLLBACK");
+  }
+  bool started() const { return ok_; }
+  Status commit() {
+    done_ = true;
+    return db_.exec("COMMIT");
+  }
+
+ private:
+  Database& db_;
+  bool ok_ = false;
+  bool done_ = false;
+};
+
+class SqliteStorage final : public Storage {
+ public:
+  explicit SqliteStorage(Database& db) : db_(db) {}
+
+  Result<User> create_user(const NewUser& input) override {
+    std::lock_guard lock(mutex_);
+    User user;
+    user.id = new_id("u");
+    user.email = input.email;
+    user.name = input.name;
+    user.created_at = user.updated_at = now_utc();
+    const std::string now = format_iso8601(user.created_at);
+    auto insert = db_.prepare(
+        "INSERT INTO users(id, email, name, created_at, updated_at, password_hash, is_guest) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email) DO NOTHING");
+    if (!insert) return insert.error();
+    insert->bind(1, user.id).bind(2, user.email).bind(3, user.name).bind(4, now).bind(5, now);
+    insert->bind(6, input.password_hash).bind(7, int64_t{input.guest ? 1 : 0});
+    if (auto done = insert->step(); !done) return done.error();
+    if (db_.changes() == 0) {
+      Error e = make_error(ErrorCode::kConflict, "an account with this email already exists");
+      e.field = "email";
+      return e;
+    }
+    return user;
+  }
+
+  Result<StoredUser> find_user_by_email(const std::string& email) override {
+    std::lock_guard lock(mutex_);
+    return find_stored_user("email", email);
+  }
+
+  Result<User> find_user(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto stored = find_stored_user("id", id);
+    if (!stored) return stored.error();
+    return stored->user;
+  }
+
+  Result<Conversation> create_conversation(const std::string& creator_id,
+                                           const NewConversation& input) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
+    const std::string id = new_id("c");
+    const std::string now = format_iso8601(now_utc());
+    auto insert = db_.prepare(
+        "INSERT INTO conversations(id, title, type, system_prompt, model, temperature, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    insert->bind(1, id).bind(2, input.title).bind(3, to_string(input.type));
+    insert->bind(4, input.system_prompt).bind(5, input.model).bind(6, input.temperature);
+    insert->bind(7, now).bind(8, now);
+    if (auto done = insert->step(); !done) return done.error();
+
+    std::vector<std::string> members = {creator_id};
+    for (const auto& pid : input.participant_ids) {
+      if (std::find(members.begin(), members.end(), pid) == members.end()) members.push_back(pid);
+    }
+    for (const auto& member : members) {
+      auto add = db_.prepare(
+          "INSERT INTO conversation_participants(conversation_id, user_id) "
+          "SELECT ?, id FROM users WHERE id = ?");
+      if (!add) return add.error();
+      add->bind(1, id).bind(2, member);
+      if (auto done = add->step(); !done) return done.error();
+      if (db_.changes() == 0) {
+        Error e = make_error(ErrorCode::kValidation, "no user with id " + member);
+        e.field = "participantIds";
+        return e;
+      }
+    }
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    return load_conversation(id);
+  }
+
+  Result<Page<ConversationSummary>> list_conversations(const std::string& viewer_id,
+                                                       const ConversationQuery& query) override {
+    std::lock_guard lock(mutex_);
+    const char* column = query.order_field == "createdAt" ? "c.created_at"
+                         : query.order_field == "title"   ? "c.title"
+                                                          : "c.updated_at";
+    const std::string filter = query.title_contains ? " AND c.title LIKE ? ESCAPE '\\'" : "";
+    Page<ConversationSummary> page;
+    page.skip = query.skip;
+    page.take = query.take;
+    {
+      auto count = db_.prepare(
+          "SELECT COUNT(*) FROM conversations c JOIN conversation_participants p "
+          "ON p.conversation_id = c.id AND p.user_id = ? WHERE 1=1" + filter);
+      if (!count) return count.error();
+      count->bind(1, viewer_id);
+      if (query.title_contains) count->bind(2, like_pattern(*query.title_contains));
+      if (auto row = count->step(); !row) return row.error();
+      page.total = count->column_int(0);
+    }
+    auto select = db_.prepare(
+        std::string("SELECT c.id, p.last_read_seq FROM conversations c JOIN "
+                    "conversation_participants p ON p.conversation_id = c.id AND p.user_id = ? "
+                    "WHERE 1=1") +
+        filter + " ORDER BY " + column + (query.order_desc ? " DESC" : " ASC") +
+        ", c.id LIMIT ? OFFSET ?");
+    if (!select) return select.error();
+    int index = 1;
+    select->bind(index++, viewer_id);
+    if (query.title_contains) select->bind(index++, like_pattern(*query.title_contains));
+    select->bind(index++, query.take).bind(index++, query.skip);
+    std::vector<std::pair<std::string, int64_t>> rows;
+    while (true) {
+      auto row = select->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      rows.emplace_back(select->column_text(0), select->column_int(1));
+    }
+    for (const auto& [id, last_read] : rows) {
+      auto conversation = load_conversation(id);
+      if (!conversation) return conversation.error();
+      ConversationSummary summary{std::move(*conversation), std::nullopt, 0};
+      auto last = db_.prepare(std::string("SELECT ") + kMessageColumns +
+                              " FROM messages m WHERE m.conversation_id = ? AND m.deleted = 0 "
+                              "ORDER BY m.seq DESC LIMIT 1");
+      if (!last) return last.error();
+      last->bind(1, id);
+      if (auto row = last->step(); row && *row) summary.last_message = read_message(*last);
+      auto unread = db_.prepare(
+          "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND deleted = 0 AND seq > ? "
+          "AND (author_id IS NULL OR author_id != ?)");
+      if (!unread) return unread.error();
+      unread->bind(1, id).bind(2, last_read).bind(3, viewer_id);
+      if (auto row = unread->step(); row && *row) summary.unread_count = unread->column_int(0);
+      page.data.push_back(std::move(summary));
+    }
+    page.has_more = page.skip + static_cast<int64_t>(page.data.size()) < page.total;
+    return page;
+  }
+
+  Result<Conversation> get_conversation(const std::string& viewer_id,
+                                        const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, id)) return not_found("conversation");
+    return load_conversation(id);
+  }
+
+  Result<Conversation> update_conversation(const std::string& viewer_id, const std::string& id,
+                                           const ConversationPatch& patch) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, id)) return not_found("conversation");
+    auto update = db_.prepare(
+        "UPDATE conversations SET "
+        "title = CASE WHEN ?1 THEN ?2 ELSE title END, "
+        "system_prompt = CASE WHEN ?3 THEN ?4 ELSE system_prompt END, "
+        "model = CASE WHEN ?5 THEN ?6 ELSE model END, "
+        "temperature = CASE WHEN ?7 THEN ?8 ELSE temperature END, "
+        "updated_at = ?9 WHERE id = ?10");
+    if (!update) return update.error();
+    update->bind(1, int64_t{patch.title.has_value()}).bind(2, patch.title.value_or(""));
+    update->bind(3, int64_t{patch.system_prompt.has_value()})
+        .bind(4, patch.system_prompt.value_or(std::nullopt));
+    update->bind(5, int64_t{patch.model.has_value()}).bind(6, patch.model.value_or(std::nullopt));
+    update->bind(7, int64_t{patch.temperature.has_value()})
+        .bind(8, patch.temperature.value_or(std::nullopt));
+    update->bind(9, format_iso8601(now_utc())).bind(10, id);
+    if (auto done = update->step(); !done) return done.error();
+    return load_conversation(id);
+  }
+
+  Status delete_conversation(const std::string& viewer_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, id)) return not_found("conversation");
+    auto remove = db_.prepare("DELETE FROM conversations WHERE id = ?");
+    if (!remove) return remove.error();
+    remove->bind(1, id);
+    if (auto done = remove->step(); !done) return done.error();
+    return Ok{};
+  }
+
+  Result<Page<Message>> list_messages(const std::string& viewer_id,
+                                      const std::string& conversation_id,
+                                      const MessageQuery& query) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, conversation_id)) return not_found("conversation");
+    std::string where = " WHERE m.conversation_id = ?1 AND m.deleted = 0";
+    if (query.before_seq) where += " AND m.seq < ?2";
+    if (query.after_seq) where += " AND m.seq > ?3";
+    Page<Message> page;
+    page.skip = query.skip;
+    page.take = query.take;
+    auto bind_filters = [&](Statement& s) {
+      s.bind(1, conversation_id);
+      if (query.before_seq) s.bind(2, *query.before_seq);
+      if (query.after_seq) s.bind(3, *query.after_seq);
+    };
+    auto count = db_.prepare("SELECT COUNT(*) FROM messages m" + where);
+    if (!count) return count.error();
+    bind_filters(*count);
+    if (auto row = count->step(); !row) return row.error();
+    page.total = count->column_int(0);
+    auto select = db_.prepare(std::string("SELECT ") + kMessageColumns + " FROM messages m" +
+                              where + " ORDER BY m.seq" + (query.order_desc ? " DESC" : " ASC") +
+                              " LIMIT ?4 OFFSET ?5");
+    if (!select) return select.error();
+    bind_filters(*select);
+    select->bind(4, query.take).bind(5, query.skip);
+    while (true) {
+      auto row = select->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      page.data.push_back(read_message(*select));
+    }
+    page.has_more = page.skip + static_cast<int64_t>(page.data.size()) < page.total;
+    return page;
+  }
+
+  Result<Message> get_message(const std::string& viewer_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto message = load_message(id);
+    if (!message || !is_participant(viewer_id, message->conversation_id)) return not_found("message");
+    return message;
+  }
+
+  Result<CreatedMessage> create_message(const std::string& viewer_id,
+                                        const NewMessage& input) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, input.conversation_id)) return not_found("conversation");
+    if (input.client_id) {
+      // Same sender, same clientId: the message already exists; answer with it.
+      auto existing = db_.prepare(std::string("SELECT ") + kMessageColumns +
+                                  " FROM messages m WHERE m.conversation_id = ? AND "
+                                  "m.author_id IS ? AND m.client_id = ?");
+      if (!existing) return existing.error();
+      existing->bind(1, input.conversation_id).bind(2, input.author_id).bind(3, *input.client_id);
+      auto row = existing->step();
+      if (!row) return row.error();
+      if (*row) return CreatedMessage{read_message(*existing), false};
+    }
+    Transaction tx(db_);
+    if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
+    auto seq = next_seq(input.conversation_id);
+    if (!seq) return seq.error();
+    Message m;
+    m.id = new_id("m");
+    m.conversation_id = input.conversation_id;
+    m.content = input.content;
+    m.role = input.role;
+    m.author_id = input.author_id;
+    m.metadata = input.metadata;
+    m.created_at = now_utc();
+    m.seq = *seq;
+    m.client_id = input.client_id;
+    m.status = input.status;
+    const std::string now = format_iso8601(m.created_at);
+    auto insert = db_.prepare(
+        "INSERT INTO messages(id, conversation_id, seq, content, role, author_id, metadata, "
+        "created_at, client_id, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    insert->bind(1, m.id).bind(2, m.conversation_id).bind(3, m.seq).bind(4, m.content);
+    insert->bind(5, to_string(m.role)).bind(6, m.author_id);
+    if (m.metadata) {
+      insert->bind(7, protocol::dump_json(protocol::to_json(*m.metadata)));
+    } else {
+      insert->bind_null(7);
+    }
+    insert->bind(8, now).bind(9, m.client_id).bind(10, to_string(m.status)).bind(11, now);
+    if (auto done = insert->step(); !done) return done.error();
+    if (auto touched = touch_conversation(m.conversation_id, now); !touched) return touched.error();
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    return CreatedMessage{std::move(m), true};
+  }
+
+  Result<Message> update_message_content(const std::string& viewer_id, const std::string& id,
+                                         const std::string& content) override {
+    std::lock_guard lock(mutex_);
+    auto message = load_message(id);
+    if (!message || !is_participant(viewer_id, message->conversation_id) ||
+        message->author_id != viewer_id) {
+      return not_found("message");
+    }
+    const std::string now = format_iso8601(now_utc());
+    Transaction tx(db_);
+    auto update = db_.prepare("UPDATE messages SET content = ?, updated_at = ? WHERE id = ?");
+    if (!update) return update.error();
+    update->bind(1, content).bind(2, now).bind(3, id);
+    if (auto done = update->step(); !done) return done.error();
+    if (auto touched = touch_conversation(message->conversation_id, now); !touched) {
+      return touched.error();
+    }
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    message->content = content;
+    return message;
+  }
+
+  Status delete_message(const std::string& viewer_id, const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto message = load_message(id);
+    if (!message || !is_participant(viewer_id, message->conversation_id) ||
+        message->author_id != viewer_id) {
+      return not_found("message");
+    }
+    // A tombstone, not a DELETE: replay by sequence must be able to say "this went away".
+    auto remove = db_.prepare("UPDATE messages SET deleted = 1, content = '', updated_at = ? WHERE id = ?");
+    if (!remove) return remove.error();
+    remove->bind(1, format_iso8601(now_utc())).bind(2, id);
+    if (auto done = remove->step(); !done) return done.error();
+    return Ok{};
+  }
+
+ private:
+  Result<StoredUser> find_stored_user(const char* column, const std::string& value) {
+    auto select = db_.prepare(
+        std::string("SELECT id, email, name, avatar, created_at, updated_at, password_hash, "
+                    "is_guest FROM users WHERE ") +
+        column + " = ?");
+    if (!select) return select.error();
+    select->bind(1, value);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("user");
+    StoredUser stored;
+    stored.user.id = select->column_text(0);
+    stored.user.email = select->column_text(1);
+    stored.user.name = select->column_text(2);
+    stored.user.avatar = select->column_optional_text(3);
+    stored.user.created_at = read_time(*select, 4);
+    stored.user.updated_at = read_time(*select, 5);
+    stored.password_hash = select->column_text(6);
+    stored.guest = select->column_int(7) != 0;
+    return stored;
+  }
+
+  bool is_participant(const std::string& user_id, const std::string& conversation_id) {
+    auto select = db_.prepare(
+        "SELECT 1 FROM conversation_participants WHERE conversation_id = ? AND user_id = ?");
+    if (!select) return false;
+    select->bind(1, conversation_id).bind(2, user_id);
+    auto row = select->step();
+    return row && *row;
+  }
+
+  Result<Conversation> load_conversation(const std::string& id) {
+    auto select = db_.prepare(
+        "SELECT id, title, type, system_prompt, model, temperature, created_at, updated_at "
+        "FROM conversations WHERE id = ?");
+    if (!select) return select.error();
+    select->bind(1, id);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("conversation");
+    Conversation c;
+    c.id = select->column_text(0);
+    c.title = select->column_text(1);
+    c.type = conversation_type_from_string(select->column_text(2)).value_or(ConversationType::kAi);
+    c.system_prompt = select->column_optional_text(3);
+    c.model = select->column_optional_text(4);
+    if (!select->column_is_null(5)) c.temperature = select->column_double(5);
+    c.created_at = read_time(*select, 6);
+    c.updated_at = read_time(*select, 7);
+    auto members = db_.prepare(
+        "SELECT u.id FROM conversation_participants p JOIN users u ON u.id = p.user_id "
+        "WHERE p.conversation_id = ? ORDER BY u.created_at, u.id");
+    if (!members) return members.error();
+    members->bind(1, id);
+    std::vector<std::string> ids;
+    while (true) {
+      auto member = members->step();
+      if (!member) return member.error();
+      if (!*member) break;
+      ids.push_back(members->column_text(0));
+    }
+    for (const auto& uid : ids) {
+      auto user = find_stored_user("id", uid);
+      if (user) c.participants.push_back(user->user);
+    }
+    return c;
+  }
+
+  Result<Message> load_message(const std::string& id) {
+    auto select = db_.prepare(std::string("SELECT ") + kMessageColumns +
+                              " FROM messages m WHERE m.id = ? AND m.deleted = 0");
+    if (!select) return select.error();
+    select->bind(1, id);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("message");
+    return read_message(*select);
+  }
+
+  Result<int64_t> next_seq(const std::string& conversation_id) {
+    auto bump = db_.prepare(
+        "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq");
+    if (!bump) return bump.error();
+    bump->bind(1, conversation_id);
+    auto row = bump->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("conversation");
+    return bump->column_int(0);
+  }
+
+  Status touch_conversation(const std::string& id, const std::string& now) {
+    auto touch = db_.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?");
+    if (!touch) return touch.error();
+    touch->bind(1, now).bind(2, id);
+    if (auto done = touch->step(); !done) return done.error();
+    return Ok{};
+  }
+
+  Database& db_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<Storage> make_sqlite_storage(Database& db) {
+  return std::make_unique<SqliteStorage>(db);
+}
+
+}  // namespace imchat::server

@@ -1,0 +1,133 @@
+// Storage: everything the server keeps, behind one interface, so a PostgreSQL
+// implementation can follow without touching routes or the gateway. SqliteStorage
+// (sqlite_storage.cpp) is the embedded default.
+//
+// Visibility is enforced here, not only in routes: every call that takes a viewer answers
+// kNotFound for a conversation the viewer does not participate in, exactly as if it did
+// not exist.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/result.h"
+#include "model/types.h"
+
+namespace imchat::server {
+
+class Database;
+
+struct StoredUser {
+  User user;
+  std::string password_hash;  // empty for guests
+  bool guest = false;
+};
+
+struct NewUser {
+  std::string email;
+  std::string name;
+  std::string password_hash;
+  bool guest = false;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> data;
+  int64_t total = 0;
+  int64_t skip = 0;
+  int64_t take = 0;
+  bool has_more = false;
+};
+
+struct ConversationQuery {
+  int64_t skip = 0;
+  int64_t take = 20;
+  bool order_desc = true;  // by updatedAt
+  std::string order_field = "updatedAt";  // updatedAt | createdAt | title
+  std::optional<std::string> title_contains;
+};
+
+struct ConversationSummary {
+  Conversation conversation;
+  std::optional<Message> last_message;
+  int64_t unread_count = 0;
+};
+
+struct NewConversation {
+  std::string title;
+  ConversationType type = ConversationType::kAi;
+  std::optional<std::string> system_prompt;
+  std::optional<std::string> model;
+  std::optional<double> temperature;
+  std::vector<std::string> participant_ids;  // besides the creator
+};
+
+struct ConversationPatch {
+  std::optional<std::string> title;
+  std::optional<std::optional<std::string>> system_prompt;  // set, or clear with nullopt
+  std::optional<std::optional<std::string>> model;
+  std::optional<std::optional<double>> temperature;
+};
+
+struct MessageQuery {
+  int64_t skip = 0;
+  int64_t take = 50;
+  bool order_desc = false;  // by seq (= creation order)
+  std::optional<int64_t> before_seq;
+  std::optional<int64_t> after_seq;
+};
+
+struct NewMessage {
+  std::string conversation_id;
+  std::string content;
+  MessageRole role = MessageRole::kUser;
+  std::optional<std::string> author_id;
+  std::optional<std::string> client_id;
+  MessageStatus status = MessageStatus::kComplete;
+  std::optional<MessageMetadata> metadata;
+};
+
+struct CreatedMessage {
+  Message message;
+  bool created = true;  // false: the clientId was seen before and this is the stored one
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  virtual Result<User> create_user(const NewUser& user) = 0;  // kConflict on a taken email
+  virtual Result<StoredUser> find_user_by_email(const std::string& email) = 0;
+  virtual Result<User> find_user(const std::string& id) = 0;
+
+  virtual Result<Conversation> create_conversation(const std::string& creator_id,
+                                                   const NewConversation& conversation) = 0;
+  virtual Result<Page<ConversationSummary>> list_conversations(const std::string& viewer_id,
+                                                               const ConversationQuery& query) = 0;
+  virtual Result<Conversation> get_conversation(const std::string& viewer_id,
+                                                const std::string& id) = 0;
+  virtual Result<Conversation> update_conversation(const std::string& viewer_id,
+                                                   const std::string& id,
+                                                   const ConversationPatch& patch) = 0;
+  virtual Status delete_conversation(const std::string& viewer_id, const std::string& id) = 0;
+
+  virtual Result<Page<Message>> list_messages(const std::string& viewer_id,
+                                              const std::string& conversation_id,
+                                              const MessageQuery& query) = 0;
+  virtual Result<Message> get_message(const std::string& viewer_id, const std::string& id) = 0;
+  // Idempotent per (conversation, author, clientId).
+  virtual Result<CreatedMessage> create_message(const std::string& viewer_id,
+                                                const NewMessage& message) = 0;
+  // Only the author may edit or delete a message.
+  virtual Result<Message> update_message_content(const std::string& viewer_id,
+                                                 const std::string& id,
+                                                 const std::string& content) = 0;
+  virtual Status delete_message(const std::string& viewer_id, const std::string& id) = 0;
+};
+
+std::unique_ptr<Storage> make_sqlite_storage(Database& db);
+
+}  // namespace imchat::server

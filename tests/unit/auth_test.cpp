@@ -1,0 +1,111 @@
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include "server/auth.h"
+#include "server/query_string.h"
+#include "support/temp_dir.h"
+
+namespace imchat::server {
+namespace {
+
+constexpr int kFast = 1000;  // the KDF cost is not what these tests are about
+
+TEST(Passwords, VerifyAcceptsOnlyTheRightPassword) {
+  const std::string stored = hash_password("correct horse", kFast);
+  EXPECT_EQ(stored.rfind("pbkdf2-sha256$1000$", 0), 0u);
+  EXPECT_TRUE(verify_password("correct horse", stored));
+  EXPECT_FALSE(verify_password("correct horsE", stored));
+  EXPECT_FALSE(verify_password("", stored));
+}
+
+TEST(Passwords, SaltMakesEveryHashDifferent) {
+  EXPECT_NE(hash_password("same", kFast), hash_password("same", kFast));
+}
+
+TEST(Passwords, DefaultCostIsAtLeast100kIterations) {
+  EXPECT_GE(kDefaultKdfIterations, 100000);
+  const std::string stored = hash_password("x");
+  EXPECT_NE(stored.find("$" + std::to_string(kDefaultKdfIterations) + "$"), std::string::npos);
+}
+
+TEST(Passwords, MalformedStoredHashesNeverVerify) {
+  for (const char* bad : {"", "plain", "md5$1$aa$bb", "pbkdf2-sha256$0$aa$bb",
+                          "pbkdf2-sha256$abc$aa$bb", "pbkdf2-sha256$1000$aa"}) {
+    EXPECT_FALSE(verify_password("x", bad)) << bad;
+  }
+}
+
+const std::string kSecret(40, 's');
+
+TEST(Tokens, RoundTripToTheUserId) {
+  TokenIssuer issuer(kSecret, 3600);
+  auto user = issuer.verify(issuer.issue("u_abc", 1000), 1001);
+  ASSERT_TRUE(user) << user.error().describe();
+  EXPECT_EQ(*user, "u_abc");
+}
+
+TEST(Tokens, ExpireAfterTheirLifetime) {
+  TokenIssuer issuer(kSecret, 3600);
+  const std::string token = issuer.issue("u_abc", 1000);
+  EXPECT_TRUE(issuer.verify(token, 4599));
+  auto expired = issuer.verify(token, 4600);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error().code, ErrorCode::kUnauthorized);
+}
+
+TEST(Tokens, RefuseAnotherSecretATamperedPayloadAndAlgNone) {
+  TokenIssuer issuer(kSecret, 3600);
+  TokenIssuer other(std::string(40, 'x'), 3600);
+  const std::string token = issuer.issue("u_abc", 1000);
+  EXPECT_FALSE(other.verify(token, 1001));
+  // Swap the payload for one naming another user, keeping the signature.
+  const size_t dot1 = token.find('.'), dot2 = token.rfind('.');
+  const std::string forged_payload = other.issue("u_evil", 1000);
+  const std::string forged = token.substr(0, dot1) +
+                             forged_payload.substr(forged_payload.find('.'),
+                                                   forged_payload.rfind('.') - forged_payload.find('.')) +
+                             token.substr(dot2);
+  EXPECT_FALSE(issuer.verify(forged, 1001));
+  // {"alg":"none","typ":"JWT"} . {"sub":"u_evil","exp":9999999999} . (no signature)
+  const std::string none =
+      "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1X2V2aWwiLCJleHAiOjk5OTk5OTk5OTl9.";
+  EXPECT_FALSE(issuer.verify(none, 1001));
+  EXPECT_FALSE(issuer.verify("", 1001));
+  EXPECT_FALSE(issuer.verify("a.b.c", 1001));
+  EXPECT_FALSE(issuer.verify(std::string(5000, 'a'), 1001));
+}
+
+TEST(JwtSecret, GeneratedOnceKeptPrivateAndReused) {
+  testing::TempDir dir;
+  auto first = load_or_create_jwt_secret(dir.str(), "");
+  ASSERT_TRUE(first) << first.error().describe();
+  EXPECT_GE(first->size(), 32u);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() / "jwt-secret").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto second = load_or_create_jwt_secret(dir.str(), "");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(*load_or_create_jwt_secret(dir.str(), std::string(32, 'e')), std::string(32, 'e'));
+  EXPECT_FALSE(load_or_create_jwt_secret(dir.str(), "too-short"));
+}
+
+TEST(QueryStrings, DecodeKeysAndValues) {
+  auto q = QueryString::parse("/api/x?where%5Btitle%5D%5Bcontains%5D=a+b%21&take=5&take=7&flag");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->get("where[title][contains]"), "a b!");
+  EXPECT_EQ(q->get("take"), "7");
+  EXPECT_EQ(q->get("flag"), "");
+  EXPECT_FALSE(q->get("missing"));
+  EXPECT_TRUE(QueryString::parse("/no-query"));
+}
+
+TEST(QueryStrings, RejectMalformedEscapes) {
+  for (const char* bad : {"/x?a=%", "/x?a=%4", "/x?a=%zz", "/x?a=%00", "/x?%G1=1"}) {
+    EXPECT_FALSE(QueryString::parse(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace imchat::server
