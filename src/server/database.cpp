@@ -88,7 +88,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& data_dir) {
   if (rc != SQLITE_OK) return sqlite_error(raw, "open " + path);
   sqlite3_busy_timeout(raw, 5000);
   for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
+       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
     if (auto s = db->exec(pragma); !s) return s.error();
   }
   if (auto s = db->migrate(); !s) return s.error();
