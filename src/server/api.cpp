@@ -13,7 +13,9 @@ namespace {
 
 using protocol::Json;
 
-int64_t now_seconds() { return now_utc().ms / 1000; }
+int64_t now_seconds() {
+  return now_utc().ms / 1000;
+}
 
 Error bad_request(std::string message, std::string field = {}) {
   Error e = make_error(ErrorCode::kValidation, std::move(message));
@@ -28,15 +30,27 @@ StringResponse error_response(const Request& req, const Error& error) {
   std::string message = error.message;
   switch (error.code) {
     case ErrorCode::kParse:
-    case ErrorCode::kValidation: status = http::status::bad_request; break;
-    case ErrorCode::kNotFound: status = http::status::not_found; break;
-    case ErrorCode::kConflict: status = http::status::conflict; break;
-    case ErrorCode::kUnauthorized: status = http::status::unauthorized; break;
-    case ErrorCode::kTooLarge: status = http::status::payload_too_large; break;
-    case ErrorCode::kRateLimited: status = http::status::too_many_requests; break;
+    case ErrorCode::kValidation:
+      status = http::status::bad_request;
+      break;
+    case ErrorCode::kNotFound:
+      status = http::status::not_found;
+      break;
+    case ErrorCode::kConflict:
+      status = http::status::conflict;
+      break;
+    case ErrorCode::kUnauthorized:
+      status = http::status::unauthorized;
+      break;
+    case ErrorCode::kTooLarge:
+      status = http::status::payload_too_large;
+      break;
+    case ErrorCode::kRateLimited:
+      status = http::status::too_many_requests;
+      break;
     default:
-      log_event("error", "internal_error", {{"path", std::string(req.target())},
-                                            {"error", error.describe()}});
+      log_event("error", "internal_error",
+                {{"path", std::string(req.target())}, {"error", error.describe()}});
       message = "internal error";
   }
   Json body = {{"error", std::string(http::obsolete_reason(status))}, {"message", message}};
@@ -57,10 +71,14 @@ Response page_response(const Request& req, Json page) {
 template <typename T>
 Json page_json(const Page<T>& page, const std::function<Json(const T&)>& item) {
   Json data = Json::array();
-  for (const T& t : page.data) data.push_back(item(t));
+  for (const T& t : page.data)
+    data.push_back(item(t));
   return {{"data", std::move(data)},
           {"meta",
-           {{"total", page.total}, {"skip", page.skip}, {"take", page.take}, {"hasMore", page.has_more}}}};
+           {{"total", page.total},
+            {"skip", page.skip},
+            {"take", page.take},
+            {"hasMore", page.has_more}}}};
 }
 
 Json summary_json(const ConversationSummary& s) {
@@ -106,7 +124,8 @@ Result<std::optional<int64_t>> optional_seq(const QueryString& q, const char* ke
   if (!text) return std::optional<int64_t>();
   char* end = nullptr;
   const long long v = std::strtoll(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || v < 0) return bad_request(std::string(key) + " must be a sequence number", key);
+  if (text->empty() || *end != '\0' || v < 0)
+    return bad_request(std::string(key) + " must be a sequence number", key);
   return std::optional<int64_t>(v);
 }
 
@@ -117,7 +136,8 @@ Status read_order(const QueryString& q, std::initializer_list<const char*> allow
     if (key.rfind("orderBy[", 0) != 0 || key.back() != ']') continue;
     const std::string name = key.substr(8, key.size() - 9);
     bool known = false;
-    for (const char* a : allowed) known = known || name == a;
+    for (const char* a : allowed)
+      known = known || name == a;
     if (!known) return bad_request("cannot order by " + name, key);
     if (value != "asc" && value != "desc") return bad_request(key + " must be asc or desc", key);
     field = name;
@@ -134,7 +154,8 @@ bool valid_email(const std::string& email) {
 
 class Handler {
  public:
-  Handler(const Request& req, Storage& storage, const TokenIssuer& tokens, const ApiOptions& options)
+  Handler(const Request& req, Storage& storage, const TokenIssuer& tokens,
+          const ApiOptions& options)
       : req_(req), storage_(storage), tokens_(tokens), options_(options) {}
 
   Response run() {
@@ -151,7 +172,9 @@ class Handler {
  private:
   using Reply = Result<Response>;
 
-  bool is(http::verb verb, const char* path) const { return req_.method() == verb && path_ == path; }
+  bool is(http::verb verb, const char* path) const {
+    return req_.method() == verb && path_ == path;
+  }
 
   // "/api/conversations/<id>" → id, when the prefix matches and the id is one segment.
   std::optional<std::string> id_after(const char* prefix) const {
@@ -171,29 +194,38 @@ class Handler {
     if (!user) return user.error();
     user_ = std::move(*user);
 
-    if (is(http::verb::get, "/api/auth/me")) return data_response(req_, http::status::ok, protocol::to_json(user_));
+    if (is(http::verb::get, "/api/auth/me"))
+      return data_response(req_, http::status::ok, protocol::to_json(user_));
     if (is(http::verb::get, "/api/conversations")) return list_conversations();
     if (is(http::verb::post, "/api/conversations")) return create_conversation();
     if (auto id = id_after("/api/conversations/")) {
       switch (req_.method()) {
-        case http::verb::get: return get_conversation(*id);
-        case http::verb::patch: return update_conversation(*id);
-        case http::verb::delete_: return delete_conversation(*id);
-        default: break;
+        case http::verb::get:
+          return get_conversation(*id);
+        case http::verb::patch:
+          return update_conversation(*id);
+        case http::verb::delete_:
+          return delete_conversation(*id);
+        default:
+          break;
       }
     }
     if (is(http::verb::get, "/api/messages")) return list_messages();
     if (is(http::verb::post, "/api/messages")) return create_message();
     if (auto id = id_after("/api/messages/")) {
       switch (req_.method()) {
-        case http::verb::get: return get_message(*id);
-        case http::verb::patch: return update_message(*id);
-        case http::verb::delete_: return delete_message(*id);
-        default: break;
+        case http::verb::get:
+          return get_message(*id);
+        case http::verb::patch:
+          return update_message(*id);
+        case http::verb::delete_:
+          return delete_message(*id);
+        default:
+          break;
       }
     }
-    return make_error(ErrorCode::kNotFound, "no route for " + std::string(req_.method_string()) +
-                                                " " + path_);
+    return make_error(ErrorCode::kNotFound,
+                      "no route for " + std::string(req_.method_string()) + " " + path_);
   }
 
   Result<User> authenticate() {
@@ -220,9 +252,11 @@ class Handler {
     const std::string name = r.required_string("name");
     const std::string password = r.required_string("password");
     if (!r.ok()) return r.take_error();
-    for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : email)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!valid_email(email)) return bad_request("email is not a valid address", "email");
-    if (name.empty() || name.size() > 100) return bad_request("name must be 1 to 100 characters", "name");
+    if (name.empty() || name.size() > 100)
+      return bad_request("name must be 1 to 100 characters", "name");
     if (password.size() < 8 || password.size() > 1024) {
       return bad_request("password must be 8 to 1024 characters", "password");
     }
@@ -239,7 +273,8 @@ class Handler {
     std::string email = r.required_string("email");
     const std::string password = r.required_string("password");
     if (!r.ok()) return r.take_error();
-    for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : email)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto stored = storage_.find_user_by_email(email);
     // The same answer for an unknown email and a wrong password: no account enumeration.
     if (!stored || stored->guest || !verify_password(password, stored->password_hash)) {
@@ -249,7 +284,8 @@ class Handler {
   }
 
   Reply guest() {
-    if (!options_.guest_enabled) return make_error(ErrorCode::kNotFound, "guest access is disabled");
+    if (!options_.guest_enabled)
+      return make_error(ErrorCode::kNotFound, "guest access is disabled");
     // Guests get a unique address that can never receive mail (.invalid, RFC 2606) and
     // no password: they cannot log in again, only keep using their token.
     auto user = storage_.create_user({new_id("guest") + "@guest.invalid", "Guest", "", true});
@@ -260,7 +296,9 @@ class Handler {
   Reply list_conversations() {
     ConversationQuery q;
     if (auto s = read_paging(query_, q.skip, q.take, 20); !s) return s.error();
-    if (auto s = read_order(query_, {"updatedAt", "createdAt", "title"}, q.order_field, q.order_desc); !s) {
+    if (auto s =
+            read_order(query_, {"updatedAt", "createdAt", "title"}, q.order_field, q.order_desc);
+        !s) {
       return s.error();
     }
     q.title_contains = query_.get("where[title][contains]");
@@ -288,7 +326,8 @@ class Handler {
       }
       return Ok{};
     };
-    if (auto s = nullable_string("systemPrompt", patch.system_prompt, 16 * 1024); !s) return s.error();
+    if (auto s = nullable_string("systemPrompt", patch.system_prompt, 16 * 1024); !s)
+      return s.error();
     if (auto s = nullable_string("model", patch.model, 200); !s) return s.error();
     if (body.contains("temperature")) {
       patch.temperature = r.optional_number("temperature");
@@ -304,7 +343,8 @@ class Handler {
       }
       if (const Json* ids = r.optional_array("participantIds")) {
         for (const Json& id : *ids) {
-          if (!id.is_string()) return bad_request("participantIds must be strings", "participantIds");
+          if (!id.is_string())
+            return bad_request("participantIds must be strings", "participantIds");
           created->participant_ids.push_back(id.get<std::string>());
         }
         if (created->participant_ids.size() > 100) {
@@ -355,12 +395,14 @@ class Handler {
   Reply list_messages() {
     auto conversation_id = query_.get("where[conversationId][equals]");
     if (!conversation_id) {
-      return bad_request("where[conversationId][equals] is required", "where[conversationId][equals]");
+      return bad_request("where[conversationId][equals] is required",
+                         "where[conversationId][equals]");
     }
     MessageQuery q;
     if (auto s = read_paging(query_, q.skip, q.take, 50); !s) return s.error();
     std::string field;
-    if (auto s = read_order(query_, {"createdAt", "seq"}, field, q.order_desc); !s) return s.error();
+    if (auto s = read_order(query_, {"createdAt", "seq"}, field, q.order_desc); !s)
+      return s.error();
     auto before = optional_seq(query_, "before");
     if (!before) return before.error();
     auto after = optional_seq(query_, "after");
@@ -376,9 +418,9 @@ class Handler {
   Status check_content(const std::string& content) const {
     if (content.empty()) return bad_request("content must not be empty", "content");
     if (content.size() > options_.max_message_bytes) {
-      Error e = make_error(ErrorCode::kTooLarge, "content is over " +
-                                                     std::to_string(options_.max_message_bytes) +
-                                                     " bytes");
+      Error e =
+          make_error(ErrorCode::kTooLarge,
+                     "content is over " + std::to_string(options_.max_message_bytes) + " bytes");
       e.field = "content";
       return e;
     }

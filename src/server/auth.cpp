@@ -113,7 +113,8 @@ Result<std::string> load_or_create_jwt_secret(const std::string& data_dir,
     std::string secret;
     std::getline(in, secret);
     if (secret.size() >= 32) return secret;
-    return make_error(ErrorCode::kStorage, path.string() + " is too short; delete it to regenerate");
+    return make_error(ErrorCode::kStorage,
+                      path.string() + " is too short; delete it to regenerate");
   }
   const std::string secret = random_hex(32);
   const auto tmp = path.string() + ".tmp";
@@ -125,7 +126,8 @@ Result<std::string> load_or_create_jwt_secret(const std::string& data_dir,
   ::chmod(tmp.c_str(), 0600);
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return make_error(ErrorCode::kStorage, "cannot create " + path.string() + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::kStorage, "cannot create " + path.string() + ": " + ec.message());
   return secret;
 }
 

@@ -19,7 +19,8 @@ bool verify_password(const std::string& password, const std::string& stored_hash
 
 class TokenIssuer {
  public:
-  TokenIssuer(std::string secret, int64_t ttl_seconds) : secret_(std::move(secret)), ttl_(ttl_seconds) {}
+  TokenIssuer(std::string secret, int64_t ttl_seconds)
+      : secret_(std::move(secret)), ttl_(ttl_seconds) {}
 
   std::string issue(const std::string& user_id, int64_t now_seconds) const;
   // The user id, or kUnauthorized with the reason.

@@ -24,7 +24,8 @@ std::string new_id(std::string_view prefix) {
   const auto bytes = random_bytes(20);
   std::string id(prefix);
   id += '_';
-  for (unsigned char b : bytes) id += kAlphabet[b & 31];
+  for (unsigned char b : bytes)
+    id += kAlphabet[b & 31];
   return id;
 }
 

@@ -54,6 +54,17 @@ constexpr Migration kMigrations[] = {
      "  ON messages(conversation_id, author_id, client_id) WHERE client_id IS NOT NULL;"
      "CREATE INDEX participants_by_user ON conversation_participants(user_id);"
      "CREATE INDEX conversations_by_updated ON conversations(updated_at);"},
+    {"003_change_events",
+     // Every change in a conversation's sequence order, for replay after a disconnect.
+     "CREATE TABLE events ("
+     "  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+     "  seq INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL CHECK (kind IN ('created','updated','deleted')),"
+     "  entity TEXT NOT NULL CHECK (entity IN ('Message','Conversation')),"
+     "  entity_id TEXT NOT NULL,"
+     "  data TEXT NOT NULL,"
+     "  created_at TEXT NOT NULL,"
+     "  PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;"},
 };
 
 }  // namespace

@@ -45,7 +45,8 @@ std::optional<QueryString> QueryString::parse(std::string_view target) {
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
     auto key = url_decode(pair.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    auto value =
+        url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
     if (!key || !value) return std::nullopt;
     query.items_.emplace_back(std::move(*key), std::move(*value));
   }

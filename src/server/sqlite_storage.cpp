@@ -16,7 +16,9 @@ constexpr const char* kMessageColumns =
     "m.id, m.conversation_id, m.seq, m.content, m.role, m.author_id, m.metadata, "
     "m.created_at, m.client_id, m.status";
 
-Error not_found(const char* what) { return make_error(ErrorCode::kNotFound, std::string(what) + " not found"); }
+Error not_found(const char* what) {
+  return make_error(ErrorCode::kNotFound, std::string(what) + " not found");
+}
 
 Timestamp read_time(const Statement& row, int column) {
   auto parsed = parse_iso8601(row.column_text(column));
@@ -54,7 +56,9 @@ std::string like_pattern(const std::string& text) {
 
 class Transaction {
  public:
-  explicit Transaction(Database& db) : db_(db) { ok_ = static_cast<bool>(db_.exec("BEGIN IMMEDIATE")); }
+  explicit Transaction(Database& db) : db_(db) {
+    ok_ = static_cast<bool>(db_.exec("BEGIN IMMEDIATE"));
+  }
   ~Transaction() {
     if (ok_ && !done_) (void)db_.exec("ROLLBACK");
   }
@@ -73,6 +77,53 @@ class Transaction {
 class SqliteStorage final : public Storage {
  public:
   explicit SqliteStorage(Database& db) : db_(db) {}
+
+  void set_change_listener(ChangeListener listener) override {
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+  }
+
+  Result<std::vector<ChangeEvent>> events_since(const std::string& viewer_id,
+                                                const std::string& conversation_id,
+                                                int64_t since_seq, int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, conversation_id)) return not_found("conversation");
+    auto select = db_.prepare(
+        "SELECT seq, kind, entity, entity_id, data, created_at FROM events "
+        "WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    if (!select) return select.error();
+    select->bind(1, conversation_id).bind(2, since_seq).bind(3, limit);
+    std::vector<ChangeEvent> events;
+    while (true) {
+      auto row = select->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      events.push_back({conversation_id, select->column_int(0), select->column_text(1),
+                        select->column_text(2), select->column_text(3), select->column_text(4),
+                        read_time(*select, 5)});
+    }
+    return events;
+  }
+
+  Result<int64_t> last_seq(const std::string& viewer_id,
+                           const std::string& conversation_id) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, conversation_id)) return not_found("conversation");
+    auto select = db_.prepare("SELECT last_seq FROM conversations WHERE id = ?");
+    if (!select) return select.error();
+    select->bind(1, conversation_id);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("conversation");
+    return select->column_int(0);
+  }
+
+  Result<std::vector<std::string>> participant_ids(const std::string& viewer_id,
+                                                   const std::string& conversation_id) override {
+    std::lock_guard lock(mutex_);
+    if (!is_participant(viewer_id, conversation_id)) return not_found("conversation");
+    return members_of(conversation_id);
+  }
 
   Result<User> create_user(const NewUser& input) override {
     std::lock_guard lock(mutex_);
@@ -142,8 +193,14 @@ class SqliteStorage final : public Storage {
         return e;
       }
     }
+    auto conversation = load_conversation(id);
+    if (!conversation) return conversation.error();
+    auto event = record_event(id, "created", "Conversation", id,
+                              protocol::dump_json(protocol::to_json(*conversation)));
+    if (!event) return event.error();
     if (auto committed = tx.commit(); !committed) return committed.error();
-    return load_conversation(id);
+    emit(*event);
+    return conversation;
   }
 
   Result<Page<ConversationSummary>> list_conversations(const std::string& viewer_id,
@@ -159,7 +216,8 @@ class SqliteStorage final : public Storage {
     {
       auto count = db_.prepare(
           "SELECT COUNT(*) FROM conversations c JOIN conversation_participants p "
-          "ON p.conversation_id = c.id AND p.user_id = ? WHERE 1=1" + filter);
+          "ON p.conversation_id = c.id AND p.user_id = ? WHERE 1=1" +
+          filter);
       if (!count) return count.error();
       count->bind(1, viewer_id);
       if (query.title_contains) count->bind(2, like_pattern(*query.title_contains));
@@ -232,17 +290,35 @@ class SqliteStorage final : public Storage {
     update->bind(7, int64_t{patch.temperature.has_value()})
         .bind(8, patch.temperature.value_or(std::nullopt));
     update->bind(9, format_iso8601(now_utc())).bind(10, id);
+    Transaction tx(db_);
+    if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
     if (auto done = update->step(); !done) return done.error();
-    return load_conversation(id);
+    auto conversation = load_conversation(id);
+    if (!conversation) return conversation.error();
+    auto event = record_event(id, "updated", "Conversation", id,
+                              protocol::dump_json(protocol::to_json(*conversation)));
+    if (!event) return event.error();
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    emit(*event);
+    return conversation;
   }
 
   Status delete_conversation(const std::string& viewer_id, const std::string& id) override {
     std::lock_guard lock(mutex_);
     if (!is_participant(viewer_id, id)) return not_found("conversation");
+    // The conversation's events go with it, so this last one is delivered live only.
+    auto members = members_of(id);
+    auto seq = next_seq(id);
+    if (!seq) return seq.error();
     auto remove = db_.prepare("DELETE FROM conversations WHERE id = ?");
     if (!remove) return remove.error();
     remove->bind(1, id);
     if (auto done = remove->step(); !done) return done.error();
+    if (members) {
+      emit_to(ChangeEvent{id, *seq, "deleted", "Conversation", id,
+                          protocol::dump_json(protocol::Json{{"id", id}}), now_utc()},
+              *members);
+    }
     return Ok{};
   }
 
@@ -286,7 +362,8 @@ class SqliteStorage final : public Storage {
   Result<Message> get_message(const std::string& viewer_id, const std::string& id) override {
     std::lock_guard lock(mutex_);
     auto message = load_message(id);
-    if (!message || !is_participant(viewer_id, message->conversation_id)) return not_found("message");
+    if (!message || !is_participant(viewer_id, message->conversation_id))
+      return not_found("message");
     return message;
   }
 
@@ -335,7 +412,11 @@ class SqliteStorage final : public Storage {
     insert->bind(8, now).bind(9, m.client_id).bind(10, to_string(m.status)).bind(11, now);
     if (auto done = insert->step(); !done) return done.error();
     if (auto touched = touch_conversation(m.conversation_id, now); !touched) return touched.error();
+    auto event = record_event(m.conversation_id, "created", "Message", m.id,
+                              protocol::dump_json(protocol::to_json(m)), m.seq);
+    if (!event) return event.error();
     if (auto committed = tx.commit(); !committed) return committed.error();
+    emit(*event);
     return CreatedMessage{std::move(m), true};
   }
 
@@ -356,8 +437,12 @@ class SqliteStorage final : public Storage {
     if (auto touched = touch_conversation(message->conversation_id, now); !touched) {
       return touched.error();
     }
-    if (auto committed = tx.commit(); !committed) return committed.error();
     message->content = content;
+    auto event = record_event(message->conversation_id, "updated", "Message", id,
+                              protocol::dump_json(protocol::to_json(*message)));
+    if (!event) return event.error();
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    emit(*event);
     return message;
   }
 
@@ -369,10 +454,18 @@ class SqliteStorage final : public Storage {
       return not_found("message");
     }
     // A tombstone, not a DELETE: replay by sequence must be able to say "this went away".
-    auto remove = db_.prepare("UPDATE messages SET deleted = 1, content = '', updated_at = ? WHERE id = ?");
+    Transaction tx(db_);
+    if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
+    auto remove =
+        db_.prepare("UPDATE messages SET deleted = 1, content = '', updated_at = ? WHERE id = ?");
     if (!remove) return remove.error();
     remove->bind(1, format_iso8601(now_utc())).bind(2, id);
     if (auto done = remove->step(); !done) return done.error();
+    auto event = record_event(message->conversation_id, "deleted", "Message", id,
+                              protocol::dump_json(protocol::Json{{"id", id}}));
+    if (!event) return event.error();
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    emit(*event);
     return Ok{};
   }
 
@@ -467,6 +560,51 @@ class SqliteStorage final : public Storage {
     return bump->column_int(0);
   }
 
+  // Takes the next sequence number (or the one given) and stores the event with it.
+  Result<ChangeEvent> record_event(const std::string& conversation_id, const char* kind,
+                                   const char* entity, const std::string& entity_id,
+                                   std::string data, std::optional<int64_t> seq = {}) {
+    if (!seq) {
+      auto next = next_seq(conversation_id);
+      if (!next) return next.error();
+      seq = *next;
+    }
+    ChangeEvent event{conversation_id, *seq, kind, entity, entity_id, std::move(data), now_utc()};
+    auto insert = db_.prepare(
+        "INSERT INTO events(conversation_id, seq, kind, entity, entity_id, data, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    insert->bind(1, conversation_id).bind(2, event.seq).bind(3, event.kind).bind(4, event.entity);
+    insert->bind(5, entity_id).bind(6, event.data).bind(7, format_iso8601(event.timestamp));
+    if (auto done = insert->step(); !done) return done.error();
+    return event;
+  }
+
+  void emit(const ChangeEvent& event) {
+    if (!listener_) return;
+    auto members = members_of(event.conversation_id);
+    if (members) listener_(event, *members);
+  }
+
+  void emit_to(const ChangeEvent& event, const std::vector<std::string>& members) {
+    if (listener_) listener_(event, members);
+  }
+
+  Result<std::vector<std::string>> members_of(const std::string& conversation_id) {
+    auto select = db_.prepare(
+        "SELECT user_id FROM conversation_participants WHERE conversation_id = ? ORDER BY user_id");
+    if (!select) return select.error();
+    select->bind(1, conversation_id);
+    std::vector<std::string> ids;
+    while (true) {
+      auto row = select->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      ids.push_back(select->column_text(0));
+    }
+    return ids;
+  }
+
   Status touch_conversation(const std::string& id, const std::string& now) {
     auto touch = db_.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?");
     if (!touch) return touch.error();
@@ -477,6 +615,7 @@ class SqliteStorage final : public Storage {
 
   Database& db_;
   std::mutex mutex_;
+  ChangeListener listener_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,7 +46,7 @@ struct Page {
 struct ConversationQuery {
   int64_t skip = 0;
   int64_t take = 20;
-  bool order_desc = true;  // by updatedAt
+  bool order_desc = true;                 // by updatedAt
   std::string order_field = "updatedAt";  // updatedAt | createdAt | title
   std::optional<std::string> title_contains;
 };
@@ -95,9 +96,40 @@ struct CreatedMessage {
   bool created = true;  // false: the clientId was seen before and this is the stored one
 };
 
+// One change to a conversation or its messages, in the conversation's sequence order.
+// Stored (except for a conversation's own deletion) so a client that was away can replay
+// everything after the last sequence it saw.
+struct ChangeEvent {
+  std::string conversation_id;
+  int64_t seq = 0;
+  std::string kind;    // "created" | "updated" | "deleted"
+  std::string entity;  // "Message" | "Conversation"
+  std::string entity_id;
+  std::string data;  // the entity as JSON ({"id":…} for a deletion)
+  Timestamp timestamp;
+};
+
+// Called after each committed write, in commit order, with the conversation's participants.
+// Runs under the storage lock: it must only queue work (e.g. post to sessions), never block.
+using ChangeListener =
+    std::function<void(const ChangeEvent& event, const std::vector<std::string>& participants)>;
+
 class Storage {
  public:
   virtual ~Storage() = default;
+
+  virtual void set_change_listener(ChangeListener listener) = 0;
+
+  // Events of a conversation after `since_seq`, oldest first, at most `limit`; kNotFound for
+  // a conversation the viewer is not in.
+  virtual Result<std::vector<ChangeEvent>> events_since(const std::string& viewer_id,
+                                                        const std::string& conversation_id,
+                                                        int64_t since_seq, int64_t limit) = 0;
+  // The conversation's latest sequence number (0 when nothing happened yet).
+  virtual Result<int64_t> last_seq(const std::string& viewer_id,
+                                   const std::string& conversation_id) = 0;
+  virtual Result<std::vector<std::string>> participant_ids(const std::string& viewer_id,
+                                                           const std::string& conversation_id) = 0;
 
   virtual Result<User> create_user(const NewUser& user) = 0;  // kConflict on a taken email
   virtual Result<StoredUser> find_user_by_email(const std::string& email) = 0;

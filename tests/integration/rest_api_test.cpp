@@ -72,8 +72,9 @@ class RestApiTest : public ::testing::Test {
 
   // Registers a user and returns {id, token}.
   std::pair<std::string, std::string> sign_up(const std::string& name) {
-    Reply r = call("POST", "/api/auth/register",
-                   {{"email", name + "@example.com"}, {"name", name}, {"password", "correct horse"}});
+    Reply r =
+        call("POST", "/api/auth/register",
+             {{"email", name + "@example.com"}, {"name", name}, {"password", "correct horse"}});
     EXPECT_EQ(r.status, 201) << r.raw;
     return {r.body["data"]["user"]["id"], r.body["data"]["token"]};
   }
@@ -122,7 +123,9 @@ TEST_F(RestApiTest, RegisterValidatesEveryField) {
     const char* field;
   };
   const Case cases[] = {
-      {{{"email", "taken@example.com"}, {"name", "T"}, {"password", "correct horse"}}, 409, "email"},
+      {{{"email", "taken@example.com"}, {"name", "T"}, {"password", "correct horse"}},
+       409,
+       "email"},
       {{{"email", "not-an-email"}, {"name", "T"}, {"password", "correct horse"}}, 400, "email"},
       {{{"email", "x@example.com"}, {"name", ""}, {"password", "correct horse"}}, 400, "name"},
       {{{"email", "x@example.com"}, {"name", "T"}, {"password", "short"}}, 400, "password"},
@@ -139,11 +142,14 @@ TEST_F(RestApiTest, RegisterValidatesEveryField) {
 
 TEST_F(RestApiTest, LoginAcceptsTheRightPasswordOnly) {
   sign_up("bob");
-  Reply ok = call("POST", "/api/auth/login", {{"email", "bob@example.com"}, {"password", "correct horse"}});
+  Reply ok = call("POST", "/api/auth/login",
+                  {{"email", "bob@example.com"}, {"password", "correct horse"}});
   ASSERT_EQ(ok.status, 200) << ok.raw;
   EXPECT_TRUE(ok.body["data"]["token"].is_string());
-  Reply wrong = call("POST", "/api/auth/login", {{"email", "bob@example.com"}, {"password", "wrong horse"}});
-  Reply unknown = call("POST", "/api/auth/login", {{"email", "nobody@example.com"}, {"password", "x"}});
+  Reply wrong =
+      call("POST", "/api/auth/login", {{"email", "bob@example.com"}, {"password", "wrong horse"}});
+  Reply unknown =
+      call("POST", "/api/auth/login", {{"email", "nobody@example.com"}, {"password", "x"}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(unknown.status, 401);
   // The same words for both: nothing tells an attacker which emails exist.
@@ -166,12 +172,17 @@ TEST_F(RestApiTest, ProtectedRoutesNeedAValidToken) {
   std::string tampered = token;
   tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'a' ? 'b' : 'a';
   const std::vector<std::pair<std::string, std::string>> routes = {
-      {"GET", "/api/auth/me"},           {"GET", "/api/conversations"},
-      {"POST", "/api/conversations"},    {"GET", "/api/conversations/c_x"},
-      {"PATCH", "/api/conversations/c_x"}, {"DELETE", "/api/conversations/c_x"},
+      {"GET", "/api/auth/me"},
+      {"GET", "/api/conversations"},
+      {"POST", "/api/conversations"},
+      {"GET", "/api/conversations/c_x"},
+      {"PATCH", "/api/conversations/c_x"},
+      {"DELETE", "/api/conversations/c_x"},
       {"GET", "/api/messages?where[conversationId][equals]=c_x"},
-      {"POST", "/api/messages"},         {"PATCH", "/api/messages/m_x"},
-      {"DELETE", "/api/messages/m_x"},   {"GET", "/api/messages/m_x"}};
+      {"POST", "/api/messages"},
+      {"PATCH", "/api/messages/m_x"},
+      {"DELETE", "/api/messages/m_x"},
+      {"GET", "/api/messages/m_x"}};
   for (const auto& [method, path] : routes) {
     EXPECT_EQ(call(method, path).status, 401) << method << " " << path << " without a token";
     EXPECT_EQ(call(method, path, nullptr, tampered).status, 401) << method << " " << path;
@@ -183,8 +194,9 @@ TEST_F(RestApiTest, ProtectedRoutesNeedAValidToken) {
 
 TEST_F(RestApiTest, ConversationLifecycle) {
   auto [id, token] = sign_up("dana");
-  Reply created = call("POST", "/api/conversations",
-                       {{"title", "Trip"}, {"systemPrompt", "Be brief."}, {"temperature", 0.5}}, token);
+  Reply created =
+      call("POST", "/api/conversations",
+           {{"title", "Trip"}, {"systemPrompt", "Be brief."}, {"temperature", 0.5}}, token);
   ASSERT_EQ(created.status, 201) << created.raw;
   const std::string cid = created.body["data"]["id"];
   EXPECT_EQ(created.body["data"]["type"], "AI");
@@ -208,12 +220,15 @@ TEST_F(RestApiTest, ConversationLifecycle) {
   ASSERT_EQ(post_message(token, cid, "hello").status, 201);
   EXPECT_EQ(call("DELETE", "/api/conversations/" + cid, nullptr, token).status, 204);
   EXPECT_EQ(call("GET", "/api/conversations/" + cid, nullptr, token).status, 404);
-  EXPECT_EQ(call("GET", "/api/messages?where[conversationId][equals]=" + cid, nullptr, token).status, 404);
+  EXPECT_EQ(
+      call("GET", "/api/messages?where[conversationId][equals]=" + cid, nullptr, token).status,
+      404);
 }
 
 TEST_F(RestApiTest, ConversationListPagesFiltersAndOrders) {
   auto [id, token] = sign_up("erin");
-  for (const char* title : {"alpha", "beta", "gamma 50%", "delta"}) create_conversation(token, title);
+  for (const char* title : {"alpha", "beta", "gamma 50%", "delta"})
+    create_conversation(token, title);
   Reply page = call("GET", "/api/conversations?take=2&orderBy[title]=asc", nullptr, token);
   ASSERT_EQ(page.status, 200) << page.raw;
   ASSERT_EQ(page.body["data"].size(), 2u);
@@ -224,7 +239,8 @@ TEST_F(RestApiTest, ConversationListPagesFiltersAndOrders) {
   Reply next = call("GET", "/api/conversations?take=2&skip=2&orderBy[title]=asc", nullptr, token);
   EXPECT_EQ(next.body["data"][0]["title"], "delta");
   EXPECT_EQ(next.body["meta"]["hasMore"], false);
-  Reply search = call("GET", "/api/conversations?where%5Btitle%5D%5Bcontains%5D=50%25", nullptr, token);
+  Reply search =
+      call("GET", "/api/conversations?where%5Btitle%5D%5Bcontains%5D=50%25", nullptr, token);
   ASSERT_EQ(search.body["data"].size(), 1u) << search.raw;
   EXPECT_EQ(search.body["data"][0]["title"], "gamma 50%");
 
@@ -240,10 +256,11 @@ TEST_F(RestApiTest, ConversationListPagesFiltersAndOrders) {
 TEST_F(RestApiTest, MessagesGetSequenceNumbersAndCursorPaging) {
   auto [id, token] = sign_up("finn");
   const std::string cid = create_conversation(token, "log");
+  // Creating the conversation was its first change (seq 1); messages follow in order.
   for (int i = 1; i <= 5; ++i) {
     Reply r = post_message(token, cid, "message " + std::to_string(i));
     ASSERT_EQ(r.status, 201) << r.raw;
-    EXPECT_EQ(r.body["data"]["seq"], i);
+    EXPECT_EQ(r.body["data"]["seq"], i + 1);
     EXPECT_EQ(r.body["data"]["role"], "USER");
     EXPECT_EQ(r.body["data"]["authorId"], id);
   }
@@ -252,15 +269,15 @@ TEST_F(RestApiTest, MessagesGetSequenceNumbersAndCursorPaging) {
   ASSERT_EQ(all.status, 200) << all.raw;
   EXPECT_EQ(all.body["data"].size(), 5u);
   EXPECT_EQ(all.body["meta"]["take"], 50);
-  Reply after = call("GET", base + "&after=3", nullptr, token);
+  Reply after = call("GET", base + "&after=4", nullptr, token);
   ASSERT_EQ(after.body["data"].size(), 2u);
-  EXPECT_EQ(after.body["data"][0]["seq"], 4);
+  EXPECT_EQ(after.body["data"][0]["seq"], 5);
   // The newest page first, then older pages with before=<oldest seq seen>.
   Reply newest = call("GET", base + "&orderBy[createdAt]=desc&take=2", nullptr, token);
-  EXPECT_EQ(newest.body["data"][0]["seq"], 5);
-  EXPECT_EQ(newest.body["data"][1]["seq"], 4);
-  Reply older = call("GET", base + "&orderBy[createdAt]=desc&take=2&before=4", nullptr, token);
-  EXPECT_EQ(older.body["data"][0]["seq"], 3);
+  EXPECT_EQ(newest.body["data"][0]["seq"], 6);
+  EXPECT_EQ(newest.body["data"][1]["seq"], 5);
+  Reply older = call("GET", base + "&orderBy[createdAt]=desc&take=2&before=5", nullptr, token);
+  EXPECT_EQ(older.body["data"][0]["seq"], 4);
   EXPECT_EQ(older.body["meta"]["hasMore"], true);
   EXPECT_EQ(call("GET", "/api/messages", nullptr, token).status, 400);
   EXPECT_EQ(call("GET", base + "&before=x", nullptr, token).status, 400);
@@ -286,7 +303,8 @@ TEST_F(RestApiTest, MessageContentIsValidated) {
   EXPECT_EQ(big.status, 413) << big.raw;
   EXPECT_EQ(big.body["details"]["field"], "content");
   EXPECT_EQ(post_message(token, cid, "").status, 400);
-  Reply wrong_type = call("POST", "/api/messages", {{"conversationId", cid}, {"content", 7}}, token);
+  Reply wrong_type =
+      call("POST", "/api/messages", {{"conversationId", cid}, {"content", 7}}, token);
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(wrong_type.body["details"]["field"], "content");
 }
@@ -355,9 +373,13 @@ TEST_F(RestApiTest, OutsidersSeeNothingOnAnyRoute) {
 
 TEST_F(RestApiTest, BadBodiesGetClearErrorsAndTheServerKeepsServing) {
   auto [id, token] = sign_up("mo");
-  const std::vector<std::string> bodies = {
-      "{not json", "[1,2,3]", "\"a string\"", std::string(200, '[') + std::string(200, ']'),
-      "{\"title\":\"\xC3\x28\"}", "{\"title\":123}", ""};
+  const std::vector<std::string> bodies = {"{not json",
+                                           "[1,2,3]",
+                                           "\"a string\"",
+                                           std::string(200, '[') + std::string(200, ']'),
+                                           "{\"title\":\"\xC3\x28\"}",
+                                           "{\"title\":123}",
+                                           ""};
   for (const std::string& body : bodies) {
     Reply r = call_raw("POST", "/api/conversations", body, token);
     EXPECT_EQ(r.status, 400) << body.substr(0, 40) << " → " << r.raw;
@@ -375,15 +397,21 @@ TEST_F(RestApiTest, BadBodiesGetClearErrorsAndTheServerKeepsServing) {
 TEST_F(RestApiTest, ARestartLosesNothingAcknowledged) {
   auto [id, token] = sign_up("nia");
   const std::string cid = create_conversation(token, "durable");
-  ASSERT_EQ(post_message(token, cid, "remember me").status, 201);
+  Reply first = post_message(token, cid, "remember me");
+  ASSERT_EQ(first.status, 201);
   restart_server();
   // The signing secret lives in DATA_DIR, so tokens survive too.
   Reply list = call("GET", "/api/messages?where[conversationId][equals]=" + cid, nullptr, token);
   ASSERT_EQ(list.status, 200) << list.raw;
   ASSERT_EQ(list.body["data"].size(), 1u);
   EXPECT_EQ(list.body["data"][0]["content"], "remember me");
-  EXPECT_EQ(call("POST", "/api/auth/login", {{"email", "nia@example.com"}, {"password", "correct horse"}}).status, 200);
-  EXPECT_EQ(post_message(token, cid, "and me").body["data"]["seq"], 2);
+  EXPECT_EQ(
+      call("POST", "/api/auth/login", {{"email", "nia@example.com"}, {"password", "correct horse"}})
+          .status,
+      200);
+  // Sequence numbers carry on from where they were, never reused.
+  EXPECT_EQ(post_message(token, cid, "and me").body["data"]["seq"],
+            first.body["data"]["seq"].get<int>() + 1);
 }
 
 }  // namespace

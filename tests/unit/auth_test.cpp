@@ -62,10 +62,11 @@ TEST(Tokens, RefuseAnotherSecretATamperedPayloadAndAlgNone) {
   // Swap the payload for one naming another user, keeping the signature.
   const size_t dot1 = token.find('.'), dot2 = token.rfind('.');
   const std::string forged_payload = other.issue("u_evil", 1000);
-  const std::string forged = token.substr(0, dot1) +
-                             forged_payload.substr(forged_payload.find('.'),
-                                                   forged_payload.rfind('.') - forged_payload.find('.')) +
-                             token.substr(dot2);
+  const std::string forged =
+      token.substr(0, dot1) +
+      forged_payload.substr(forged_payload.find('.'),
+                            forged_payload.rfind('.') - forged_payload.find('.')) +
+      token.substr(dot2);
   EXPECT_FALSE(issuer.verify(forged, 1001));
   // {"alg":"none","typ":"JWT"} . {"sub":"u_evil","exp":9999999999} . (no signature)
   const std::string none =
