@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "server/log.h"
 
@@ -15,8 +16,9 @@ constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxBodyBytes = 1024 * 1024;  // chat requests are small; uploads come later
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const Router& router)
-    : stream_(std::move(socket)), router_(router) {
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const Router& router,
+                         const UpgradeHandler& on_upgrade)
+    : stream_(std::move(socket)), router_(router), on_upgrade_(on_upgrade) {
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -58,6 +60,14 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
     return;
   }
   started_ = std::chrono::steady_clock::now();
+  if (boost::beast::websocket::is_upgrade(parser_->get())) {
+    const std::string target(parser_->get().target());
+    if (target.substr(0, target.find('?')) == "/ws") {
+      // The connection now belongs to a WebSocket session; this object ends here.
+      on_upgrade_(std::move(stream_), parser_->release(), remote_);
+      return;
+    }
+  }
   auto request = std::make_shared<Request>(parser_->release());
   const std::string method(request->method_string());
   const std::string target(request->target());
@@ -96,8 +106,30 @@ void HttpSession::write(const std::string& method, const std::string& target, Re
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, size_t) {
   response_.reset();
-  if (ec || !keep_alive) return do_close();
+  if (ec) return do_close();
+  if (!keep_alive) return drain_then_close();
   do_read();
+}
+
+// After an early answer (e.g. 413 before the body was read) the client may still be
+// sending. Closing with unread data makes the kernel send RST, and the client loses our
+// answer to "connection reset"; so stop writing, read and discard for a while, then close.
+void HttpSession::drain_then_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  stream_.expires_after(std::chrono::seconds(5));
+  drain_buffer_.resize(64 * 1024);
+  do_drain();
+}
+
+void HttpSession::do_drain() {
+  stream_.async_read_some(boost::asio::buffer(drain_buffer_),
+                          [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                            self->drained_ += bytes;
+                            if (ec || self->drained_ > 16 * 1024 * 1024)
+                              return;  // done: the socket closes with us
+                            self->do_drain();
+                          });
 }
 
 void HttpSession::do_close() {

@@ -3,6 +3,7 @@
 // flight at a time. Idle connections time out.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -13,9 +14,14 @@
 
 namespace imchat::server {
 
+// Takes over a connection whose request asked to become a WebSocket.
+using UpgradeHandler =
+    std::function<void(boost::beast::tcp_stream stream, Request upgrade, std::string remote)>;
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, const Router& router);
+  HttpSession(boost::asio::ip::tcp::socket socket, const Router& router,
+              const UpgradeHandler& on_upgrade);
   void run();
 
  private:
@@ -24,14 +30,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void write(const std::string& method, const std::string& target, Response response);
   void on_write(bool keep_alive, boost::beast::error_code ec, size_t bytes);
   void do_close();
+  void drain_then_close();
+  void do_drain();
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<void> response_;  // keeps the message alive while it is written
   const Router& router_;
+  const UpgradeHandler& on_upgrade_;
   std::chrono::steady_clock::time_point started_;
   std::string remote_;
+  std::vector<char> drain_buffer_;
+  size_t drained_ = 0;
 };
 
 }  // namespace imchat::server

@@ -4,6 +4,8 @@
 
 #include "server/http_session.h"
 #include "server/log.h"
+#include "server/query_string.h"
+#include "server/ws_session.h"
 
 namespace imchat::server {
 
@@ -34,6 +36,27 @@ Status Server::start() {
                                           .max_message_bytes = config_.max_message_bytes});
   router_ = std::make_unique<Router>(
       RouterOptions{config_.web_root, config_.cors_origins, api_.get(), workers_.get_executor()});
+  storage_->set_change_listener(
+      [this](const ChangeEvent& event, const std::vector<std::string>& participants) {
+        hub_.on_change(event, participants);
+      });
+  on_upgrade_ = [this](boost::beast::tcp_stream stream, Request upgrade, std::string remote) {
+    // /ws?token=…: browsers cannot set headers on a WebSocket, so the token is in the URL
+    // (the access log strips query strings). A bad token still gets a WebSocket, closed at
+    // once with 4401 so the client can tell "sign in again" from "network down".
+    std::string user_id;
+    const std::string target(upgrade.target());
+    if (auto query = QueryString::parse(target)) {
+      if (auto token = query->get("token")) {
+        if (auto user = tokens_->verify(*token, now_utc().ms / 1000)) user_id = *user;
+      }
+    }
+    std::make_shared<WsSession>(
+        std::move(stream),
+        WsContext{hub_, *storage_, workers_.get_executor(), config_.max_message_bytes},
+        std::move(user_id), std::move(remote))
+        ->run(std::move(upgrade));
+  };
 
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);
@@ -58,16 +81,16 @@ std::string Server::url() const {
 }
 
 void Server::do_accept() {
-  acceptor_.async_accept(asio::make_strand(io_),
-                         [this](boost::system::error_code ec, tcp::socket socket) {
-                           if (ec == asio::error::operation_aborted) return;  // stopping
-                           if (!ec) {
-                             std::make_shared<HttpSession>(std::move(socket), *router_)->run();
-                           } else {
-                             log_event("warn", "accept_failed", {{"error", ec.message()}});
-                           }
-                           do_accept();
-                         });
+  acceptor_.async_accept(
+      asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;  // stopping
+        if (!ec) {
+          std::make_shared<HttpSession>(std::move(socket), *router_, on_upgrade_)->run();
+        } else {
+          log_event("warn", "accept_failed", {{"error", ec.message()}});
+        }
+        do_accept();
+      });
 }
 
 void Server::run() {

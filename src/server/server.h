@@ -17,6 +17,8 @@
 #include "server/api.h"
 #include "server/auth.h"
 #include "server/database.h"
+#include "server/http_session.h"
+#include "server/hub.h"
 #include "server/router.h"
 #include "server/storage.h"
 
@@ -51,6 +53,8 @@ class Server {
   std::unique_ptr<TokenIssuer> tokens_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<Router> router_;
+  Hub hub_;
+  UpgradeHandler on_upgrade_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
 };

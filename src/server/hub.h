@@ -1,0 +1,62 @@
+// Hub: who listens to which channel, and fan-out of change events to them.
+//
+// Channels (docs/protocol.md):
+//   Message:list:<conversationId>      message created/updated/deleted
+//   Conversation:item:<conversationId> the conversation itself updated/deleted
+//   Conversation:list                  the caller's conversations created/updated/deleted
+// Conversation:list is per user: the hub keys it as "Conversation:list@<userId>".
+//
+// Access is checked when a session subscribes (it must participate in the conversation);
+// the hub itself only routes. Delivery never blocks: a subscriber queues and returns.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "server/storage.h"
+
+namespace imchat::server {
+
+struct Delivery {
+  std::string channel;  // as the client named it
+  int64_t seq = 0;      // 0 for frames outside the sequence (typing)
+  std::shared_ptr<const std::string> frame;  // JSON text, shared by every recipient
+  std::string from_user;  // for typing: not echoed to its sender
+};
+
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  virtual const std::string& user_id() const = 0;
+  // Called from any thread; must only queue.
+  virtual void deliver(const Delivery& delivery) = 0;
+};
+
+class Hub {
+ public:
+  void subscribe(const std::string& key, const std::shared_ptr<Subscriber>& subscriber);
+  void unsubscribe(const std::string& key, const Subscriber* subscriber);
+  void unsubscribe_all(const Subscriber* subscriber);
+
+  // The storage's change listener.
+  void on_change(const ChangeEvent& event, const std::vector<std::string>& participants);
+
+  // Typing indicators: to subscribers of the conversation's message list but the sender.
+  void publish_typing(const std::string& conversation_id, const std::string& user_id,
+                      bool is_typing);
+
+  size_t subscriber_count(const std::string& key) const;
+
+  static std::string list_key(const std::string& user_id) { return "Conversation:list@" + user_id; }
+
+ private:
+  void deliver(const std::string& key, const Delivery& delivery);
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::map<const Subscriber*, std::weak_ptr<Subscriber>>> channels_;
+};
+
+}  // namespace imchat::server
