@@ -51,18 +51,24 @@ void Hub::deliver(const std::string& key, const Delivery& delivery) {
   }
 }
 
+std::string update_frame(const ChangeEvent& event, const std::string& channel) {
+  std::string frame = "{\"type\":\"update\",\"channel\":";
+  frame += protocol::dump_json(Json(channel));
+  frame += ",\"data\":{\"type\":";
+  frame += protocol::dump_json(Json(event.kind));
+  frame += ",\"data\":";
+  frame += event.data.empty() ? "null" : event.data;
+  frame += ",\"id\":";
+  frame += protocol::dump_json(Json(event.entity_id));
+  frame += ",\"timestamp\":\"" + format_iso8601(event.timestamp) + "\",\"seq\":";
+  frame += std::to_string(event.seq);
+  frame += "}}";
+  return frame;
+}
+
 void Hub::on_change(const ChangeEvent& event, const std::vector<std::string>& participants) {
-  auto entity = protocol::parse_json(event.data);
   auto frame_for = [&](const std::string& channel) {
-    Json frame = {{"type", "update"},
-                  {"channel", channel},
-                  {"data",
-                   {{"type", event.kind},
-                    {"data", entity ? *entity : Json(nullptr)},
-                    {"id", event.entity_id},
-                    {"timestamp", format_iso8601(event.timestamp)},
-                    {"seq", event.seq}}}};
-    return std::make_shared<const std::string>(protocol::dump_json(frame));
+    return std::make_shared<const std::string>(update_frame(event, channel));
   };
   if (event.entity == "Message") {
     const std::string channel = "Message:list:" + event.conversation_id;
@@ -85,8 +91,8 @@ void Hub::publish_typing(const std::string& conversation_id, const std::string& 
                 {"conversationId", conversation_id},
                 {"userId", user_id},
                 {"isTyping", is_typing}};
-  deliver(channel, {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)),
-                    user_id});
+  deliver(channel,
+          {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), user_id});
 }
 
 }  // namespace imchat::server

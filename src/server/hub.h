@@ -21,11 +21,15 @@
 namespace imchat::server {
 
 struct Delivery {
-  std::string channel;  // as the client named it
-  int64_t seq = 0;      // 0 for frames outside the sequence (typing)
+  std::string channel;                       // as the client named it
+  int64_t seq = 0;                           // 0 for frames outside the sequence (typing)
   std::shared_ptr<const std::string> frame;  // JSON text, shared by every recipient
-  std::string from_user;  // for typing: not echoed to its sender
+  std::string from_user;                     // for typing: not echoed to its sender
 };
+
+// {"type":"update","channel":…,"data":{"type":kind,"data":entity,"id":…,"timestamp":…,"seq":…}}
+// The entity is spliced in as the JSON text storage already holds: nothing is parsed again.
+std::string update_frame(const ChangeEvent& event, const std::string& channel);
 
 class Subscriber {
  public:

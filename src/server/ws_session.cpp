@@ -18,12 +18,17 @@ constexpr size_t kMaxFrameBytes = 64 * 1024;
 
 std::string error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kNotFound:
+      return "not_found";
     case ErrorCode::kValidation:
-    case ErrorCode::kParse: return "bad_request";
-    case ErrorCode::kTooLarge: return "too_large";
-    case ErrorCode::kUnauthorized: return "unauthorized";
-    default: return "internal";
+    case ErrorCode::kParse:
+      return "bad_request";
+    case ErrorCode::kTooLarge:
+      return "too_large";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    default:
+      return "internal";
   }
 }
 
@@ -48,7 +53,9 @@ WsSession::WsSession(beast::tcp_stream stream, WsContext context, std::string us
       user_id_(std::move(user_id)),
       remote_(std::move(remote)) {}
 
-WsSession::~WsSession() { log_event("info", "ws_closed", {{"remote", remote_}, {"user", user_id_}}); }
+WsSession::~WsSession() {
+  log_event("info", "ws_closed", {{"remote", remote_}, {"user", user_id_}});
+}
 
 template <typename Work, typename Then>
 void WsSession::off_thread(Work work, Then then) {
@@ -64,7 +71,8 @@ void WsSession::off_thread(Work work, Then then) {
 
 void WsSession::run(Request upgrade) {
   beast::get_lowest_layer(ws_).expires_never();  // the websocket has its own timeouts
-  websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  websocket::stream_base::timeout timeouts =
+      websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.idle_timeout = std::chrono::seconds(30);  // a ping after 15 s idle, dropped at 30 s
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
@@ -126,7 +134,8 @@ void WsSession::handle_frame(const Json& frame) {
     const auto since = r.optional_int("since");
     if (!r.ok()) return send_error("bad_request", r.error().message);
     if (type == "unsubscribe") return unsubscribe(channel);
-    if (since && *since < 0) return send_error("bad_request", "since must not be negative", nullptr, channel);
+    if (since && *since < 0)
+      return send_error("bad_request", "since must not be negative", nullptr, channel);
     return subscribe(channel, since);
   }
   if (type == "send-message") return send_message(frame);
@@ -158,11 +167,13 @@ void WsSession::subscribe(const std::string& channel, std::optional<int64_t> sin
     channels_[channel] = Channel{true, {}, 0};
     context_.hub.subscribe(Hub::list_key(user_id_), shared_from_this());
     // The list spans conversations and has no single sequence: a returning client refetches.
-    if (since && *since > 0) send_error("resync", "refetch the conversation list", nullptr, channel);
+    if (since && *since > 0)
+      send_error("resync", "refetch the conversation list", nullptr, channel);
     return send_json({{"type", "subscribed"}, {"channel", channel}, {"seq", 0}});
   }
   if (conversation_id.empty()) {
-    return send_error("bad_request", "unknown channel \"" + channel.substr(0, 80) + "\"", nullptr, channel);
+    return send_error("bad_request", "unknown channel \"" + channel.substr(0, 80) + "\"", nullptr,
+                      channel);
   }
   // Listen first, then read the history: anything committed in between arrives twice and
   // the duplicate is dropped by sequence number; nothing falls in a gap.
@@ -174,7 +185,8 @@ void WsSession::subscribe(const std::string& channel, std::optional<int64_t> sin
         if (!last) return last.error();
         std::vector<ChangeEvent> events;
         if (since && *since < *last) {
-          auto replay = context_.storage.events_since(user_id_, conversation_id, *since, kMaxReplay + 1);
+          auto replay =
+              context_.storage.events_since(user_id_, conversation_id, *since, kMaxReplay + 1);
           if (!replay) return replay.error();
           events = std::move(*replay);
         }
@@ -190,10 +202,10 @@ void WsSession::finish_subscribe(const std::string& channel, std::optional<int64
   if (!replay) {
     context_.hub.unsubscribe(channel, this);
     channels_.erase(it);
-    return send_error(error_code_name(replay.error().code),
-                      replay.error().code == ErrorCode::kNotFound ? "channel not found"
-                                                                  : "could not subscribe",
-                      nullptr, channel);
+    return send_error(
+        error_code_name(replay.error().code),
+        replay.error().code == ErrorCode::kNotFound ? "channel not found" : "could not subscribe",
+        nullptr, channel);
   }
   Channel& state = it->second;
   const auto& [last_seq, events] = *replay;
@@ -204,27 +216,21 @@ void WsSession::finish_subscribe(const std::string& channel, std::optional<int64
   } else if (since) {
     for (const ChangeEvent& event : events) {
       if (event.entity != entity) continue;
-      auto data = protocol::parse_json(event.data);
-      send_json({{"type", "update"},
-                 {"channel", channel},
-                 {"data",
-                  {{"type", event.kind},
-                   {"data", data ? *data : Json(nullptr)},
-                   {"id", event.entity_id},
-                   {"timestamp", format_iso8601(event.timestamp)},
-                   {"seq", event.seq}}}});
+      send(std::make_shared<const std::string>(update_frame(event, channel)));
     }
   }
   state.last_seq = last_seq;
   state.ready = true;
-  for (const Delivery& d : state.pending) on_delivery(d);
+  for (const Delivery& d : state.pending)
+    on_delivery(d);
   state.pending.clear();
   send_json({{"type", "subscribed"}, {"channel", channel}, {"seq", last_seq}});
 }
 
 void WsSession::unsubscribe(const std::string& channel) {
   if (channels_.erase(channel) > 0) {
-    context_.hub.unsubscribe(channel == "Conversation:list" ? Hub::list_key(user_id_) : channel, this);
+    context_.hub.unsubscribe(channel == "Conversation:list" ? Hub::list_key(user_id_) : channel,
+                             this);
   }
   send_json({{"type", "unsubscribed"}, {"channel", channel}});
 }
@@ -237,9 +243,11 @@ void WsSession::send_message(const Json& frame) {
   input.content = r.required_string("content");
   input.client_id = r.optional_string("clientId");
   if (!r.ok()) return send_error("bad_request", r.error().message, request_id);
-  if (input.content.empty()) return send_error("bad_request", "content must not be empty", request_id);
+  if (input.content.empty())
+    return send_error("bad_request", "content must not be empty", request_id);
   if (input.content.size() > context_.max_message_bytes) {
-    return send_error("too_large", "content is over " + std::to_string(context_.max_message_bytes) + " bytes",
+    return send_error("too_large",
+                      "content is over " + std::to_string(context_.max_message_bytes) + " bytes",
                       request_id);
   }
   if (input.client_id && (input.client_id->empty() || input.client_id->size() > 64)) {

@@ -79,8 +79,11 @@ TEST_F(RealtimeTest, SendMessageAcksAndIsIdempotentByClientId) {
   auto wb = connect(tb);
   subscribe(*wb, "Message:list:" + cid);
 
-  const Json send = {{"type", "send-message"}, {"requestId", "r1"}, {"conversationId", cid},
-                     {"content", "hi dee"}, {"clientId", "cal-1"}};
+  const Json send = {{"type", "send-message"},
+                     {"requestId", "r1"},
+                     {"conversationId", cid},
+                     {"content", "hi dee"},
+                     {"clientId", "cal-1"}};
   wa->send(send);
   Json ack = wa->expect("ack");
   EXPECT_EQ(ack["requestId"], "r1");
@@ -184,7 +187,9 @@ TEST_F(RealtimeTest, ABurstArrivesCompleteAndInOrder) {
   auto sender = connect(ta);
   constexpr int kCount = 300;
   for (int i = 0; i < kCount; ++i) {
-    sender->send({{"type", "send-message"}, {"requestId", i}, {"conversationId", cid},
+    sender->send({{"type", "send-message"},
+                  {"requestId", i},
+                  {"conversationId", cid},
                   {"content", "burst " + std::to_string(i)}});
   }
   int64_t expected_seq = 2;
@@ -194,7 +199,8 @@ TEST_F(RealtimeTest, ABurstArrivesCompleteAndInOrder) {
     ASSERT_EQ((*frame)["type"], "update");
     EXPECT_EQ((*frame)["data"]["seq"], expected_seq++);
   }
-  for (int i = 0; i < kCount; ++i) ASSERT_EQ(sender->expect("ack")["type"], "ack");
+  for (int i = 0; i < kCount; ++i)
+    ASSERT_EQ(sender->expect("ack")["type"], "ack");
 }
 
 TEST_F(RealtimeTest, FramesDueTogetherTravelAsBatches) {
@@ -202,7 +208,8 @@ TEST_F(RealtimeTest, FramesDueTogetherTravelAsBatches) {
   auto ws = connect(ta);
   // Pongs are produced as fast as the pings are read: far more than one per flush interval.
   constexpr int kCount = 200;
-  for (int i = 0; i < kCount; ++i) ws->send({{"type", "ping"}, {"t", i}});
+  for (int i = 0; i < kCount; ++i)
+    ws->send({{"type", "ping"}, {"t", i}});
   for (int i = 0; i < kCount; ++i) {
     auto pong = ws->next();
     ASSERT_TRUE(pong);

@@ -72,7 +72,8 @@ class WsClient {
     if (!json) return Json{{"type", "<unparseable>"}};
     if ((*json)["type"] == "batch") {
       ++batches_;
-      for (auto& frame : (*json)["frames"]) pending_.push_back(frame);
+      for (auto& frame : (*json)["frames"])
+        pending_.push_back(frame);
       return pop();
     }
     return *json;
