@@ -6,6 +6,7 @@
 #include "server/ids.h"
 #include "server/log.h"
 #include "server/query_string.h"
+#include "server/replies.h"
 #include "server/router.h"
 
 namespace imchat::server {
@@ -444,6 +445,9 @@ class Handler {
     input.role = MessageRole::kUser;
     auto created = storage_.create_message(user_.id, input);
     if (!created) return created.error();
+    if (created->created && options_.replies) {
+      options_.replies->on_user_message(user_.id, created->message);
+    }
     return data_response(req_, created->created ? http::status::created : http::status::ok,
                          protocol::to_json(created->message));
   }

@@ -11,7 +11,10 @@
 
 namespace imchat::server {
 
+class Replies;
+
 struct ApiOptions {
+  Replies* replies = nullptr;  // starts assistant replies in AI conversations
   bool guest_enabled = true;
   size_t max_message_bytes = 32 * 1024;
   int kdf_iterations = kDefaultKdfIterations;

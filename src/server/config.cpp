@@ -57,6 +57,7 @@ const char* help_text() {
          "  --guest on|off              allow POST /api/auth/guest (default: on when bound\n"
          "                              to loopback, off otherwise)\n"
          "  --max-message-bytes N       longest message content (default 32768)\n"
+         "  --builtin-delay-ms N        pause between the builtin model's tokens (default 20)\n"
          "  IMCHAT_JWT_SECRET=…         token signing secret (default: generated once and\n"
          "                              kept in DATA_DIR/jwt-secret)\n"
          "  --help                      this text\n"
@@ -108,6 +109,14 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
         return make_error(ErrorCode::kValidation, "--guest must be on or off");
       }
       c.guest = *v == "on";
+    } else if (arg == "--builtin-delay-ms") {
+      auto v = take();
+      if (!v) return v.error();
+      const int n = std::atoi(v->c_str());
+      if (n < 0 || n > 10000 || v->find_first_not_of("0123456789") != std::string::npos) {
+        return make_error(ErrorCode::kValidation, "--builtin-delay-ms must be within 0..10000");
+      }
+      c.builtin_delay_ms = n;
     } else if (arg == "--max-message-bytes") {
       auto v = take();
       if (!v) return v.error();

@@ -84,6 +84,20 @@ void Hub::on_change(const ChangeEvent& event, const std::vector<std::string>& pa
   }
 }
 
+void Hub::publish_stream(const std::string& conversation_id, const std::string& message_id,
+                         std::string_view delta, size_t offset, int64_t seq) {
+  const std::string channel = "Message:list:" + conversation_id;
+  Json frame = {{"type", "stream"},
+                {"channel", channel},
+                {"data",
+                 {{"messageId", message_id},
+                  {"delta", std::string(delta)},
+                  {"offset", offset},
+                  {"seq", seq}}}};
+  deliver(channel,
+          {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), {}});
+}
+
 void Hub::publish_typing(const std::string& conversation_id, const std::string& user_id,
                          bool is_typing) {
   const std::string channel = "Message:list:" + conversation_id;

@@ -52,6 +52,10 @@ class Hub {
   void publish_typing(const std::string& conversation_id, const std::string& user_id,
                       bool is_typing);
 
+  // A piece of an assistant reply being generated (not stored; the final update is).
+  void publish_stream(const std::string& conversation_id, const std::string& message_id,
+                      std::string_view delta, size_t offset, int64_t seq);
+
   size_t subscriber_count(const std::string& key) const;
 
   static std::string list_key(const std::string& user_id) { return "Conversation:list@" + user_id; }

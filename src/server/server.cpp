@@ -4,6 +4,7 @@
 
 #include "server/http_session.h"
 #include "server/log.h"
+#include "server/providers/builtin.h"
 #include "server/query_string.h"
 #include "server/ws_session.h"
 
@@ -31,8 +32,13 @@ Status Server::start() {
   if (!secret) return secret.error();
   storage_ = make_sqlite_storage(*database_);
   tokens_ = std::make_unique<TokenIssuer>(*secret, config_.token_ttl_seconds);
+  provider_ = make_builtin_provider(
+      io_.get_executor(), BuiltinOptions{std::chrono::milliseconds(config_.builtin_delay_ms)});
+  replies_ = std::make_unique<Replies>(*storage_, hub_, *provider_, workers_.get_executor(),
+                                       ReplyOptions{});
   api_ = std::make_unique<Api>(*storage_, *tokens_,
-                               ApiOptions{.guest_enabled = config_.guest_enabled(),
+                               ApiOptions{.replies = replies_.get(),
+                                          .guest_enabled = config_.guest_enabled(),
                                           .max_message_bytes = config_.max_message_bytes});
   router_ = std::make_unique<Router>(
       RouterOptions{config_.web_root, config_.cors_origins, api_.get(), workers_.get_executor()});
@@ -51,10 +57,10 @@ Status Server::start() {
         if (auto user = tokens_->verify(*token, now_utc().ms / 1000)) user_id = *user;
       }
     }
-    std::make_shared<WsSession>(
-        std::move(stream),
-        WsContext{hub_, *storage_, workers_.get_executor(), config_.max_message_bytes},
-        std::move(user_id), std::move(remote))
+    std::make_shared<WsSession>(std::move(stream),
+                                WsContext{hub_, *storage_, workers_.get_executor(),
+                                          config_.max_message_bytes, replies_.get()},
+                                std::move(user_id), std::move(remote))
         ->run(std::move(upgrade));
   };
 

@@ -19,6 +19,8 @@
 #include "server/database.h"
 #include "server/http_session.h"
 #include "server/hub.h"
+#include "server/providers/provider.h"
+#include "server/replies.h"
 #include "server/router.h"
 #include "server/storage.h"
 
@@ -54,6 +56,8 @@ class Server {
   std::unique_ptr<Api> api_;
   std::unique_ptr<Router> router_;
   Hub hub_;
+  std::unique_ptr<Provider> provider_;
+  std::unique_ptr<Replies> replies_;  // after what it uses: destroyed (and stopped) first
   UpgradeHandler on_upgrade_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;

@@ -469,6 +469,40 @@ class SqliteStorage final : public Storage {
     return Ok{};
   }
 
+  Result<Message> finish_message(const std::string& id, const std::string& content,
+                                 MessageStatus status,
+                                 const std::optional<MessageMetadata>& metadata) override {
+    std::lock_guard lock(mutex_);
+    auto message = load_message(id);
+    if (!message) return message.error();
+    const std::string now = format_iso8601(now_utc());
+    Transaction tx(db_);
+    if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
+    auto update = db_.prepare(
+        "UPDATE messages SET content = ?, status = ?, metadata = ?, updated_at = ? WHERE id = ?");
+    if (!update) return update.error();
+    update->bind(1, content).bind(2, to_string(status));
+    if (metadata) {
+      update->bind(3, protocol::dump_json(protocol::to_json(*metadata)));
+    } else {
+      update->bind_null(3);
+    }
+    update->bind(4, now).bind(5, id);
+    if (auto done = update->step(); !done) return done.error();
+    if (auto touched = touch_conversation(message->conversation_id, now); !touched) {
+      return touched.error();
+    }
+    message->content = content;
+    message->status = status;
+    message->metadata = metadata;
+    auto event = record_event(message->conversation_id, "updated", "Message", id,
+                              protocol::dump_json(protocol::to_json(*message)));
+    if (!event) return event.error();
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    emit(*event);
+    return message;
+  }
+
  private:
   Result<StoredUser> find_stored_user(const char* column, const std::string& value) {
     auto select = db_.prepare(

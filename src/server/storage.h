@@ -158,6 +158,10 @@ class Storage {
                                                  const std::string& id,
                                                  const std::string& content) = 0;
   virtual Status delete_message(const std::string& viewer_id, const std::string& id) = 0;
+  // The server's own edit of an assistant message as its reply streams and ends.
+  virtual Result<Message> finish_message(const std::string& id, const std::string& content,
+                                         MessageStatus status,
+                                         const std::optional<MessageMetadata>& metadata) = 0;
 };
 
 std::unique_ptr<Storage> make_sqlite_storage(Database& db);

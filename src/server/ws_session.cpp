@@ -4,6 +4,7 @@
 
 #include "protocol/model_json.h"
 #include "server/log.h"
+#include "server/replies.h"
 
 namespace imchat::server {
 
@@ -155,8 +156,19 @@ void WsSession::handle_frame(const Json& frame) {
         });
     return;
   }
-  if (type == "read" || type == "cancel") {
-    return send_error("unsupported", "\"" + type + "\" frames are not supported yet");
+  if (type == "cancel") {
+    const std::string conversation_id = r.required_string("conversationId");
+    if (!r.ok()) return send_error("bad_request", r.error().message);
+    if (!context_.replies) return send_error("unsupported", "no replies are generated here");
+    off_thread(
+        [this, conversation_id] { return context_.replies->cancel(user_id_, conversation_id); },
+        [this](Status cancelled) {
+          if (!cancelled) send_error("not_found", "conversation not found");
+        });
+    return;
+  }
+  if (type == "read") {
+    return send_error("unsupported", "\"read\" frames are not supported yet");
   }
   send_error("bad_request", "unknown frame type \"" + type.substr(0, 40) + "\"");
 }
@@ -266,6 +278,13 @@ void WsSession::send_message(const Json& frame) {
                send_json({{"type", "ack"},
                           {"requestId", request_id},
                           {"data", protocol::to_json(created->message)}});
+               // Ack first, then let the model start: the sender hears "stored" at once.
+               if (created->created && context_.replies) {
+                 boost::asio::post(
+                     context_.workers, [self = shared_from_this(), message = created->message] {
+                       self->context_.replies->on_user_message(self->user_id_, message);
+                     });
+               }
              });
 }
 

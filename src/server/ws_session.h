@@ -28,11 +28,14 @@
 
 namespace imchat::server {
 
+class Replies;
+
 struct WsContext {
   Hub& hub;
   Storage& storage;
   boost::asio::any_io_executor workers;
   size_t max_message_bytes = 32 * 1024;
+  Replies* replies = nullptr;
   std::chrono::milliseconds flush_interval{16};
 };
 

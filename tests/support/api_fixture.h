@@ -34,6 +34,7 @@ class ApiTest : public ::testing::Test {
     config.data_dir = data_.str();
     config.guest = guest;
     config.max_message_bytes = 1000;
+    config.builtin_delay_ms = builtin_delay_ms_;
     server_ = std::make_unique<server::Server>(config);
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error().describe();
@@ -83,9 +84,11 @@ class ApiTest : public ::testing::Test {
     return {r.body["data"]["user"]["id"], r.body["data"]["token"]};
   }
 
+  // GROUP by default: an AI conversation answers every message, which most tests do not want.
   std::string create_conversation(const std::string& token, const std::string& title,
-                                  std::vector<std::string> participants = {}) {
-    Json body = {{"title", title}, {"type", participants.empty() ? "AI" : "GROUP"}};
+                                  std::vector<std::string> participants = {},
+                                  const std::string& type = "GROUP") {
+    Json body = {{"title", title}, {"type", type}};
     if (!participants.empty()) body["participantIds"] = participants;
     Reply r = call("POST", "/api/conversations", body, token);
     EXPECT_EQ(r.status, 201) << r.raw;
@@ -99,6 +102,7 @@ class ApiTest : public ::testing::Test {
     return call("POST", "/api/messages", body, token);
   }
 
+  int builtin_delay_ms_ = 1;  // the builtin model streams fast unless a test slows it
   TempDir data_;
   std::unique_ptr<server::Server> server_;
   std::unique_ptr<platform::HttpClient> http_ = platform::make_http_client();

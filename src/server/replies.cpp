@@ -1,0 +1,138 @@
+#include "server/replies.h"
+
+#include <boost/asio/post.hpp>
+
+#include "server/log.h"
+
+namespace imchat::server {
+
+Replies::Replies(Storage& storage, Hub& hub, Provider& provider,
+                 boost::asio::any_io_executor workers, ReplyOptions options)
+    : storage_(storage), hub_(hub), provider_(provider), workers_(std::move(workers)),
+      options_(std::move(options)) {}
+
+Replies::~Replies() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, active] : active_) active->stream->cancel();
+}
+
+size_t Replies::active_count() const {
+  std::lock_guard lock(mutex_);
+  return active_.size();
+}
+
+void Replies::on_user_message(const std::string& user_id, const Message& message) {
+  auto conversation = storage_.get_conversation(user_id, message.conversation_id);
+  if (!conversation || conversation->type != ConversationType::kAi) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (active_.count(message.conversation_id)) return;  // one reply at a time per conversation
+  }
+  MessageQuery history_query;
+  history_query.take = options_.context_messages;
+  history_query.order_desc = true;
+  auto history = storage_.list_messages(user_id, message.conversation_id, history_query);
+  if (!history) return;
+
+  CompletionRequest request;
+  request.model = conversation->model.value_or(options_.default_model);
+  request.system_prompt = conversation->system_prompt;
+  request.temperature = conversation->temperature;
+  for (auto it = history->data.rbegin(); it != history->data.rend(); ++it) {
+    if (it->status == MessageStatus::kError || it->content.empty()) continue;
+    request.messages.push_back({it->role, it->content});
+  }
+
+  NewMessage draft;
+  draft.conversation_id = message.conversation_id;
+  draft.role = MessageRole::kAssistant;
+  draft.status = MessageStatus::kStreaming;
+  auto created = storage_.create_message(user_id, draft);
+  if (!created) {
+    log_event("error", "reply_not_started", {{"error", created.error().describe()}});
+    return;
+  }
+  auto active = std::make_shared<Active>();
+  active->message_id = created->message.id;
+  active->seq = created->message.seq;
+  active->model = request.model;
+  active->started = std::chrono::steady_clock::now();
+  const std::string cid = message.conversation_id;
+  {
+    std::lock_guard lock(mutex_);
+    active_[cid] = active;
+  }
+  CompletionEvents events;
+  events.on_delta = [this, cid, active](std::string_view delta) {
+    // Published under the lock: finish() takes it too, so no delta can reach a client after
+    // the final update that already contains it. Publishing only queues; it never blocks.
+    std::lock_guard lock(mutex_);
+    if (active->finished) return;
+    const size_t offset = active->content.size();
+    active->content += delta;
+    hub_.publish_stream(cid, active->message_id, delta, offset, active->seq);
+  };
+  events.on_done = [this, cid](Usage usage, std::string reason) {
+    boost::asio::post(workers_, [this, cid, usage, reason] {
+      finish(cid, MessageStatus::kComplete, usage, reason, {});
+    });
+  };
+  events.on_error = [this, cid](Error error) {
+    boost::asio::post(workers_, [this, cid, error] {
+      finish(cid, MessageStatus::kError, std::nullopt, "error", error.message);
+    });
+  };
+  auto stream = provider_.start(std::move(request), std::move(events));
+  std::lock_guard lock(mutex_);
+  active->stream = std::move(stream);
+}
+
+Status Replies::cancel(const std::string& user_id, const std::string& conversation_id) {
+  auto seq = storage_.last_seq(user_id, conversation_id);  // the access check
+  if (!seq) return seq.error();
+  std::shared_ptr<Active> active;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = active_.find(conversation_id);
+    if (it == active_.end()) return Ok{};
+    active = it->second;
+  }
+  if (active->stream) active->stream->cancel();
+  finish(conversation_id, MessageStatus::kCancelled, std::nullopt, "cancelled", {});
+  return Ok{};
+}
+
+void Replies::finish(const std::string& conversation_id, MessageStatus status,
+                     std::optional<Usage> usage, std::string finish_reason, std::string error) {
+  std::shared_ptr<Active> active;
+  std::string content;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = active_.find(conversation_id);
+    if (it == active_.end() || it->second->finished) return;
+    active = it->second;
+    active->finished = true;  // late deltas are dropped from here on
+    content = active->content;
+    active_.erase(it);
+  }
+  if (status == MessageStatus::kError) {
+    // The reason is part of what the user sees, after whatever had arrived.
+    content += (content.empty() ? "" : "\n\n") + std::string("**The model could not answer:** ") + error;
+  }
+  MessageMetadata metadata;
+  metadata.usage = usage;
+  metadata.model = active->model;
+  metadata.provider = provider_.name();
+  metadata.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - active->started)
+                            .count();
+  metadata.finish_reason = std::move(finish_reason);
+  auto stored = storage_.finish_message(active->message_id, content, status, metadata);
+  if (!stored) {
+    // kNotFound: the conversation was deleted while the reply streamed; nothing to keep.
+    log_event(stored.error().code == ErrorCode::kNotFound ? "info" : "error", "reply_not_stored",
+              {{"error", stored.error().describe()}});
+  }
+}
+
+}  // namespace imchat::server
