@@ -1,10 +1,12 @@
 #include "server/api.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "protocol/model_json.h"
 #include "server/ids.h"
 #include "server/log.h"
+#include "server/model_catalog.h"
 #include "server/query_string.h"
 #include "server/replies.h"
 #include "server/router.h"
@@ -197,6 +199,7 @@ class Handler {
 
     if (is(http::verb::get, "/api/auth/me"))
       return data_response(req_, http::status::ok, protocol::to_json(user_));
+    if (is(http::verb::get, "/api/models")) return list_models();
     if (is(http::verb::get, "/api/conversations")) return list_conversations();
     if (is(http::verb::post, "/api/conversations")) return create_conversation();
     if (auto id = id_after("/api/conversations/")) {
@@ -292,6 +295,23 @@ class Handler {
     auto user = storage_.create_user({new_id("guest") + "@guest.invalid", "Guest", "", true});
     if (!user) return user.error();
     return data_response(req_, http::status::created, session_json(*user));
+  }
+
+  Reply list_models() {
+    Json data = Json::array();
+    if (options_.catalog) {
+      const auto& available = options_.available_providers;
+      for (const ModelInfo& m : options_.catalog->models()) {
+        data.push_back({{"id", m.id},
+                        {"provider", m.provider},
+                        {"available", std::find(available.begin(), available.end(), m.provider) !=
+                                          available.end()},
+                        {"contextWindow", m.context_window},
+                        {"inputPrice", m.input_price},
+                        {"outputPrice", m.output_price}});
+      }
+    }
+    return data_response(req_, http::status::ok, std::move(data));
   }
 
   Reply list_conversations() {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "server/auth.h"
 #include "server/http_types.h"
@@ -12,9 +13,12 @@
 namespace imchat::server {
 
 class Replies;
+class ModelCatalog;
 
 struct ApiOptions {
   Replies* replies = nullptr;  // starts assistant replies in AI conversations
+  const ModelCatalog* catalog = nullptr;
+  std::vector<std::string> available_providers = {"builtin"};
   bool guest_enabled = true;
   size_t max_message_bytes = 32 * 1024;
   int kdf_iterations = kDefaultKdfIterations;

@@ -58,6 +58,8 @@ const char* help_text() {
          "                              to loopback, off otherwise)\n"
          "  --max-message-bytes N       longest message content (default 32768)\n"
          "  --builtin-delay-ms N        pause between the builtin model's tokens (default 20)\n"
+         "  --models-file F, MODELS_FILE  model catalogue with prices (default\n"
+         "                              assets/models.json of the source tree)\n"
          "  IMCHAT_JWT_SECRET=…         token signing secret (default: generated once and\n"
          "                              kept in DATA_DIR/jwt-secret)\n"
          "  --help                      this text\n"
@@ -79,6 +81,7 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   if (auto v = env("WEB_ROOT")) c.web_root = *v;
   if (auto v = env("CORS_ORIGINS")) split_into(*v, c.cors_origins);
   if (auto v = env("IMCHAT_JWT_SECRET")) c.jwt_secret = *v;
+  if (auto v = env("MODELS_FILE")) c.models_file = *v;
 
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -125,6 +128,10 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
         return make_error(ErrorCode::kValidation, "--max-message-bytes must be within 1..1048576");
       }
       c.max_message_bytes = static_cast<size_t>(n);
+    } else if (arg == "--models-file") {
+      auto v = take();
+      if (!v) return v.error();
+      c.models_file = *v;
     } else if (arg == "--bind" || arg == "--data-dir" || arg == "--web-root" ||
                arg == "--cors-origin" || arg == "--threads") {
       auto v = take();

@@ -24,7 +24,8 @@ struct Config {
   size_t max_message_bytes = 32 * 1024;
   std::string jwt_secret;  // IMCHAT_JWT_SECRET; empty: kept in DATA_DIR
   int64_t token_ttl_seconds = 30 * 24 * 3600;
-  int builtin_delay_ms = 20;  // the builtin model's pause between tokens
+  int builtin_delay_ms = 20;                             // the builtin model's pause between tokens
+  std::string models_file = IMCHAT_DEFAULT_MODELS_FILE;  // the model catalogue (prices)
 
   bool guest_enabled() const;
 };

@@ -3,17 +3,22 @@
 #include <boost/asio/post.hpp>
 
 #include "server/log.h"
+#include "server/model_catalog.h"
 
 namespace imchat::server {
 
 Replies::Replies(Storage& storage, Hub& hub, Provider& provider,
                  boost::asio::any_io_executor workers, ReplyOptions options)
-    : storage_(storage), hub_(hub), provider_(provider), workers_(std::move(workers)),
+    : storage_(storage),
+      hub_(hub),
+      provider_(provider),
+      workers_(std::move(workers)),
       options_(std::move(options)) {}
 
 Replies::~Replies() {
   std::lock_guard lock(mutex_);
-  for (auto& [id, active] : active_) active->stream->cancel();
+  for (auto& [id, active] : active_)
+    active->stream->cancel();
 }
 
 size_t Replies::active_count() const {
@@ -117,9 +122,12 @@ void Replies::finish(const std::string& conversation_id, MessageStatus status,
   }
   if (status == MessageStatus::kError) {
     // The reason is part of what the user sees, after whatever had arrived.
-    content += (content.empty() ? "" : "\n\n") + std::string("**The model could not answer:** ") + error;
+    content +=
+        (content.empty() ? "" : "\n\n") + std::string("**The model could not answer:** ") + error;
   }
   MessageMetadata metadata;
+  if (usage && options_.catalog)
+    usage->estimated_cost = options_.catalog->estimate_cost(active->model, *usage);
   metadata.usage = usage;
   metadata.model = active->model;
   metadata.provider = provider_.name();

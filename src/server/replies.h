@@ -21,8 +21,11 @@
 
 namespace imchat::server {
 
+class ModelCatalog;
+
 struct ReplyOptions {
-  int context_messages = 20;  // how much history the model sees
+  const ModelCatalog* catalog = nullptr;  // prices for estimatedCost
+  int context_messages = 20;              // how much history the model sees
   std::string default_model = "builtin";
 };
 

@@ -32,12 +32,16 @@ Status Server::start() {
   if (!secret) return secret.error();
   storage_ = make_sqlite_storage(*database_);
   tokens_ = std::make_unique<TokenIssuer>(*secret, config_.token_ttl_seconds);
+  auto catalog = ModelCatalog::load(config_.models_file);
+  if (!catalog) return catalog.error();
+  catalog_ = std::make_unique<ModelCatalog>(std::move(*catalog));
   provider_ = make_builtin_provider(
       io_.get_executor(), BuiltinOptions{std::chrono::milliseconds(config_.builtin_delay_ms)});
   replies_ = std::make_unique<Replies>(*storage_, hub_, *provider_, workers_.get_executor(),
-                                       ReplyOptions{});
+                                       ReplyOptions{.catalog = catalog_.get()});
   api_ = std::make_unique<Api>(*storage_, *tokens_,
                                ApiOptions{.replies = replies_.get(),
+                                          .catalog = catalog_.get(),
                                           .guest_enabled = config_.guest_enabled(),
                                           .max_message_bytes = config_.max_message_bytes});
   router_ = std::make_unique<Router>(

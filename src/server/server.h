@@ -19,6 +19,7 @@
 #include "server/database.h"
 #include "server/http_session.h"
 #include "server/hub.h"
+#include "server/model_catalog.h"
 #include "server/providers/provider.h"
 #include "server/replies.h"
 #include "server/router.h"
@@ -56,6 +57,7 @@ class Server {
   std::unique_ptr<Api> api_;
   std::unique_ptr<Router> router_;
   Hub hub_;
+  std::unique_ptr<ModelCatalog> catalog_;
   std::unique_ptr<Provider> provider_;
   std::unique_ptr<Replies> replies_;  // after what it uses: destroyed (and stopped) first
   UpgradeHandler on_upgrade_;

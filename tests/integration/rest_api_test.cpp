@@ -280,6 +280,32 @@ TEST_F(RestApiTest, OutsidersSeeNothingOnAnyRoute) {
   EXPECT_EQ(m.body["data"]["content"], "secret");
 }
 
+// --- models -------------------------------------------------------------------------------
+
+TEST_F(RestApiTest, ModelsListsTheCatalogueWithAvailability) {
+  EXPECT_EQ(call("GET", "/api/models").status, 401);
+  auto [id, token] = sign_up("otto");
+  Reply models = call("GET", "/api/models", nullptr, token);
+  ASSERT_EQ(models.status, 200) << models.raw;
+  bool saw_builtin = false, saw_openai = false;
+  for (const Json& m : models.body["data"]) {
+    EXPECT_TRUE(m["contextWindow"].is_number_integer());
+    EXPECT_TRUE(m["inputPrice"].is_number());
+    EXPECT_TRUE(m["outputPrice"].is_number());
+    if (m["id"] == "builtin") {
+      saw_builtin = true;
+      EXPECT_EQ(m["available"], true);
+    }
+    if (m["id"] == "gpt-4o-mini") {
+      saw_openai = true;
+      EXPECT_EQ(m["available"], false) << "no OpenAI key is configured in tests";
+      EXPECT_EQ(m["inputPrice"], 0.15);
+    }
+  }
+  EXPECT_TRUE(saw_builtin);
+  EXPECT_TRUE(saw_openai);
+}
+
 // --- bad input ----------------------------------------------------------------------------
 
 TEST_F(RestApiTest, BadBodiesGetClearErrorsAndTheServerKeepsServing) {

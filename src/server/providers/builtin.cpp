@@ -14,22 +14,29 @@ std::vector<std::string> split_tokens(const std::string& text) {
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) ++i;
-    while (i < text.size() && text[i] != ' ' && text[i] != '\n') ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n'))
+      ++i;
+    while (i < text.size() && text[i] != ' ' && text[i] != '\n')
+      ++i;
     tokens.push_back(text.substr(start, i - start));
   }
   return tokens;
 }
 
-int64_t count_words(const std::string& text) { return static_cast<int64_t>(split_tokens(text).size()); }
+int64_t count_words(const std::string& text) {
+  return static_cast<int64_t>(split_tokens(text).size());
+}
 
 class BuiltinStream final : public CompletionStream,
                             public std::enable_shared_from_this<BuiltinStream> {
  public:
   BuiltinStream(boost::asio::any_io_executor executor, std::chrono::microseconds interval,
                 std::vector<std::string> tokens, int64_t prompt_tokens, CompletionEvents events)
-      : timer_(executor), interval_(interval), tokens_(std::move(tokens)),
-        prompt_tokens_(prompt_tokens), events_(std::move(events)) {}
+      : timer_(executor),
+        interval_(interval),
+        tokens_(std::move(tokens)),
+        prompt_tokens_(prompt_tokens),
+        events_(std::move(events)) {}
 
   void begin() { next(); }
   boost::asio::any_io_executor executor() { return timer_.get_executor(); }
@@ -76,12 +83,12 @@ class BuiltinProvider final : public Provider {
   std::shared_ptr<CompletionStream> start(CompletionRequest request,
                                           CompletionEvents events) override {
     int64_t prompt_tokens = request.system_prompt ? count_words(*request.system_prompt) : 0;
-    for (const auto& turn : request.messages) prompt_tokens += count_words(turn.content);
+    for (const auto& turn : request.messages)
+      prompt_tokens += count_words(turn.content);
     // A strand per stream: its timer and cancel() never run at the same time.
-    auto stream = std::make_shared<BuiltinStream>(boost::asio::make_strand(executor_),
-                                                  options_.token_interval,
-                                                  split_tokens(builtin_reply(request)),
-                                                  prompt_tokens, std::move(events));
+    auto stream = std::make_shared<BuiltinStream>(
+        boost::asio::make_strand(executor_), options_.token_interval,
+        split_tokens(builtin_reply(request)), prompt_tokens, std::move(events));
     boost::asio::post(stream->executor(), [stream] { stream->begin(); });
     return stream;
   }
@@ -94,15 +101,19 @@ class BuiltinProvider final : public Provider {
 }  // namespace
 
 std::string builtin_reply(const CompletionRequest& request) {
-  const std::string prompt = request.messages.empty() ? std::string() : request.messages.back().content;
+  const std::string prompt =
+      request.messages.empty() ? std::string() : request.messages.back().content;
   std::string quoted = prompt.substr(0, 200);
   for (char& c : quoted) {
     if (c == '\n' || c == '`') c = ' ';
   }
   const size_t words = split_tokens(prompt).size();
   std::string reply = "### Builtin model\n\n";
-  reply += "You wrote *" + std::to_string(words) + (words == 1 ? " word" : " words") + "*: \"" + quoted + "\".\n\n";
-  reply += "This reply comes from imchat's **builtin** model, which runs offline. To talk to a real model:\n\n";
+  reply += "You wrote *" + std::to_string(words) + (words == 1 ? " word" : " words") + "*: \"" +
+           quoted + "\".\n\n";
+  reply +=
+      "This reply comes from imchat's **builtin** model, which runs offline. To talk to a real "
+      "model:\n\n";
   reply += "- set `OPENAI_API_KEY` (or `OPENAI_BASE_URL` for Ollama, llama.cpp, vLLM),\n";
   reply += "- or `ANTHROPIC_API_KEY`, or `GEMINI_API_KEY`,\n";
   reply += "- then pick the model in the conversation settings.\n\n";
