@@ -29,8 +29,9 @@ const char* to_string(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
-  int status = 0;     // HTTP status when code == kHttp
-  std::string field;  // the offending field for kValidation, when known
+  int status = 0;         // HTTP status when code == kHttp
+  std::string field;      // the offending field for kValidation, when known
+  int retry_after_s = 0;  // for kRateLimited: when to try again
 
   std::string describe() const;
 };

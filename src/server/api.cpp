@@ -8,6 +8,7 @@
 #include "server/log.h"
 #include "server/model_catalog.h"
 #include "server/query_string.h"
+#include "server/rate_limiter.h"
 #include "server/replies.h"
 #include "server/router.h"
 
@@ -60,6 +61,9 @@ StringResponse error_response(const Request& req, const Error& error) {
   if (!error.field.empty()) body["details"] = {{"field", error.field}};
   StringResponse res = json_response(req, status, protocol::dump_json(body));
   if (status == http::status::unauthorized) res.set(http::field::www_authenticate, "Bearer");
+  if (status == http::status::too_many_requests) {
+    res.set(http::field::retry_after, std::to_string(std::max(1, error.retry_after_s)));
+  }
   return res;
 }
 
@@ -197,6 +201,14 @@ class Handler {
     if (!user) return user.error();
     user_ = std::move(*user);
 
+    if (req_.method() != http::verb::get && options_.write_limiter) {
+      if (auto wait = options_.write_limiter->acquire(user_.id)) {
+        Error e = make_error(ErrorCode::kRateLimited,
+                             "too many writes; try again in " + std::to_string(*wait) + " s");
+        e.retry_after_s = *wait;
+        return e;
+      }
+    }
     if (is(http::verb::get, "/api/auth/me"))
       return data_response(req_, http::status::ok, protocol::to_json(user_));
     if (is(http::verb::get, "/api/models")) return list_models();

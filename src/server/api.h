@@ -14,10 +14,12 @@ namespace imchat::server {
 
 class Replies;
 class ModelCatalog;
+class RateLimiter;
 
 struct ApiOptions {
   Replies* replies = nullptr;  // starts assistant replies in AI conversations
   const ModelCatalog* catalog = nullptr;
+  RateLimiter* write_limiter = nullptr;
   std::vector<std::string> available_providers = {"builtin"};
   bool guest_enabled = true;
   size_t max_message_bytes = 32 * 1024;

@@ -57,6 +57,8 @@ const char* help_text() {
          "  --guest on|off              allow POST /api/auth/guest (default: on when bound\n"
          "                              to loopback, off otherwise)\n"
          "  --max-message-bytes N       longest message content (default 32768)\n"
+         "  --write-burst N             per-user writes allowed at once (default 30)\n"
+         "  --writes-per-second N       and their refill rate (default 2); over it: 429\n"
          "  --builtin-delay-ms N        pause between the builtin model's tokens (default 20)\n"
          "  --models-file F, MODELS_FILE  model catalogue with prices (default\n"
          "                              assets/models.json of the source tree)\n"
@@ -128,6 +130,15 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
         return make_error(ErrorCode::kValidation, "--max-message-bytes must be within 1..1048576");
       }
       c.max_message_bytes = static_cast<size_t>(n);
+    } else if (arg == "--write-burst" || arg == "--writes-per-second") {
+      auto v = take();
+      if (!v) return v.error();
+      char* end = nullptr;
+      const double n = std::strtod(v->c_str(), &end);
+      if (v->empty() || *end != '\0' || n < 0 || n > 1e6) {
+        return make_error(ErrorCode::kValidation, arg + " must be a number within 0..1000000");
+      }
+      (arg == "--write-burst" ? c.write_burst : c.writes_per_second) = n;
     } else if (arg == "--models-file") {
       auto v = take();
       if (!v) return v.error();

@@ -24,6 +24,8 @@ struct Config {
   size_t max_message_bytes = 32 * 1024;
   std::string jwt_secret;  // IMCHAT_JWT_SECRET; empty: kept in DATA_DIR
   int64_t token_ttl_seconds = 30 * 24 * 3600;
+  double write_burst = 30;                               // per-user writes allowed at once…
+  double writes_per_second = 2;                          // …and refilled at this rate
   int builtin_delay_ms = 20;                             // the builtin model's pause between tokens
   std::string models_file = IMCHAT_DEFAULT_MODELS_FILE;  // the model catalogue (prices)
 

@@ -35,6 +35,7 @@ Status Server::start() {
   auto catalog = ModelCatalog::load(config_.models_file);
   if (!catalog) return catalog.error();
   catalog_ = std::make_unique<ModelCatalog>(std::move(*catalog));
+  write_limiter_ = std::make_unique<RateLimiter>(config_.write_burst, config_.writes_per_second);
   provider_ = make_builtin_provider(
       io_.get_executor(), BuiltinOptions{std::chrono::milliseconds(config_.builtin_delay_ms)});
   replies_ = std::make_unique<Replies>(*storage_, hub_, *provider_, workers_.get_executor(),
@@ -42,6 +43,7 @@ Status Server::start() {
   api_ = std::make_unique<Api>(*storage_, *tokens_,
                                ApiOptions{.replies = replies_.get(),
                                           .catalog = catalog_.get(),
+                                          .write_limiter = write_limiter_.get(),
                                           .guest_enabled = config_.guest_enabled(),
                                           .max_message_bytes = config_.max_message_bytes});
   router_ = std::make_unique<Router>(
@@ -61,10 +63,11 @@ Status Server::start() {
         if (auto user = tokens_->verify(*token, now_utc().ms / 1000)) user_id = *user;
       }
     }
-    std::make_shared<WsSession>(std::move(stream),
-                                WsContext{hub_, *storage_, workers_.get_executor(),
-                                          config_.max_message_bytes, replies_.get()},
-                                std::move(user_id), std::move(remote))
+    std::make_shared<WsSession>(
+        std::move(stream),
+        WsContext{hub_, *storage_, workers_.get_executor(), config_.max_message_bytes,
+                  replies_.get(), write_limiter_.get()},
+        std::move(user_id), std::move(remote))
         ->run(std::move(upgrade));
   };
 

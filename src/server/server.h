@@ -21,6 +21,7 @@
 #include "server/hub.h"
 #include "server/model_catalog.h"
 #include "server/providers/provider.h"
+#include "server/rate_limiter.h"
 #include "server/replies.h"
 #include "server/router.h"
 #include "server/storage.h"
@@ -58,6 +59,7 @@ class Server {
   std::unique_ptr<Router> router_;
   Hub hub_;
   std::unique_ptr<ModelCatalog> catalog_;
+  std::unique_ptr<RateLimiter> write_limiter_;
   std::unique_ptr<Provider> provider_;
   std::unique_ptr<Replies> replies_;  // after what it uses: destroyed (and stopped) first
   UpgradeHandler on_upgrade_;

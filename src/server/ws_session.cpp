@@ -4,6 +4,7 @@
 
 #include "protocol/model_json.h"
 #include "server/log.h"
+#include "server/rate_limiter.h"
 #include "server/replies.h"
 
 namespace imchat::server {
@@ -266,6 +267,16 @@ void WsSession::send_message(const Json& frame) {
     return send_error("bad_request", "clientId must be 1 to 64 characters", request_id);
   }
   input.author_id = user_id_;
+  if (context_.write_limiter) {
+    if (auto wait = context_.write_limiter->acquire(user_id_)) {
+      Json error = {{"type", "error"},
+                    {"code", "rate_limited"},
+                    {"message", "too many writes; try again in " + std::to_string(*wait) + " s"},
+                    {"retryAfter", *wait}};
+      if (!request_id.is_null()) error["requestId"] = request_id;
+      return send_json(error);
+    }
+  }
   off_thread([this, input] { return context_.storage.create_message(user_id_, input); },
              [this, request_id](Result<CreatedMessage> created) {
                if (!created) {

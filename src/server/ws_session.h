@@ -29,6 +29,7 @@
 namespace imchat::server {
 
 class Replies;
+class RateLimiter;
 
 struct WsContext {
   Hub& hub;
@@ -36,6 +37,7 @@ struct WsContext {
   boost::asio::any_io_executor workers;
   size_t max_message_bytes = 32 * 1024;
   Replies* replies = nullptr;
+  RateLimiter* write_limiter = nullptr;  // shared with REST: one budget per user
   std::chrono::milliseconds flush_interval{16};
 };
 

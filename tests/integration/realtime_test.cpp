@@ -219,6 +219,24 @@ TEST_F(RealtimeTest, FramesDueTogetherTravelAsBatches) {
   EXPECT_LE(ws->batches(), kCount / 2) << "batches should carry several frames each";
 }
 
+TEST_F(RealtimeTest, SendsShareTheUsersWriteBudget) {
+  write_burst_ = 2;
+  writes_per_second_ = 0.01;
+  restart_server();
+  auto [a, ta] = sign_up("rio");
+  const std::string cid = create_conversation(ta, "budget");  // REST write 1
+  auto ws = connect(ta);
+  ws->send(
+      {{"type", "send-message"}, {"requestId", 1}, {"conversationId", cid}, {"content", "ok"}});
+  EXPECT_EQ(ws->expect("ack")["requestId"], 1);  // write 2
+  ws->send(
+      {{"type", "send-message"}, {"requestId", 2}, {"conversationId", cid}, {"content", "no"}});
+  Json limited = ws->expect("error");
+  EXPECT_EQ(limited["code"], "rate_limited");
+  EXPECT_EQ(limited["requestId"], 2);
+  EXPECT_GE(limited["retryAfter"].get<int>(), 1);
+}
+
 TEST_F(RealtimeTest, TypingReachesTheOthersButNotTheSender) {
   auto [a, ta] = sign_up("jay");
   auto [b, tb] = sign_up("kai");

@@ -306,6 +306,27 @@ TEST_F(RestApiTest, ModelsListsTheCatalogueWithAvailability) {
   EXPECT_TRUE(saw_openai);
 }
 
+// --- rate limits --------------------------------------------------------------------------
+
+TEST_F(RestApiTest, WritesBeyondTheBurstAre429WithRetryAfter) {
+  write_burst_ = 3;
+  writes_per_second_ = 0.01;  // refills one write every 100 s: nothing refills during the test
+  restart_server();
+  auto [id, token] = sign_up("pat");                           // signing up is not a limited write
+  const std::string cid = create_conversation(token, "busy");  // 1
+  ASSERT_EQ(post_message(token, cid, "two").status, 201);      // 2
+  ASSERT_EQ(post_message(token, cid, "three").status, 201);    // 3
+  Reply limited = post_message(token, cid, "four");
+  EXPECT_EQ(limited.status, 429) << limited.raw;
+  EXPECT_EQ(limited.body["error"], "Too Many Requests");
+  // Reads are not limited, and nothing was stored by the refused write.
+  Reply list = call("GET", "/api/messages?where[conversationId][equals]=" + cid, nullptr, token);
+  EXPECT_EQ(list.body["data"].size(), 2u);
+  // Another user has a budget of their own.
+  auto [other, other_token] = sign_up("quin");
+  EXPECT_EQ(call("POST", "/api/conversations", {{"title", "mine"}}, other_token).status, 201);
+}
+
 // --- bad input ----------------------------------------------------------------------------
 
 TEST_F(RestApiTest, BadBodiesGetClearErrorsAndTheServerKeepsServing) {

@@ -35,6 +35,8 @@ class ApiTest : public ::testing::Test {
     config.guest = guest;
     config.max_message_bytes = 1000;
     config.builtin_delay_ms = builtin_delay_ms_;
+    config.write_burst = write_burst_;
+    config.writes_per_second = writes_per_second_;
     server_ = std::make_unique<server::Server>(config);
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error().describe();
@@ -102,7 +104,9 @@ class ApiTest : public ::testing::Test {
     return call("POST", "/api/messages", body, token);
   }
 
-  int builtin_delay_ms_ = 1;  // the builtin model streams fast unless a test slows it
+  int builtin_delay_ms_ = 1;     // the builtin model streams fast unless a test slows it
+  double write_burst_ = 100000;  // rate limits out of the way unless a test is about them
+  double writes_per_second_ = 100000;
   TempDir data_;
   std::unique_ptr<server::Server> server_;
   std::unique_ptr<platform::HttpClient> http_ = platform::make_http_client();

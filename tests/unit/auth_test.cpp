@@ -110,3 +110,30 @@ TEST(QueryStrings, RejectMalformedEscapes) {
 
 }  // namespace
 }  // namespace imchat::server
+
+#include "server/rate_limiter.h"
+
+namespace imchat::server {
+namespace {
+
+TEST(RateLimiter, AllowsABurstThenRefillsOverTime) {
+  RateLimiter limiter(3, 2);  // 3 at once, 2 per second
+  const auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_FALSE(limiter.acquire("u", t0));
+  EXPECT_FALSE(limiter.acquire("u", t0));
+  EXPECT_FALSE(limiter.acquire("u", t0));
+  auto wait = limiter.acquire("u", t0);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, 1);
+  EXPECT_FALSE(limiter.acquire("other", t0)) << "buckets are per key";
+  EXPECT_FALSE(limiter.acquire("u", t0 + std::chrono::milliseconds(500)));  // one refilled
+  EXPECT_TRUE(limiter.acquire("u", t0 + std::chrono::milliseconds(500)));
+  // Never more than the burst, however long the pause.
+  const auto later = t0 + std::chrono::hours(1);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_FALSE(limiter.acquire("u", later));
+  EXPECT_TRUE(limiter.acquire("u", later));
+}
+
+}  // namespace
+}  // namespace imchat::server

@@ -29,8 +29,10 @@ TEST(ModelCatalog, EstimatesCostPerMillionTokens) {
 }
 
 TEST(ModelCatalog, RejectsMalformedCatalogues) {
-  for (const char* bad : {"", "[]", R"({"models":{}})", R"({"models":[{"id":"x"}]})",
-                          R"({"models":[{"id":"x","provider":"p","contextWindow":1,"inputPrice":-1,"outputPrice":0}]})"}) {
+  for (
+      const char* bad :
+      {"", "[]", R"({"models":{}})", R"({"models":[{"id":"x"}]})",
+       R"({"models":[{"id":"x","provider":"p","contextWindow":1,"inputPrice":-1,"outputPrice":0}]})"}) {
     EXPECT_FALSE(ModelCatalog::parse(bad)) << bad;
   }
 }
