@@ -17,8 +17,11 @@ Replies::Replies(Storage& storage, Hub& hub, Provider& provider,
 
 Replies::~Replies() {
   std::lock_guard lock(mutex_);
-  for (auto& [id, active] : active_)
-    active->stream->cancel();
+  for (auto& [id, active] : active_) {
+    active->finished = true;
+    if (active->stream) active->stream->cancel();
+    active->stream.reset();  // its callbacks hold `active`: break the cycle
+  }
 }
 
 size_t Replies::active_count() const {
@@ -118,6 +121,8 @@ void Replies::finish(const std::string& conversation_id, MessageStatus status,
     active = it->second;
     active->finished = true;  // late deltas are dropped from here on
     content = active->content;
+    // The stream's callbacks hold `active`; dropping the stream here breaks that cycle.
+    active->stream.reset();
     active_.erase(it);
   }
   if (status == MessageStatus::kError) {

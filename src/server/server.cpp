@@ -19,6 +19,8 @@ Server::~Server() {
   stop();
   for (auto& t : threads_)
     t.join();
+  // Database and model work still queued or running finishes before storage goes away.
+  workers_.join();
 }
 
 Status Server::start() {

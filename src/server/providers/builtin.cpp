@@ -45,6 +45,7 @@ class BuiltinStream final : public CompletionStream,
     boost::asio::post(timer_.get_executor(), [self = shared_from_this()] {
       self->cancelled_ = true;
       self->timer_.cancel();
+      self->events_ = {};
     });
   }
 
@@ -61,7 +62,8 @@ class BuiltinStream final : public CompletionStream,
       return next();
     }
     const auto completion = static_cast<int64_t>(tokens_.size());
-    events_.on_done(Usage{prompt_tokens_, completion, prompt_tokens_ + completion, 0.0}, "stop");
+    auto events = std::move(events_);  // release the caller's captures once we are done
+    events.on_done(Usage{prompt_tokens_, completion, prompt_tokens_ + completion, 0.0}, "stop");
   }
 
   boost::asio::steady_timer timer_;
