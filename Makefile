@@ -7,7 +7,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 PORT ?= 8080
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all deps native web build run test bench format clean
+.PHONY: all deps native web build run test test-asan bench format clean
 
 all: build
 
@@ -33,6 +33,13 @@ run: deps
 
 test: build
 	@ctest --preset native
+
+# The server and SDK suites again under AddressSanitizer + UBSan (leaks included): the
+# concurrency in the gateway and the reply streams is where memory bugs hide.
+test-asan: deps
+	@[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
+	@cmake --build --preset asan
+	@ctest --preset asan
 
 bench: build
 	@bench/run
