@@ -98,6 +98,17 @@ void Hub::publish_stream(const std::string& conversation_id, const std::string& 
           {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), {}});
 }
 
+void Hub::publish_read(const std::string& conversation_id, const std::string& user_id,
+                       const std::string& message_id) {
+  const std::string channel = "Message:list:" + conversation_id;
+  Json frame = {{"type", "read"},
+                {"conversationId", conversation_id},
+                {"userId", user_id},
+                {"messageId", message_id}};
+  deliver(channel,
+          {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), user_id});
+}
+
 void Hub::publish_typing(const std::string& conversation_id, const std::string& user_id,
                          bool is_typing) {
   const std::string channel = "Message:list:" + conversation_id;

@@ -56,6 +56,10 @@ class Hub {
   void publish_stream(const std::string& conversation_id, const std::string& message_id,
                       std::string_view delta, size_t offset, int64_t seq);
 
+  // Read receipts: to subscribers of the conversation's message list but the reader.
+  void publish_read(const std::string& conversation_id, const std::string& user_id,
+                    const std::string& message_id);
+
   size_t subscriber_count(const std::string& key) const;
 
   static std::string list_key(const std::string& user_id) { return "Conversation:list@" + user_id; }

@@ -503,6 +503,23 @@ class SqliteStorage final : public Storage {
     return message;
   }
 
+  Status mark_read(const std::string& viewer_id, const std::string& conversation_id,
+                   const std::string& message_id) override {
+    std::lock_guard lock(mutex_);
+    auto message = load_message(message_id);
+    if (!message || message->conversation_id != conversation_id ||
+        !is_participant(viewer_id, conversation_id)) {
+      return not_found("message");
+    }
+    auto update = db_.prepare(
+        "UPDATE conversation_participants SET last_read_seq = MAX(last_read_seq, ?) "
+        "WHERE conversation_id = ? AND user_id = ?");
+    if (!update) return update.error();
+    update->bind(1, message->seq).bind(2, conversation_id).bind(3, viewer_id);
+    if (auto done = update->step(); !done) return done.error();
+    return Ok{};
+  }
+
  private:
   Result<StoredUser> find_stored_user(const char* column, const std::string& value) {
     auto select = db_.prepare(

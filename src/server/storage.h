@@ -158,6 +158,10 @@ class Storage {
                                                  const std::string& id,
                                                  const std::string& content) = 0;
   virtual Status delete_message(const std::string& viewer_id, const std::string& id) = 0;
+  // Read receipts: the viewer has seen the conversation up to this message. Never moves
+  // backwards. kNotFound when the message is not in a conversation the viewer is in.
+  virtual Status mark_read(const std::string& viewer_id, const std::string& conversation_id,
+                           const std::string& message_id) = 0;
   // The server's own edit of an assistant message as its reply streams and ends.
   virtual Result<Message> finish_message(const std::string& id, const std::string& content,
                                          MessageStatus status,

@@ -169,7 +169,18 @@ void WsSession::handle_frame(const Json& frame) {
     return;
   }
   if (type == "read") {
-    return send_error("unsupported", "\"read\" frames are not supported yet");
+    const std::string conversation_id = r.required_string("conversationId");
+    const std::string message_id = r.required_string("messageId");
+    if (!r.ok()) return send_error("bad_request", r.error().message);
+    off_thread(
+        [this, conversation_id, message_id] {
+          return context_.storage.mark_read(user_id_, conversation_id, message_id);
+        },
+        [this, conversation_id, message_id](Status marked) {
+          if (!marked) return send_error("not_found", "message not found");
+          context_.hub.publish_read(conversation_id, user_id_, message_id);
+        });
+    return;
   }
   send_error("bad_request", "unknown frame type \"" + type.substr(0, 40) + "\"");
 }

@@ -237,6 +237,33 @@ TEST_F(RealtimeTest, SendsShareTheUsersWriteBudget) {
   EXPECT_GE(limited["retryAfter"].get<int>(), 1);
 }
 
+TEST_F(RealtimeTest, ReadReceiptsReachOthersAndClearUnreadCounts) {
+  auto [a, ta] = sign_up("sam");
+  auto [b, tb] = sign_up("tess");
+  const std::string cid = create_conversation(ta, "receipts", {b});
+  const std::string m1 = post_message(tb, cid, "first").body["data"]["id"];
+  const std::string m2 = post_message(tb, cid, "second").body["data"]["id"];
+  auto unread = [&] {
+    return call("GET", "/api/conversations", nullptr, ta).body["data"][0]["unreadCount"].get<int>();
+  };
+  ASSERT_EQ(unread(), 2);
+  auto wa = connect(ta);
+  auto wb = connect(tb);
+  subscribe(*wb, "Message:list:" + cid);
+  wa->send({{"type", "read"}, {"conversationId", cid}, {"messageId", m2}});
+  Json receipt = wb->expect("read");
+  EXPECT_EQ(receipt["userId"], a);
+  EXPECT_EQ(receipt["messageId"], m2);
+  EXPECT_EQ(unread(), 0);
+  // Reading an older message never moves the position back.
+  wa->send({{"type", "read"}, {"conversationId", cid}, {"messageId", m1}});
+  EXPECT_EQ(wb->expect("read")["messageId"], m1);
+  EXPECT_EQ(unread(), 0);
+  // Only messages of a conversation the reader is in.
+  wa->send({{"type", "read"}, {"conversationId", cid}, {"messageId", "m_nope"}});
+  EXPECT_EQ(wa->expect("error")["code"], "not_found");
+}
+
 TEST_F(RealtimeTest, TypingReachesTheOthersButNotTheSender) {
   auto [a, ta] = sign_up("jay");
   auto [b, tb] = sign_up("kai");

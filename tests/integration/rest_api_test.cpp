@@ -2,6 +2,9 @@
 // in a temporary directory), reached through the native transport.
 #include <gtest/gtest.h>
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include "support/api_fixture.h"
 
 namespace imchat {
@@ -319,6 +322,22 @@ TEST_F(RestApiTest, WritesBeyondTheBurstAre429WithRetryAfter) {
   Reply limited = post_message(token, cid, "four");
   EXPECT_EQ(limited.status, 429) << limited.raw;
   EXPECT_EQ(limited.body["error"], "Too Many Requests");
+  // The Retry-After header tells a client when to come back (the native transport hides
+  // headers, so ask over a raw socket).
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+  const std::string body = R"({"title":"x"})";
+  const std::string request =
+      "POST /api/conversations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string raw;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(raw), ec);
+  EXPECT_EQ(raw.rfind("HTTP/1.1 429", 0), 0u) << raw;
+  EXPECT_NE(raw.find("Retry-After: "), std::string::npos) << raw;
   // Reads are not limited, and nothing was stored by the refused write.
   Reply list = call("GET", "/api/messages?where[conversationId][equals]=" + cid, nullptr, token);
   EXPECT_EQ(list.body["data"].size(), 2u);
