@@ -100,22 +100,25 @@ void Hub::publish_stream(const std::string& conversation_id, const std::string& 
 
 void Hub::publish_read(const std::string& conversation_id, const std::string& user_id,
                        const std::string& message_id) {
-  const std::string channel = "Message:list:" + conversation_id;
-  Json frame = {{"type", "read"},
-                {"conversationId", conversation_id},
-                {"userId", user_id},
-                {"messageId", message_id}};
-  deliver(channel,
-          {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), user_id});
+  publish_to_others(conversation_id, user_id,
+                    {{"type", "read"},
+                     {"conversationId", conversation_id},
+                     {"userId", user_id},
+                     {"messageId", message_id}});
 }
 
 void Hub::publish_typing(const std::string& conversation_id, const std::string& user_id,
                          bool is_typing) {
+  publish_to_others(conversation_id, user_id,
+                    {{"type", "typing"},
+                     {"conversationId", conversation_id},
+                     {"userId", user_id},
+                     {"isTyping", is_typing}});
+}
+
+void Hub::publish_to_others(const std::string& conversation_id, const std::string& user_id,
+                            const protocol::Json& frame) {
   const std::string channel = "Message:list:" + conversation_id;
-  Json frame = {{"type", "typing"},
-                {"conversationId", conversation_id},
-                {"userId", user_id},
-                {"isTyping", is_typing}};
   deliver(channel,
           {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), user_id});
 }

@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 
+#include "protocol/json.h"
 #include "server/storage.h"
 
 namespace imchat::server {
@@ -66,6 +67,9 @@ class Hub {
 
  private:
   void deliver(const std::string& key, const Delivery& delivery);
+  // Ephemeral frames (typing, read) for the conversation's subscribers but the sender.
+  void publish_to_others(const std::string& conversation_id, const std::string& user_id,
+                         const protocol::Json& frame);
 
   mutable std::mutex mutex_;
   std::map<std::string, std::map<const Subscriber*, std::weak_ptr<Subscriber>>> channels_;

@@ -195,11 +195,10 @@ class SqliteStorage final : public Storage {
     }
     auto conversation = load_conversation(id);
     if (!conversation) return conversation.error();
-    auto event = record_event(id, "created", "Conversation", id,
-                              protocol::dump_json(protocol::to_json(*conversation)));
-    if (!event) return event.error();
-    if (auto committed = tx.commit(); !committed) return committed.error();
-    emit(*event);
+    if (auto done = commit_change(tx, id, "created", "Conversation", id,
+                                  protocol::dump_json(protocol::to_json(*conversation)));
+        !done)
+      return done.error();
     return conversation;
   }
 
@@ -295,11 +294,10 @@ class SqliteStorage final : public Storage {
     if (auto done = update->step(); !done) return done.error();
     auto conversation = load_conversation(id);
     if (!conversation) return conversation.error();
-    auto event = record_event(id, "updated", "Conversation", id,
-                              protocol::dump_json(protocol::to_json(*conversation)));
-    if (!event) return event.error();
-    if (auto committed = tx.commit(); !committed) return committed.error();
-    emit(*event);
+    if (auto done = commit_change(tx, id, "updated", "Conversation", id,
+                                  protocol::dump_json(protocol::to_json(*conversation)));
+        !done)
+      return done.error();
     return conversation;
   }
 
@@ -412,11 +410,10 @@ class SqliteStorage final : public Storage {
     insert->bind(8, now).bind(9, m.client_id).bind(10, to_string(m.status)).bind(11, now);
     if (auto done = insert->step(); !done) return done.error();
     if (auto touched = touch_conversation(m.conversation_id, now); !touched) return touched.error();
-    auto event = record_event(m.conversation_id, "created", "Message", m.id,
-                              protocol::dump_json(protocol::to_json(m)), m.seq);
-    if (!event) return event.error();
-    if (auto committed = tx.commit(); !committed) return committed.error();
-    emit(*event);
+    if (auto done = commit_change(tx, m.conversation_id, "created", "Message", m.id,
+                                  protocol::dump_json(protocol::to_json(m)), m.seq);
+        !done)
+      return done.error();
     return CreatedMessage{std::move(m), true};
   }
 
@@ -438,11 +435,10 @@ class SqliteStorage final : public Storage {
       return touched.error();
     }
     message->content = content;
-    auto event = record_event(message->conversation_id, "updated", "Message", id,
-                              protocol::dump_json(protocol::to_json(*message)));
-    if (!event) return event.error();
-    if (auto committed = tx.commit(); !committed) return committed.error();
-    emit(*event);
+    if (auto done = commit_change(tx, message->conversation_id, "updated", "Message", id,
+                                  protocol::dump_json(protocol::to_json(*message)));
+        !done)
+      return done.error();
     return message;
   }
 
@@ -461,11 +457,10 @@ class SqliteStorage final : public Storage {
     if (!remove) return remove.error();
     remove->bind(1, format_iso8601(now_utc())).bind(2, id);
     if (auto done = remove->step(); !done) return done.error();
-    auto event = record_event(message->conversation_id, "deleted", "Message", id,
-                              protocol::dump_json(protocol::Json{{"id", id}}));
-    if (!event) return event.error();
-    if (auto committed = tx.commit(); !committed) return committed.error();
-    emit(*event);
+    if (auto done = commit_change(tx, message->conversation_id, "deleted", "Message", id,
+                                  protocol::dump_json(protocol::Json{{"id", id}}));
+        !done)
+      return done.error();
     return Ok{};
   }
 
@@ -495,11 +490,10 @@ class SqliteStorage final : public Storage {
     message->content = content;
     message->status = status;
     message->metadata = metadata;
-    auto event = record_event(message->conversation_id, "updated", "Message", id,
-                              protocol::dump_json(protocol::to_json(*message)));
-    if (!event) return event.error();
-    if (auto committed = tx.commit(); !committed) return committed.error();
-    emit(*event);
+    if (auto done = commit_change(tx, message->conversation_id, "updated", "Message", id,
+                                  protocol::dump_json(protocol::to_json(*message)));
+        !done)
+      return done.error();
     return message;
   }
 
@@ -629,6 +623,18 @@ class SqliteStorage final : public Storage {
     insert->bind(5, entity_id).bind(6, event.data).bind(7, format_iso8601(event.timestamp));
     if (auto done = insert->step(); !done) return done.error();
     return event;
+  }
+
+  // Records the change as the next event, commits, then tells the listener: one place for
+  // the rule that every write is sequenced, durable and announced in commit order.
+  Status commit_change(Transaction& tx, const std::string& conversation_id, const char* kind,
+                       const char* entity, const std::string& entity_id, std::string data,
+                       std::optional<int64_t> seq = {}) {
+    auto event = record_event(conversation_id, kind, entity, entity_id, std::move(data), seq);
+    if (!event) return event.error();
+    if (auto committed = tx.commit(); !committed) return committed;
+    emit(*event);
+    return Ok{};
   }
 
   void emit(const ChangeEvent& event) {
