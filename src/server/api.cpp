@@ -153,6 +153,13 @@ Status read_order(const QueryString& q, std::initializer_list<const char*> allow
   return Ok{};
 }
 
+// Emails compare case-insensitively: register and login must agree on one spelling.
+std::string normalized_email(std::string email) {
+  for (auto& c : email)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return email;
+}
+
 bool valid_email(const std::string& email) {
   const size_t at = email.find('@');
   return email.size() <= 254 && at != std::string::npos && at > 0 && at + 1 < email.size() &&
@@ -264,12 +271,10 @@ class Handler {
     auto body = body_object(req_);
     if (!body) return body.error();
     protocol::ObjectReader r(*body, "body");
-    std::string email = r.required_string("email");
+    const std::string email = normalized_email(r.required_string("email"));
     const std::string name = r.required_string("name");
     const std::string password = r.required_string("password");
     if (!r.ok()) return r.take_error();
-    for (auto& c : email)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!valid_email(email)) return bad_request("email is not a valid address", "email");
     if (name.empty() || name.size() > 100)
       return bad_request("name must be 1 to 100 characters", "name");
@@ -286,11 +291,9 @@ class Handler {
     auto body = body_object(req_);
     if (!body) return body.error();
     protocol::ObjectReader r(*body, "body");
-    std::string email = r.required_string("email");
+    const std::string email = normalized_email(r.required_string("email"));
     const std::string password = r.required_string("password");
     if (!r.ok()) return r.take_error();
-    for (auto& c : email)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto stored = storage_.find_user_by_email(email);
     // The same answer for an unknown email and a wrong password: no account enumeration.
     if (!stored || stored->guest || !verify_password(password, stored->password_hash)) {

@@ -25,6 +25,19 @@ Timestamp read_time(const Statement& row, int column) {
   return parsed ? *parsed : Timestamp{};
 }
 
+constexpr const char* kUserColumns = "u.id, u.email, u.name, u.avatar, u.created_at, u.updated_at";
+
+User read_user(const Statement& row) {
+  User user;
+  user.id = row.column_text(0);
+  user.email = row.column_text(1);
+  user.name = row.column_text(2);
+  user.avatar = row.column_optional_text(3);
+  user.created_at = read_time(row, 4);
+  user.updated_at = read_time(row, 5);
+  return user;
+}
+
 Message read_message(const Statement& row) {
   Message m;
   m.id = row.column_text(0);
@@ -516,22 +529,16 @@ class SqliteStorage final : public Storage {
 
  private:
   Result<StoredUser> find_stored_user(const char* column, const std::string& value) {
-    auto select = db_.prepare(
-        std::string("SELECT id, email, name, avatar, created_at, updated_at, password_hash, "
-                    "is_guest FROM users WHERE ") +
-        column + " = ?");
+    auto select =
+        db_.prepare(std::string("SELECT ") + kUserColumns +
+                    ", u.password_hash, u.is_guest FROM users u WHERE u." + column + " = ?");
     if (!select) return select.error();
     select->bind(1, value);
     auto row = select->step();
     if (!row) return row.error();
     if (!*row) return not_found("user");
     StoredUser stored;
-    stored.user.id = select->column_text(0);
-    stored.user.email = select->column_text(1);
-    stored.user.name = select->column_text(2);
-    stored.user.avatar = select->column_optional_text(3);
-    stored.user.created_at = read_time(*select, 4);
-    stored.user.updated_at = read_time(*select, 5);
+    stored.user = read_user(*select);
     stored.password_hash = select->column_text(6);
     stored.guest = select->column_int(7) != 0;
     return stored;
@@ -564,21 +571,17 @@ class SqliteStorage final : public Storage {
     if (!select->column_is_null(5)) c.temperature = select->column_double(5);
     c.created_at = read_time(*select, 6);
     c.updated_at = read_time(*select, 7);
-    auto members = db_.prepare(
-        "SELECT u.id FROM conversation_participants p JOIN users u ON u.id = p.user_id "
-        "WHERE p.conversation_id = ? ORDER BY u.created_at, u.id");
+    // One query for all participants (not one per user: lists load many conversations).
+    auto members = db_.prepare(std::string("SELECT ") + kUserColumns +
+                               " FROM conversation_participants p JOIN users u ON u.id = "
+                               "p.user_id WHERE p.conversation_id = ? ORDER BY u.created_at, u.id");
     if (!members) return members.error();
     members->bind(1, id);
-    std::vector<std::string> ids;
     while (true) {
       auto member = members->step();
       if (!member) return member.error();
       if (!*member) break;
-      ids.push_back(members->column_text(0));
-    }
-    for (const auto& uid : ids) {
-      auto user = find_stored_user("id", uid);
-      if (user) c.participants.push_back(user->user);
+      c.participants.push_back(read_user(*members));
     }
     return c;
   }
