@@ -15,7 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "platform/http_client.h"
-#include "platform/url.h"
+#include "protocol/url.h"
 
 namespace imchat::platform {
 namespace {
@@ -34,7 +34,7 @@ class NativeHttpClient;
 
 class Operation : public std::enable_shared_from_this<Operation> {
  public:
-  Operation(asio::io_context& io, NativeHttpClient& owner, RequestId id, Url url,
+  Operation(asio::io_context& io, NativeHttpClient& owner, RequestId id, protocol::Url url,
             HttpRequest request)
       : resolver_(io),
         stream_(io),
@@ -96,7 +96,7 @@ class Operation : public std::enable_shared_from_this<Operation> {
   http::response_parser<http::string_body> parser_;
   NativeHttpClient& owner_;
   RequestId id_;
-  Url url_;
+  protocol::Url url_;
   std::chrono::milliseconds timeout_;
   bool aborted_ = false;
 };
@@ -117,7 +117,10 @@ class NativeHttpClient final : public HttpClient {
 
   RequestId send(HttpRequest request, HttpCallback on_done) override {
     const RequestId id = next_id_++;
-    auto url = parse_url(request.url);
+    auto url = protocol::parse_url(request.url);
+    if (url && url->tls()) {
+      url = make_error(ErrorCode::kValidation, "https is not supported by the native client yet");
+    }
     if (!url) {
       ready_.push_back({id, url.error()});
       callbacks_[id] = std::move(on_done);

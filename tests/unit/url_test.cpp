@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "platform/url.h"
+#include "protocol/url.h"
 
-namespace imchat::platform {
+namespace imchat::protocol {
 namespace {
 
 TEST(Url, SplitsHostPortAndTarget) {
@@ -21,6 +21,15 @@ TEST(Url, DefaultsPortAndPath) {
   EXPECT_EQ(url->target, "/");
 }
 
+TEST(Url, KnowsTlsSchemes) {
+  auto url = parse_url("https://api.openai.com/v1");
+  ASSERT_TRUE(url);
+  EXPECT_TRUE(url->tls());
+  EXPECT_EQ(url->port, "443");
+  EXPECT_EQ(url->target, "/v1");
+  EXPECT_FALSE(parse_url("http://localhost:11434/v1")->tls());
+}
+
 TEST(Url, HandlesIpv6Literals) {
   auto url = parse_url("http://[::1]:9000/x");
   ASSERT_TRUE(url);
@@ -29,12 +38,12 @@ TEST(Url, HandlesIpv6Literals) {
 }
 
 TEST(Url, RejectsBadInput) {
-  for (const char* bad : {"", "127.0.0.1:8080", "ftp://x/", "http://", "http://:80/",
-                          "http://host:0/", "http://host:99999/", "http://host:8o/",
-                          "http://user:pw@host/", "https://secure/", "http://[::1/"}) {
+  for (const char* bad :
+       {"", "127.0.0.1:8080", "ftp://x/", "http://", "http://:80/", "http://host:0/",
+        "http://host:99999/", "http://host:8o/", "http://user:pw@host/", "http://[::1/"}) {
     EXPECT_FALSE(parse_url(bad)) << bad;
   }
 }
 
 }  // namespace
-}  // namespace imchat::platform
+}  // namespace imchat::protocol

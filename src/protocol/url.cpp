@@ -1,6 +1,6 @@
-#include "platform/url.h"
+#include "protocol/url.h"
 
-namespace imchat::platform {
+namespace imchat::protocol {
 
 Result<Url> parse_url(std::string_view text) {
   auto fail = [&](const char* why) {
@@ -15,9 +15,9 @@ Result<Url> parse_url(std::string_view text) {
   if (url.scheme == "http" || url.scheme == "ws") {
     default_port = "80";
   } else if (url.scheme == "https" || url.scheme == "wss") {
-    return fail("TLS is not supported by the native client yet");
+    default_port = "443";
   } else {
-    return fail("scheme must be http or ws");
+    return fail("scheme must be http, https, ws or wss");
   }
   std::string_view rest = text.substr(scheme_end + 3);
   const size_t path_start = rest.find_first_of("/?#");
@@ -59,4 +59,4 @@ Result<Url> parse_url(std::string_view text) {
   return url;
 }
 
-}  // namespace imchat::platform
+}  // namespace imchat::protocol
