@@ -51,9 +51,9 @@ WsSession::WsSession(beast::tcp_stream stream, WsContext context, std::string us
                      std::string remote)
     : ws_(std::move(stream)),
       context_(context),
-      flush_timer_(ws_.get_executor()),
       user_id_(std::move(user_id)),
-      remote_(std::move(remote)) {}
+      remote_(std::move(remote)),
+      flush_timer_(ws_.get_executor()) {}
 
 WsSession::~WsSession() {
   log_event("info", "ws_closed", {{"remote", remote_}, {"user", user_id_}});
@@ -304,7 +304,8 @@ void WsSession::send_message(const Json& frame) {
                if (created->created && context_.replies) {
                  boost::asio::post(
                      context_.workers, [self = shared_from_this(), message = created->message] {
-                       self->context_.replies->on_user_message(self->user_id_, message);
+                       // Not an AI conversation, or a reply already running: nothing to start.
+                       (void)self->context_.replies->start_reply(self->user_id_, message);
                      });
                }
              });

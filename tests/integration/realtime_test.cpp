@@ -110,7 +110,7 @@ TEST_F(RealtimeTest, OutsidersCannotSubscribeOrSendOrTypeInOthersConversations) 
   auto [b, tb] = sign_up("fox");
   const std::string cid = create_conversation(ta, "private");
   auto wb = connect(tb);
-  for (const std::string channel : {"Message:list:" + cid, "Conversation:item:" + cid}) {
+  for (const std::string& channel : {"Message:list:" + cid, "Conversation:item:" + cid}) {
     wb->send({{"type", "subscribe"}, {"channel", channel}});
     Json error = wb->expect("error");
     EXPECT_EQ(error["code"], "not_found") << channel;
