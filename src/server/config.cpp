@@ -64,6 +64,21 @@ const char* help_text() {
          "                              assets/models.json of the source tree)\n"
          "  IMCHAT_JWT_SECRET=…         token signing secret (default: generated once and\n"
          "                              kept in DATA_DIR/jwt-secret)\n"
+         "\n"
+         "AI models (the builtin model always works, offline):\n"
+         "  OPENAI_API_KEY, OPENAI_BASE_URL      OpenAI, or any OpenAI-compatible server\n"
+         "                              (Ollama: OPENAI_BASE_URL=http://127.0.0.1:11434/v1)\n"
+         "  ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL\n"
+         "  GEMINI_API_KEY, GEMINI_BASE_URL\n"
+         "  --default-model ID, DEFAULT_MODEL   for conversations that name none (default:\n"
+         "                              gpt-4o-mini, claude-3-5-haiku-latest or\n"
+         "                              gemini-2.0-flash by the first key set, else builtin)\n"
+         "  --context-messages N        recent messages sent to the model (default 20)\n"
+         "  --provider-timeout-ms N     longest silence from a vendor (default 60000)\n"
+         "  --provider-connect-timeout-ms N  (default 10000)\n"
+         "  --provider-retries N        retries before the first token (default 3)\n"
+         "  --provider-retry-base-ms N  first backoff, doubling with jitter (default 500)\n"
+         "  --provider-ca-file F, PROVIDER_CA_FILE  extra CA certificates (PEM) for vendors\n"
          "  --help                      this text\n"
          "\n"
          "The server prints \"listening on http://ADDR:PORT\" once it accepts connections,\n"
@@ -84,6 +99,14 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   if (auto v = env("CORS_ORIGINS")) split_into(*v, c.cors_origins);
   if (auto v = env("IMCHAT_JWT_SECRET")) c.jwt_secret = *v;
   if (auto v = env("MODELS_FILE")) c.models_file = *v;
+  if (auto v = env("DEFAULT_MODEL")) c.default_model = *v;
+  if (auto v = env("OPENAI_API_KEY")) c.openai_api_key = *v;
+  if (auto v = env("OPENAI_BASE_URL")) c.openai_base_url = *v;
+  if (auto v = env("ANTHROPIC_API_KEY")) c.anthropic_api_key = *v;
+  if (auto v = env("ANTHROPIC_BASE_URL")) c.anthropic_base_url = *v;
+  if (auto v = env("GEMINI_API_KEY")) c.gemini_api_key = *v;
+  if (auto v = env("GEMINI_BASE_URL")) c.gemini_base_url = *v;
+  if (auto v = env("PROVIDER_CA_FILE")) c.provider_ca_file = *v;
 
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -139,10 +162,33 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
         return make_error(ErrorCode::kValidation, arg + " must be a number within 0..1000000");
       }
       (arg == "--write-burst" ? c.write_burst : c.writes_per_second) = n;
-    } else if (arg == "--models-file") {
+    } else if (arg == "--models-file" || arg == "--default-model" || arg == "--provider-ca-file") {
       auto v = take();
       if (!v) return v.error();
-      c.models_file = *v;
+      if (arg == "--models-file") c.models_file = *v;
+      if (arg == "--default-model") c.default_model = *v;
+      if (arg == "--provider-ca-file") c.provider_ca_file = *v;
+    } else if (arg == "--context-messages" || arg == "--provider-timeout-ms" ||
+               arg == "--provider-connect-timeout-ms" || arg == "--provider-retries" ||
+               arg == "--provider-retry-base-ms") {
+      auto v = take();
+      if (!v) return v.error();
+      const bool digits =
+          !v->empty() && v->size() <= 7 && v->find_first_not_of("0123456789") == std::string::npos;
+      const int n = digits ? std::atoi(v->c_str()) : -1;
+      const bool is_retries = arg == "--provider-retries";
+      const bool is_context = arg == "--context-messages";
+      const int low = is_context ? 1 : (is_retries ? 0 : 1);
+      const int high = is_context ? 1000 : (is_retries ? 10 : 600'000);
+      if (n < low || n > high) {
+        return make_error(ErrorCode::kValidation, arg + " must be within " + std::to_string(low) +
+                                                      ".." + std::to_string(high));
+      }
+      if (is_context) c.context_messages = n;
+      if (is_retries) c.provider_retries = n;
+      if (arg == "--provider-timeout-ms") c.provider_timeout_ms = n;
+      if (arg == "--provider-connect-timeout-ms") c.provider_connect_timeout_ms = n;
+      if (arg == "--provider-retry-base-ms") c.provider_retry_base_ms = n;
     } else if (arg == "--bind" || arg == "--data-dir" || arg == "--web-root" ||
                arg == "--cors-origin" || arg == "--threads") {
       auto v = take();

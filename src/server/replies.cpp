@@ -7,11 +7,11 @@
 
 namespace imchat::server {
 
-Replies::Replies(Storage& storage, Hub& hub, Provider& provider,
+Replies::Replies(Storage& storage, Hub& hub, const ProviderSet& providers,
                  boost::asio::any_io_executor workers, ReplyOptions options)
     : storage_(storage),
       hub_(hub),
-      provider_(provider),
+      providers_(providers),
       workers_(std::move(workers)),
       options_(std::move(options)) {}
 
@@ -21,7 +21,16 @@ Replies::~Replies() {
     active->finished = true;
     if (active->stream) active->stream->cancel();
     active->stream.reset();  // its callbacks hold `active`: break the cycle
+    if (active->on_finished) {
+      auto on_finished = std::move(active->on_finished);
+      on_finished(make_error(ErrorCode::kCancelled, "the server is stopping"));
+    }
   }
+}
+
+bool Replies::is_replying(const std::string& conversation_id) const {
+  std::lock_guard lock(mutex_);
+  return active_.count(conversation_id) > 0;
 }
 
 size_t Replies::active_count() const {
@@ -29,21 +38,30 @@ size_t Replies::active_count() const {
   return active_.size();
 }
 
-void Replies::on_user_message(const std::string& user_id, const Message& message) {
+Status Replies::start_reply(const std::string& user_id, const Message& message,
+                            OnFinished on_finished) {
   auto conversation = storage_.get_conversation(user_id, message.conversation_id);
-  if (!conversation || conversation->type != ConversationType::kAi) return;
+  if (!conversation) return conversation.error();
+  if (conversation->type != ConversationType::kAi) {
+    return make_error(ErrorCode::kValidation, "the conversation is not an AI conversation");
+  }
   {
     std::lock_guard lock(mutex_);
-    if (active_.count(message.conversation_id)) return;  // one reply at a time per conversation
+    if (active_.count(message.conversation_id)) {  // one reply at a time per conversation
+      return make_error(ErrorCode::kConflict, "a reply is already being generated");
+    }
   }
   MessageQuery history_query;
   history_query.take = options_.context_messages;
   history_query.order_desc = true;
   auto history = storage_.list_messages(user_id, message.conversation_id, history_query);
-  if (!history) return;
+  if (!history) return history.error();
 
   CompletionRequest request;
-  request.model = conversation->model.value_or(options_.default_model);
+  request.model =
+      conversation->model && !conversation->model->empty()
+          ? *conversation->model
+          : (options_.default_model.empty() ? providers_.default_model() : options_.default_model);
   request.system_prompt = conversation->system_prompt;
   request.temperature = conversation->temperature;
   for (auto it = history->data.rbegin(); it != history->data.rend(); ++it) {
@@ -58,17 +76,25 @@ void Replies::on_user_message(const std::string& user_id, const Message& message
   auto created = storage_.create_message(user_id, draft);
   if (!created) {
     log_event("error", "reply_not_started", {{"error", created.error().describe()}});
-    return;
+    return created.error();
   }
+  auto provider = providers_.for_model(request.model);
   auto active = std::make_shared<Active>();
   active->message_id = created->message.id;
   active->seq = created->message.seq;
   active->model = request.model;
+  active->provider = provider ? (*provider)->name() : "none";
+  active->on_finished = std::move(on_finished);
   active->started = std::chrono::steady_clock::now();
   const std::string cid = message.conversation_id;
   {
     std::lock_guard lock(mutex_);
     active_[cid] = active;
+  }
+  if (!provider) {
+    // Visible to the user as the reply itself, like any other provider failure.
+    finish(cid, MessageStatus::kError, std::nullopt, "error", provider.error().message);
+    return Ok{};
   }
   CompletionEvents events;
   events.on_delta = [this, cid, active](std::string_view delta) {
@@ -90,9 +116,12 @@ void Replies::on_user_message(const std::string& user_id, const Message& message
       finish(cid, MessageStatus::kError, std::nullopt, "error", error.message);
     });
   };
-  auto stream = provider_.start(std::move(request), std::move(events));
+  auto stream = (*provider)->start(std::move(request), std::move(events));
   std::lock_guard lock(mutex_);
-  active->stream = std::move(stream);
+  // The reply may already be over (a provider failing at once); then keeping the stream
+  // would only hold it alive.
+  if (!active->finished) active->stream = std::move(stream);
+  return Ok{};
 }
 
 Status Replies::cancel(const std::string& user_id, const std::string& conversation_id) {
@@ -135,7 +164,7 @@ void Replies::finish(const std::string& conversation_id, MessageStatus status,
     usage->estimated_cost = options_.catalog->estimate_cost(active->model, *usage);
   metadata.usage = usage;
   metadata.model = active->model;
-  metadata.provider = provider_.name();
+  metadata.provider = active->provider;
   metadata.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - active->started)
                             .count();
@@ -145,7 +174,11 @@ void Replies::finish(const std::string& conversation_id, MessageStatus status,
     // kNotFound: the conversation was deleted while the reply streamed; nothing to keep.
     log_event(stored.error().code == ErrorCode::kNotFound ? "info" : "error", "reply_not_stored",
               {{"error", stored.error().describe()}});
+  } else if (status == MessageStatus::kError) {
+    log_event("warn", "reply_failed",
+              {{"provider", active->provider}, {"model", active->model}, {"reason", error}});
   }
+  if (active->on_finished) active->on_finished(std::move(stored));
 }
 
 }  // namespace imchat::server

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,7 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "server/hub.h"
-#include "server/providers/provider.h"
+#include "server/providers/provider_set.h"
 #include "server/storage.h"
 
 namespace imchat::server {
@@ -26,23 +27,33 @@ class ModelCatalog;
 struct ReplyOptions {
   const ModelCatalog* catalog = nullptr;  // prices for estimatedCost
   int context_messages = 20;              // how much history the model sees
-  std::string default_model = "builtin";
+  std::string default_model;              // empty: the provider set's choice
 };
 
 class Replies {
  public:
-  Replies(Storage& storage, Hub& hub, Provider& provider, boost::asio::any_io_executor workers,
-          ReplyOptions options);
+  Replies(Storage& storage, Hub& hub, const ProviderSet& providers,
+          boost::asio::any_io_executor workers, ReplyOptions options);
   ~Replies();
 
+  // Runs once the reply is stored, whatever its status; with an error when it could not be
+  // stored (the conversation was deleted meanwhile, the server is stopping).
+  using OnFinished = std::function<void(Result<Message> reply)>;
+
   // Call on a worker thread after a user message was stored (not for idempotent repeats).
-  void on_user_message(const std::string& user_id, const Message& message);
+  // Starts the assistant's reply in an AI conversation. Errors: kNotFound (not a
+  // participant), kValidation (not an AI conversation), kConflict (a reply is already
+  // being generated there). A model no provider serves is not an error here: the reply
+  // is stored at once with status "error" and the reason.
+  Status start_reply(const std::string& user_id, const Message& message,
+                     OnFinished on_finished = {});
 
   // Stops the reply being generated in the conversation, keeping what was produced.
   // kNotFound when the user is not in the conversation; Ok when nothing was streaming.
   Status cancel(const std::string& user_id, const std::string& conversation_id);
 
   size_t active_count() const;
+  bool is_replying(const std::string& conversation_id) const;
 
  private:
   struct Active {
@@ -50,6 +61,8 @@ class Replies {
     int64_t seq = 0;
     std::string content;
     std::string model;
+    std::string provider;
+    OnFinished on_finished;
     std::chrono::steady_clock::time_point started;
     std::shared_ptr<CompletionStream> stream;
     bool finished = false;
@@ -60,7 +73,7 @@ class Replies {
 
   Storage& storage_;
   Hub& hub_;
-  Provider& provider_;
+  const ProviderSet& providers_;
   boost::asio::any_io_executor workers_;
   ReplyOptions options_;
   mutable std::mutex mutex_;

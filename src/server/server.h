@@ -20,7 +20,7 @@
 #include "server/http_session.h"
 #include "server/hub.h"
 #include "server/model_catalog.h"
-#include "server/providers/provider.h"
+#include "server/providers/provider_set.h"
 #include "server/rate_limiter.h"
 #include "server/replies.h"
 #include "server/router.h"
@@ -60,7 +60,7 @@ class Server {
   Hub hub_;
   std::unique_ptr<ModelCatalog> catalog_;
   std::unique_ptr<RateLimiter> write_limiter_;
-  std::unique_ptr<Provider> provider_;
+  std::unique_ptr<ProviderSet> providers_;
   std::unique_ptr<Replies> replies_;  // after what it uses: destroyed (and stopped) first
   UpgradeHandler on_upgrade_;
   std::vector<std::thread> threads_;

@@ -37,11 +37,15 @@ class ApiTest : public ::testing::Test {
     config.builtin_delay_ms = builtin_delay_ms_;
     config.write_burst = write_burst_;
     config.writes_per_second = writes_per_second_;
+    configure(config);
     server_ = std::make_unique<server::Server>(config);
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error().describe();
     server_->run_in_background();
   }
+
+  // Tests that need more (AI vendors, limits) set it here.
+  virtual void configure(server::Config&) {}
 
   void restart_server(bool guest = true) {
     server_.reset();
