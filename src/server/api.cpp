@@ -169,10 +169,11 @@ bool valid_email(const std::string& email) {
 class Handler {
  public:
   Handler(const Request& req, Storage& storage, const TokenIssuer& tokens,
-          const ApiOptions& options)
-      : req_(req), storage_(storage), tokens_(tokens), options_(options) {}
+          const ApiOptions& options, Api::Done done)
+      : req_(req), storage_(storage), tokens_(tokens), options_(options), done_(std::move(done)) {}
 
-  Response run() {
+  // nullopt: the route answers later through done.
+  std::optional<Response> run() {
     const std::string target(req_.target());
     path_ = target.substr(0, target.find('?'));
     auto query = QueryString::parse(target);
@@ -180,6 +181,7 @@ class Handler {
     query_ = std::move(*query);
     auto result = route();
     if (!result) return error_response(req_, result.error());
+    if (deferred_) return std::nullopt;
     return std::move(*result);
   }
 
@@ -195,6 +197,17 @@ class Handler {
     const std::string p = prefix;
     if (path_.rfind(p, 0) != 0 || path_.size() == p.size()) return std::nullopt;
     std::string id = path_.substr(p.size());
+    if (id.find('/') != std::string::npos || id.size() > 64) return std::nullopt;
+    return id;
+  }
+
+  // "/api/chat/<id>/message" → id.
+  std::optional<std::string> id_between(const char* prefix, const char* suffix) const {
+    const std::string p = prefix, s = suffix;
+    if (path_.size() <= p.size() + s.size() || path_.rfind(p, 0) != 0 ||
+        path_.compare(path_.size() - s.size(), s.size(), s) != 0)
+      return std::nullopt;
+    std::string id = path_.substr(p.size(), path_.size() - p.size() - s.size());
     if (id.find('/') != std::string::npos || id.size() > 64) return std::nullopt;
     return id;
   }
@@ -233,6 +246,8 @@ class Handler {
           break;
       }
     }
+    if (auto id = id_between("/api/chat/", "/message"); id && req_.method() == http::verb::post)
+      return chat_message(*id);
     if (is(http::verb::get, "/api/messages")) return list_messages();
     if (is(http::verb::post, "/api/messages")) return create_message();
     if (auto id = id_after("/api/messages/")) {
@@ -481,10 +496,64 @@ class Handler {
     auto created = storage_.create_message(user_.id, input);
     if (!created) return created.error();
     if (created->created && options_.replies) {
-      options_.replies->on_user_message(user_.id, created->message);
+      // Not an AI conversation, or a reply already running: nothing to start.
+      (void)options_.replies->start_reply(user_.id, created->message);
     }
     return data_response(req_, created->created ? http::status::created : http::status::ok,
                          protocol::to_json(created->message));
+  }
+
+  // The whole exchange in one request, for clients without a WebSocket: stores the user's
+  // message, waits for the reply and answers with both.
+  Reply chat_message(const std::string& conversation_id) {
+    if (!options_.replies) return make_error(ErrorCode::kNotFound, "no replies on this server");
+    auto body = body_object(req_);
+    if (!body) return body.error();
+    protocol::ObjectReader r(*body, "body");
+    NewMessage input;
+    input.content = r.required_string("content");
+    input.client_id = r.optional_string("clientId");
+    if (!r.ok()) return r.take_error();
+    if (auto s = check_content(input.content); !s) return s.error();
+    auto conversation = storage_.get_conversation(user_.id, conversation_id);
+    if (!conversation) return conversation.error();
+    if (conversation->type != ConversationType::kAi)
+      return bad_request("the conversation is not an AI conversation", "conversationId");
+    if (options_.replies->is_replying(conversation_id))
+      return make_error(ErrorCode::kConflict, "a reply is already being generated");
+    input.conversation_id = conversation_id;
+    input.author_id = user_.id;
+    input.role = MessageRole::kUser;
+    auto created = storage_.create_message(user_.id, input);
+    if (!created) return created.error();
+    if (!created->created) {
+      // A repeated clientId: its reply was already asked for; it is not generated twice.
+      return make_error(ErrorCode::kConflict, "this clientId was already sent");
+    }
+    const Message user_message = created->message;
+    // done_ keeps the request alive until it runs (see Api::handle).
+    auto started = options_.replies->start_reply(
+        user_.id, user_message, [done = done_, req = &req_, user_message](Result<Message> reply) {
+          if (!reply) {
+            Error e = reply.error();
+            if (e.code == ErrorCode::kCancelled) {
+              done(json_error(*req, http::status::service_unavailable, e.message));
+              return;
+            }
+            done(error_response(*req, e));
+            return;
+          }
+          Json usage = nullptr;
+          if (reply->metadata && reply->metadata->usage)
+            usage = protocol::to_json(*reply->metadata->usage);
+          Json out = {{"userMessage", protocol::to_json(user_message)},
+                      {"aiMessage", protocol::to_json(*reply)},
+                      {"usage", std::move(usage)}};
+          done(json_response(*req, http::status::ok, protocol::dump_json(out)));
+        });
+    if (!started) return started.error();
+    deferred_ = true;
+    return Response(no_content());  // not sent: done answers
   }
 
   Reply get_message(const std::string& id) {
@@ -520,6 +589,8 @@ class Handler {
   Storage& storage_;
   const TokenIssuer& tokens_;
   const ApiOptions& options_;
+  Api::Done done_;
+  bool deferred_ = false;
   std::string path_;
   QueryString query_;
   User user_;
@@ -527,8 +598,9 @@ class Handler {
 
 }  // namespace
 
-Response Api::handle(const Request& request) {
-  return Handler(request, storage_, tokens_, options_).run();
+void Api::handle(const Request& request, Done done) {
+  Handler handler(request, storage_, tokens_, options_, done);
+  if (auto response = handler.run()) done(std::move(*response));
 }
 
 }  // namespace imchat::server

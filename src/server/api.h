@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,10 @@ class Api {
   Api(Storage& storage, const TokenIssuer& tokens, ApiOptions options)
       : storage_(storage), tokens_(tokens), options_(options) {}
 
-  Response handle(const Request& request);
+  using Done = std::function<void(Response)>;
+  // Answers through done, at once for most routes; /api/chat/… answers once the reply is
+  // complete. request must stay alive until done has run.
+  void handle(const Request& request, Done done);
 
  private:
   Storage& storage_;

@@ -97,6 +97,9 @@ void HttpSession::write(const std::string& method, const std::string& target, Re
         auto message = std::make_shared<Message>(std::move(res));
         response_ = message;
         const bool keep_alive = message->keep_alive();
+        // The deadline set when reading may have passed while a slow route (a whole AI
+        // reply for /api/chat) worked; the write gets its own.
+        stream_.expires_after(kIdleTimeout);
         http::async_write(
             stream_, *message,
             beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));

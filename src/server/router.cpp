@@ -52,9 +52,11 @@ void Router::handle(Request request, Done done) const {
   }
   auto shared = std::make_shared<Request>(std::move(request));
   boost::asio::post(options_.workers, [this, shared, done = std::move(done)] {
-    Response response = options_.api->handle(*shared);
-    add_cors(*shared, response);
-    done(std::move(response));
+    // The request lives as long as its answer is pending: some routes answer later.
+    options_.api->handle(*shared, [this, shared, done](Response response) {
+      add_cors(*shared, response);
+      done(std::move(response));
+    });
   });
 }
 
