@@ -22,17 +22,16 @@ using testing::Reply;
 // --- the vendors' wire format, as their APIs send it --------------------------------------
 
 std::string openai_chunk(const Json& delta, const Json& finish = nullptr) {
-  Json chunk = {{"id", "chatcmpl-9x"},
-                {"object", "chat.completion.chunk"},
-                {"created", 1732300000},
-                {"model", "gpt-4o-mini-2024-07-18"},
-                {"system_fingerprint", "fp_0ba0d124f1"},
-                {"choices",
-                 Json::array({{{"index", 0},
-                               {"delta", delta},
-                               {"logprobs", nullptr},
-                               {"finish_reason", finish}}})},
-                {"usage", nullptr}};
+  Json chunk = {
+      {"id", "chatcmpl-9x"},
+      {"object", "chat.completion.chunk"},
+      {"created", 1732300000},
+      {"model", "gpt-4o-mini-2024-07-18"},
+      {"system_fingerprint", "fp_0ba0d124f1"},
+      {"choices",
+       Json::array(
+           {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish}}})},
+      {"usage", nullptr}};
   return "data: " + chunk.dump() + "\n\n";
 }
 
@@ -315,7 +314,8 @@ TEST_F(ProvidersTest, AStreamCutMidWayKeepsWhatArrivedAndIsNotRetried) {
   const Json& ai = r.body["aiMessage"];
   EXPECT_EQ(ai["status"], "error");
   const std::string content = ai["content"];
-  EXPECT_EQ(content.rfind("Half of an answer\n\n**The model could not answer:**", 0), 0u) << content;
+  EXPECT_EQ(content.rfind("Half of an answer\n\n**The model could not answer:**", 0), 0u)
+      << content;
   EXPECT_NE(content.find("closed before the answer was complete"), std::string::npos) << content;
   // Retrying after the first token would show a reply starting over: one request only.
   EXPECT_EQ(openai_.requests().size(), 1u);
@@ -439,8 +439,8 @@ TEST_F(ProvidersTest, AnthropicOverloadedBeforeTheFirstTokenIsRetried) {
   auto [user, token] = sign_up("otto");
   const std::string cid = ai_conversation(token, "claude-sonnet-4-20250514");
   anthropic_.push(FakeAnswer::events({anthropic_event(
-      "error", {{"type", "error"},
-                {"error", {{"type", "overloaded_error"}, {"message", "Overloaded"}}}})}));
+      "error",
+      {{"type", "error"}, {"error", {{"type", "overloaded_error"}, {"message", "Overloaded"}}}})}));
   anthropic_.push(anthropic_reply({"Fine now."}));
   Reply r = ask(token, cid, "hello");
   ASSERT_EQ(r.status, 200) << r.raw;
@@ -469,8 +469,8 @@ TEST_F(ProvidersTest, GeminiStreamsCandidatesWithUsageMetadata) {
   start_server();
   auto [user, token] = sign_up("gil");
   const std::string cid = ai_conversation(token, "gemini-2.0-flash", "Answer in English.", 0.9);
-  gemini_.push(FakeAnswer::events({gemini_chunk("Hello", nullptr, 9, 0),
-                                   gemini_chunk(" from Gemini.", "STOP", 9, 4)}));
+  gemini_.push(FakeAnswer::events(
+      {gemini_chunk("Hello", nullptr, 9, 0), gemini_chunk(" from Gemini.", "STOP", 9, 4)}));
   Reply r = ask(token, cid, "hi gemini");
   ASSERT_EQ(r.status, 200) << r.raw;
   const Json& ai = r.body["aiMessage"];

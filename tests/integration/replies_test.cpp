@@ -184,5 +184,64 @@ TEST_F(RepliesTest, CancelStopsTheReplyAndKeepsWhatWasWritten) {
   EXPECT_EQ(c.ws->expect("error")["code"], "not_found");
 }
 
+// POST /api/chat/:id/message: the whole exchange in one request.
+TEST_F(RepliesTest, ChatEndpointAnswersWithBothMessagesAndTheUsage) {
+  auto [user, token] = sign_up("chet");
+  const std::string cid = create_conversation(token, "one shot", {}, "AI");
+  Reply r = call("POST", "/api/chat/" + cid + "/message", {{"content", "what is imchat?"}}, token);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["userMessage"]["content"], "what is imchat?");
+  EXPECT_EQ(r.body["userMessage"]["role"], "USER");
+  const Json& ai = r.body["aiMessage"];
+  EXPECT_EQ(ai["role"], "ASSISTANT");
+  EXPECT_EQ(ai["status"], "complete");
+  EXPECT_NE(ai["content"].get<std::string>().find("You wrote *3 words*"), std::string::npos);
+  EXPECT_EQ(r.body["usage"], ai["metadata"]["usage"]);
+  EXPECT_GT(r.body["usage"]["completionTokens"].get<int>(), 0);
+  // Both are stored, in order.
+  Reply page = call("GET", "/api/messages?where[conversationId][equals]=" + cid, nullptr, token);
+  ASSERT_EQ(page.body["data"].size(), 2u);
+  EXPECT_EQ(page.body["data"][0]["id"], r.body["userMessage"]["id"]);
+  EXPECT_EQ(page.body["data"][1]["id"], ai["id"]);
+}
+
+TEST_F(RepliesTest, ChatEndpointRefusesWhatItCannotAnswer) {
+  auto [user, token] = sign_up("dora");
+  auto [other, other_token] = sign_up("eli");
+  const std::string ai = create_conversation(token, "mine", {}, "AI");
+  const std::string group = create_conversation(token, "people");
+  auto chat = [&](const std::string& id, const Json& body, const std::string& t) {
+    return call("POST", "/api/chat/" + id + "/message", body, t);
+  };
+  EXPECT_EQ(chat(ai, {{"content", "hi"}}, "").status, 401);
+  EXPECT_EQ(chat(ai, {{"content", "hi"}}, other_token).status, 404);  // not theirs
+  EXPECT_EQ(chat("c_nope", {{"content", "hi"}}, token).status, 404);
+  Reply not_ai = chat(group, {{"content", "hi"}}, token);
+  EXPECT_EQ(not_ai.status, 400);
+  EXPECT_EQ(not_ai.body["details"]["field"], "conversationId");
+  Reply empty = chat(ai, {{"content", ""}}, token);
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(empty.body["details"]["field"], "content");
+  EXPECT_EQ(chat(ai, {{"content", 5}}, token).status, 400);
+  EXPECT_EQ(call_raw("POST", "/api/chat/" + ai + "/message", "{not json", token).status, 400);
+  EXPECT_EQ(chat(ai, {{"content", std::string(2000, 'x')}}, token).status, 413);
+  // Nothing of that was stored.
+  Reply page = call("GET", "/api/messages?where[conversationId][equals]=" + ai, nullptr, token);
+  EXPECT_TRUE(page.body["data"].empty()) << page.raw;
+}
+
+TEST_F(RepliesTest, ChatEndpointWaitsItsTurnWhileAReplyIsStreaming) {
+  builtin_delay_ms_ = 40;  // the first reply is still streaming when the second asks
+  restart_server();
+  auto [user, token] = sign_up("finn");
+  const std::string cid = create_conversation(token, "busy", {}, "AI");
+  ASSERT_EQ(post_message(token, cid, "first").status, 201);
+  Reply busy = call("POST", "/api/chat/" + cid + "/message", {{"content", "second"}}, token);
+  EXPECT_EQ(busy.status, 409) << busy.raw;
+  // The refused question was not stored: the user message and the streaming reply only.
+  Reply page = call("GET", "/api/messages?where[conversationId][equals]=" + cid, nullptr, token);
+  EXPECT_EQ(page.body["data"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace imchat

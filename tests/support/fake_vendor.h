@@ -35,8 +35,8 @@ struct FakeAnswer {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::string> chunks;  // each written and flushed as one HTTP chunk
-  bool cut = false;    // after the chunks, drop the connection without ending the body
-  bool stall = false;  // after the chunks, say nothing more until the client gives up
+  bool cut = false;                 // after the chunks, drop the connection without ending the body
+  bool stall = false;               // after the chunks, say nothing more until the client gives up
 
   // An event-stream answer: "data: …\n\n" per event (or whole pre-built event blocks).
   static FakeAnswer events(std::vector<std::string> blocks) {
@@ -215,10 +215,8 @@ class FakeVendor {
     FakeAnswer answer;
     {
       std::lock_guard lock(mutex_);
-      RecordedRequest recorded{std::string(request.method_string()),
-                               std::string(request.target()),
-                               {},
-                               request.body()};
+      RecordedRequest recorded{
+          std::string(request.method_string()), std::string(request.target()), {}, request.body()};
       for (const auto& field : request) {
         std::string name(field.name_string());
         for (char& c : name)
