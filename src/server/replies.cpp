@@ -28,6 +28,24 @@ Replies::~Replies() {
   }
 }
 
+void Replies::recover_interrupted() {
+  auto stuck = storage_.streaming_messages();
+  if (!stuck) {
+    log_event("error", "recovery_failed", {{"error", stuck.error().describe()}});
+    return;
+  }
+  for (const Message& message : *stuck) {
+    std::string content = message.content;
+    content += (content.empty() ? "" : "\n\n") +
+               std::string("**The reply was interrupted:** the server stopped while writing it.");
+    MessageMetadata metadata = message.metadata.value_or(MessageMetadata{});
+    metadata.finish_reason = "interrupted";
+    auto stored = storage_.finish_message(message.id, content, MessageStatus::kError, metadata);
+    log_event(stored ? "warn" : "error", "reply_interrupted",
+              {{"message", message.id}, {"conversation", message.conversation_id}});
+  }
+}
+
 bool Replies::is_replying(const std::string& conversation_id) const {
   std::lock_guard lock(mutex_);
   return active_.count(conversation_id) > 0;

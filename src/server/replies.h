@@ -52,6 +52,10 @@ class Replies {
   // kNotFound when the user is not in the conversation; Ok when nothing was streaming.
   Status cancel(const std::string& user_id, const std::string& conversation_id);
 
+  // At start-up: replies a previous run left "streaming" become "error" with what they
+  // had and the reason, so no client waits for a reply that will never come.
+  void recover_interrupted();
+
   size_t active_count() const;
   bool is_replying(const std::string& conversation_id) const;
 

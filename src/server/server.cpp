@@ -63,6 +63,7 @@ Status Server::start() {
                                        ReplyOptions{.catalog = catalog_.get(),
                                                     .context_messages = config_.context_messages,
                                                     .default_model = config_.default_model});
+  replies_->recover_interrupted();
   api_ = std::make_unique<Api>(*storage_, *tokens_,
                                ApiOptions{.replies = replies_.get(),
                                           .catalog = catalog_.get(),

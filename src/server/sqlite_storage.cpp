@@ -586,6 +586,21 @@ class SqliteStorage final : public Storage {
     return c;
   }
 
+  Result<std::vector<Message>> streaming_messages() override {
+    std::lock_guard lock(mutex_);
+    auto select = db_.prepare(std::string("SELECT ") + kMessageColumns +
+                              " FROM messages m WHERE m.status = 'streaming' AND m.deleted = 0");
+    if (!select) return select.error();
+    std::vector<Message> out;
+    while (true) {
+      auto row = select->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(read_message(*select));
+    }
+    return out;
+  }
+
   Result<Message> load_message(const std::string& id) {
     auto select = db_.prepare(std::string("SELECT ") + kMessageColumns +
                               " FROM messages m WHERE m.id = ? AND m.deleted = 0");

@@ -166,6 +166,9 @@ class Storage {
   virtual Result<Message> finish_message(const std::string& id, const std::string& content,
                                          MessageStatus status,
                                          const std::optional<MessageMetadata>& metadata) = 0;
+  // Assistant messages still marked "streaming" — left so by a server that stopped
+  // mid-reply (a crash, a kill -9). At start-up none can really be streaming.
+  virtual Result<std::vector<Message>> streaming_messages() = 0;
 };
 
 std::unique_ptr<Storage> make_sqlite_storage(Database& db);

@@ -44,6 +44,9 @@ class ApiTest : public ::testing::Test {
     server_->run_in_background();
   }
 
+  // Where requests go: the in-process server unless a test runs the real binary.
+  virtual std::string base_url() const { return server_->url(); }
+
   // Tests that need more (AI vendors, limits) set it here.
   virtual void configure(server::Config&) {}
 
@@ -54,7 +57,7 @@ class ApiTest : public ::testing::Test {
 
   Reply call_raw(const std::string& method, const std::string& path, std::string body,
                  const std::string& token = {}) {
-    platform::HttpRequest request{.method = method, .url = server_->url() + path};
+    platform::HttpRequest request{.method = method, .url = base_url() + path};
     if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
     if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
     request.body = std::move(body);

@@ -73,8 +73,9 @@ class AnthropicDialect final : public VendorDialect {
       return;
     }
     const Json& data = *parsed;
-    const std::string type =
-        data.contains("type") && data["type"].is_string() ? data["type"].get<std::string>() : event.event;
+    const std::string type = data.contains("type") && data["type"].is_string()
+                                 ? data["type"].get<std::string>()
+                                 : event.event;
     if (type == "message_start") {
       if (data.contains("message") && data["message"].is_object() &&
           data["message"].contains("usage")) {

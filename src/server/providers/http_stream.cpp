@@ -41,9 +41,8 @@ std::string host_header(const protocol::Url& url) {
 template <class Stream>
 class Exchange final : public HttpStream, public std::enable_shared_from_this<Exchange<Stream>> {
  public:
-  Exchange(asio::any_io_executor executor, Stream stream,
-           std::shared_ptr<ssl::context> tls, HttpStreamRequest request,
-           HttpStreamEvents events)
+  Exchange(asio::any_io_executor executor, Stream stream, std::shared_ptr<ssl::context> tls,
+           HttpStreamRequest request, HttpStreamEvents events)
       : executor_(executor),
         resolver_(executor),
         stream_(std::move(stream)),
@@ -82,10 +81,10 @@ class Exchange final : public HttpStream, public std::enable_shared_from_this<Ex
     if (done_) return;
     if (ec) return fail("cannot resolve " + request_.url.host + ": " + ec.message());
     socket().expires_after(request_.connect_timeout);
-    socket().async_connect(results, [self = this->shared_from_this()](
-                                        beast::error_code ec, const tcp::endpoint&) {
-      self->on_connect(ec);
-    });
+    socket().async_connect(
+        results, [self = this->shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+          self->on_connect(ec);
+        });
   }
 
   void on_connect(beast::error_code ec) {
@@ -102,15 +101,15 @@ class Exchange final : public HttpStream, public std::enable_shared_from_this<Ex
       }
       stream_.set_verify_callback(ssl::host_name_verification(request_.url.host));
       socket().expires_after(request_.connect_timeout);
-      stream_.async_handshake(ssl::stream_base::client,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (self->done_) return;
-                                if (ec) {
-                                  return self->fail("TLS handshake with " + self->request_.url.host +
-                                                    " failed: " + ec.message());
-                                }
-                                self->send();
-                              });
+      stream_.async_handshake(
+          ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code ec) {
+            if (self->done_) return;
+            if (ec) {
+              return self->fail("TLS handshake with " + self->request_.url.host +
+                                " failed: " + ec.message());
+            }
+            self->send();
+          });
     }
   }
 
@@ -138,10 +137,9 @@ class Exchange final : public HttpStream, public std::enable_shared_from_this<Ex
   void read_header() {
     parser_.body_limit(boost::none);  // a stream has no natural end; the idle timeout guards
     socket().expires_after(request_.idle_timeout);
-    http::async_read_header(stream_, buffer_, parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -159,10 +157,9 @@ class Exchange final : public HttpStream, public std::enable_shared_from_this<Ex
     parser_.get().body().data = chunk_.data();
     parser_.get().body().size = chunk_.size();
     socket().expires_after(request_.idle_timeout);
-    http::async_read_some(stream_, buffer_, parser_,
-                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                            self->on_body(ec);
-                          });
+    http::async_read_some(
+        stream_, buffer_, parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
@@ -227,9 +224,9 @@ Result<std::shared_ptr<ssl::context>> make_client_tls_context(const std::string&
   if (!ec) context->set_default_verify_paths(ec);
   if (!ec && !ca_file.empty()) context->load_verify_file(ca_file, ec);
   if (ec) {
-    return make_error(ErrorCode::kValidation, "TLS setup failed" +
-                                                  (ca_file.empty() ? "" : " (" + ca_file + ")") +
-                                                  ": " + ec.message());
+    return make_error(
+        ErrorCode::kValidation,
+        "TLS setup failed" + (ca_file.empty() ? "" : " (" + ca_file + ")") + ": " + ec.message());
   }
   return context;
 }

@@ -28,8 +28,7 @@ Result<std::unique_ptr<ProviderSet>> ProviderSet::create(boost::asio::any_io_exe
   if (!tls) return tls.error();
 
   auto add = [&](const std::string& name, const std::string& key, const std::string& base_url,
-                 const char* default_url,
-                 std::unique_ptr<VendorDialect> dialect) -> Status {
+                 const char* default_url, std::unique_ptr<VendorDialect> dialect) -> Status {
     auto url = protocol::parse_url(base_url.empty() ? default_url : base_url);
     if (!url) return make_error(ErrorCode::kValidation, name + " base URL: " + url.error().message);
     VendorOptions options;
@@ -72,8 +71,7 @@ Result<Provider*> ProviderSet::for_model(const std::string& model) const {
     // files such ids under openai; any other vendor's model needs that vendor's key.
     return make_error(ErrorCode::kValidation, "the model " + model + " is served by " +
                                                   info->provider + ", which needs " +
-                                                  key_variable(info->provider) +
-                                                  " on the server");
+                                                  key_variable(info->provider) + " on the server");
   }
   if (openai_is_custom_) return providers_.at("openai").get();
   return make_error(ErrorCode::kValidation,

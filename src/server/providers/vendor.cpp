@@ -111,13 +111,16 @@ class VendorStream final : public CompletionStream,
   void on_data(std::string_view bytes) {
     if (ended_) return;
     if (status_ != 200) {
-      error_body_.append(bytes.substr(0, kMaxErrorBody - std::min(kMaxErrorBody, error_body_.size())));
+      error_body_.append(
+          bytes.substr(0, kMaxErrorBody - std::min(kMaxErrorBody, error_body_.size())));
       return;
     }
     auto fed = parser_.feed(bytes, [this](const SseEvent& event) {
       if (!ended_) dialect_.on_event(event, progress_);
     });
-    if (!fed) return fail_or_retry(dialect_.name() + " sent a broken stream: " + fed.error().message, false);
+    if (!fed)
+      return fail_or_retry(dialect_.name() + " sent a broken stream: " + fed.error().message,
+                           false);
     after_events();
   }
 

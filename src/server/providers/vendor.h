@@ -35,8 +35,8 @@ struct VendorProgress {
   std::function<void(std::string_view)> emit;  // a piece of the reply's text
   std::optional<int64_t> prompt_tokens;
   std::optional<int64_t> completion_tokens;
-  std::string finish_reason;  // normalised: stop, length, content_filter, tool_calls, …
-  bool done = false;          // the vendor said the reply is complete
+  std::string finish_reason;         // normalised: stop, length, content_filter, tool_calls, …
+  bool done = false;                 // the vendor said the reply is complete
   std::optional<std::string> error;  // the vendor reported a failure inside the stream
   bool error_retryable = false;      // …of a kind worth another attempt (overloaded)
 };
@@ -45,7 +45,8 @@ class VendorDialect {
  public:
   virtual ~VendorDialect() = default;
   virtual std::string name() const = 0;
-  virtual VendorRequest build(const CompletionRequest& request, const std::string& api_key) const = 0;
+  virtual VendorRequest build(const CompletionRequest& request,
+                              const std::string& api_key) const = 0;
   virtual void on_event(const SseEvent& event, VendorProgress& progress) const = 0;
   // The readable part of an error answer's body; empty when there is none.
   virtual std::string error_message(std::string_view body) const = 0;

@@ -1,0 +1,101 @@
+// ServerProcess: the real imchat-server binary as a child process on a free loopback port,
+// for tests that must see what only a process shows — a kill -9 and a restart, exit codes.
+// The port is read from the "listening on" line it prints; waits use poll() on its pipe.
+#pragma once
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace imchat::testing {
+
+class ServerProcess {
+ public:
+  // args after the binary's name; the port is always 0 (a free one).
+  explicit ServerProcess(std::vector<std::string> args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      std::vector<std::string> all = {IMCHAT_SERVER_BIN, "--port", "0"};
+      all.insert(all.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : all)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(IMCHAT_SERVER_BIN, argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    stdout_ = out[0];
+    read_url();
+  }
+
+  ~ServerProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (stdout_ >= 0) close(stdout_);
+  }
+
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  bool started() const { return !url_.empty(); }
+  const std::string& url() const { return url_; }
+  uint16_t port() const {
+    const auto colon = url_.rfind(':');
+    return colon == std::string::npos ? 0 : static_cast<uint16_t>(std::stoi(url_.substr(colon + 1)));
+  }
+
+  // Sends the signal and waits for the exit; the exit status (or -signal when killed).
+  int stop(int signal) {
+    if (pid_ <= 0 || exited_) return -1;
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exited_ = true;
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return -WTERMSIG(status);
+    return -1;
+  }
+
+ private:
+  void read_url() {
+    std::string seen;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{stdout_, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (poll(&p, 1, static_cast<int>(std::max<int64_t>(1, left.count()))) <= 0) break;
+      char buffer[512];
+      const ssize_t n = read(stdout_, buffer, sizeof buffer);
+      if (n <= 0) break;
+      seen.append(buffer, static_cast<size_t>(n));
+      const auto at = seen.find("listening on ");
+      const auto end = at == std::string::npos ? at : seen.find('\n', at);
+      if (end != std::string::npos) {
+        url_ = seen.substr(at + 13, end - at - 13);
+        return;
+      }
+    }
+  }
+
+  pid_t pid_ = -1;
+  int stdout_ = -1;
+  bool exited_ = false;
+  std::string url_;
+};
+
+}  // namespace imchat::testing
