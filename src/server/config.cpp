@@ -59,6 +59,8 @@ const char* help_text() {
          "  --max-message-bytes N       longest message content (default 32768)\n"
          "  --write-burst N             per-user writes allowed at once (default 30)\n"
          "  --writes-per-second N       and their refill rate (default 2); over it: 429\n"
+         "  --ws-flush-ms N             a WebSocket's frames due within N ms travel as one\n"
+         "                              batch (default 16, a display frame; 0: no wait)\n"
          "  --builtin-delay-ms N        pause between the builtin model's tokens (default 20)\n"
          "  --models-file F, MODELS_FILE  model catalogue with prices (default\n"
          "                              assets/models.json of the source tree)\n"
@@ -168,6 +170,14 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
       if (arg == "--models-file") c.models_file = *v;
       if (arg == "--default-model") c.default_model = *v;
       if (arg == "--provider-ca-file") c.provider_ca_file = *v;
+    } else if (arg == "--ws-flush-ms") {
+      auto v = take();
+      if (!v) return v.error();
+      const int n = std::atoi(v->c_str());
+      if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos || n > 1000) {
+        return make_error(ErrorCode::kValidation, "--ws-flush-ms must be within 0..1000");
+      }
+      c.ws_flush_ms = n;
     } else if (arg == "--context-messages" || arg == "--provider-timeout-ms" ||
                arg == "--provider-connect-timeout-ms" || arg == "--provider-retries" ||
                arg == "--provider-retry-base-ms") {

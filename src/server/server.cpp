@@ -91,7 +91,8 @@ Status Server::start() {
     std::make_shared<WsSession>(
         std::move(stream),
         WsContext{hub_, *storage_, workers_.get_executor(), config_.max_message_bytes,
-                  replies_.get(), write_limiter_.get()},
+                  replies_.get(), write_limiter_.get(),
+                  std::chrono::milliseconds(config_.ws_flush_ms)},
         std::move(user_id), std::move(remote))
         ->run(std::move(upgrade));
   };
