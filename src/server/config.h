@@ -24,10 +24,10 @@ struct Config {
   size_t max_message_bytes = 32 * 1024;
   std::string jwt_secret;  // IMCHAT_JWT_SECRET; empty: kept in DATA_DIR
   int64_t token_ttl_seconds = 30 * 24 * 3600;
-  double write_burst = 30;                               // per-user writes allowed at once…
-  double writes_per_second = 2;                          // …and refilled at this rate
-  int ws_flush_ms = 16;  // a socket's frames due within this gather into one batch
-  int builtin_delay_ms = 20;                             // the builtin model's pause between tokens
+  double write_burst = 30;       // per-user writes allowed at once…
+  double writes_per_second = 2;  // …and refilled at this rate
+  int ws_flush_ms = 16;          // a socket's frames due within this gather into one batch
+  int builtin_delay_ms = 20;     // the builtin model's pause between tokens
   std::string models_file = IMCHAT_DEFAULT_MODELS_FILE;  // the model catalogue (prices)
   std::string default_model;  // empty: the first vendor with a key, else builtin
   int context_messages = 20;  // how many recent messages a model sees

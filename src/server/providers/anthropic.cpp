@@ -11,27 +11,11 @@ using protocol::Json;
 
 constexpr int kMaxTokens = 4096;  // required by the API; a generous cap for chat replies
 
-std::string error_text(const Json& json) {
-  if (!json.is_object() || !json.contains("error") || !json["error"].is_object()) return {};
-  const Json& error = json["error"];
-  if (error.contains("message") && error["message"].is_string())
-    return error["message"].get<std::string>();
-  return {};
-}
-
 std::string normalise_stop(const std::string& reason) {
   if (reason == "end_turn" || reason == "stop_sequence") return "stop";
   if (reason == "max_tokens") return "length";
   if (reason == "tool_use") return "tool_calls";
   return reason;
-}
-
-void read_usage(const Json& usage, VendorProgress& progress) {
-  if (!usage.is_object()) return;
-  if (usage.contains("input_tokens") && usage["input_tokens"].is_number_integer())
-    progress.prompt_tokens = usage["input_tokens"].get<int64_t>();
-  if (usage.contains("output_tokens") && usage["output_tokens"].is_number_integer())
-    progress.completion_tokens = usage["output_tokens"].get<int64_t>();
 }
 
 class AnthropicDialect final : public VendorDialect {
@@ -66,52 +50,31 @@ class AnthropicDialect final : public VendorDialect {
     return out;
   }
 
-  void on_event(const SseEvent& event, VendorProgress& progress) const override {
-    auto parsed = protocol::parse_json(event.data);
-    if (!parsed || !parsed->is_object()) {
-      progress.error = "an event that is not JSON";
-      return;
-    }
-    const Json& data = *parsed;
-    const std::string type = data.contains("type") && data["type"].is_string()
-                                 ? data["type"].get<std::string>()
-                                 : event.event;
+  void on_event(const std::string& event, const Json& data,
+                VendorProgress& progress) const override {
+    const std::string* named = json_string(data, "type");
+    const std::string type = named ? *named : event;
+    const Json* delta = json_object(data, "delta");
     if (type == "message_start") {
-      if (data.contains("message") && data["message"].is_object() &&
-          data["message"].contains("usage")) {
-        read_usage(data["message"]["usage"], progress);
-      }
+      const Json* message = json_object(data, "message");
+      if (message)
+        progress.take_usage(json_object(*message, "usage"), "input_tokens", "output_tokens");
     } else if (type == "content_block_delta") {
-      if (data.contains("delta") && data["delta"].is_object()) {
-        const Json& delta = data["delta"];
-        if (delta.contains("text") && delta["text"].is_string())
-          progress.emit(delta["text"].get_ref<const std::string&>());
-      }
+      if (const auto* text = delta ? json_string(*delta, "text") : nullptr) progress.emit(*text);
     } else if (type == "message_delta") {
-      if (data.contains("delta") && data["delta"].is_object() &&
-          data["delta"].contains("stop_reason") && data["delta"]["stop_reason"].is_string()) {
-        progress.finish_reason = normalise_stop(data["delta"]["stop_reason"].get<std::string>());
-      }
+      if (const auto* reason = delta ? json_string(*delta, "stop_reason") : nullptr)
+        progress.finish_reason = normalise_stop(*reason);
       // Output tokens here are cumulative; input tokens stay as message_start said.
-      if (data.contains("usage") && data["usage"].is_object() &&
-          data["usage"].contains("output_tokens") &&
-          data["usage"]["output_tokens"].is_number_integer()) {
-        progress.completion_tokens = data["usage"]["output_tokens"].get<int64_t>();
-      }
+      progress.take_usage(json_object(data, "usage"), nullptr, "output_tokens");
     } else if (type == "message_stop") {
       progress.done = true;
     } else if (type == "error") {
-      progress.error = error_text(data);
+      progress.error = vendor_error_message(data);
       if (progress.error->empty()) progress.error = "unknown error";
       progress.error_retryable = data.contains("error") && data["error"].is_object() &&
                                  data["error"].value("type", "") == "overloaded_error";
     }
     // ping, content_block_start/stop: nothing to do.
-  }
-
-  std::string error_message(std::string_view body) const override {
-    auto parsed = protocol::parse_json(body);
-    return parsed ? error_text(*parsed) : std::string();
   }
 };
 

@@ -9,16 +9,6 @@ namespace {
 
 using protocol::Json;
 
-std::string error_text(const Json& json) {
-  // Error answers are {"error":{code,message,status}}, sometimes wrapped in an array.
-  if (json.is_array() && !json.empty()) return error_text(json.front());
-  if (!json.is_object() || !json.contains("error") || !json["error"].is_object()) return {};
-  const Json& error = json["error"];
-  if (error.contains("message") && error["message"].is_string())
-    return error["message"].get<std::string>();
-  return {};
-}
-
 std::string normalise_finish(const std::string& reason) {
   if (reason == "STOP") return "stop";
   if (reason == "MAX_TOKENS") return "length";
@@ -61,46 +51,25 @@ class GeminiDialect final : public VendorDialect {
     return out;
   }
 
-  void on_event(const SseEvent& event, VendorProgress& progress) const override {
-    auto parsed = protocol::parse_json(event.data);
-    if (!parsed || !parsed->is_object()) {
-      progress.error = "an event that is not JSON";
-      return;
-    }
-    const Json& chunk = *parsed;
-    if (auto error = error_text(chunk); !error.empty()) {
+  void on_event(const std::string&, const Json& chunk, VendorProgress& progress) const override {
+    if (auto error = vendor_error_message(chunk); !error.empty()) {
       progress.error = error;
       return;
     }
     if (chunk.contains("candidates") && chunk["candidates"].is_array() &&
         !chunk["candidates"].empty()) {
       const Json& candidate = chunk["candidates"].front();
-      if (candidate.is_object() && candidate.contains("content") &&
-          candidate["content"].is_object() && candidate["content"].contains("parts") &&
-          candidate["content"]["parts"].is_array()) {
-        for (const Json& part : candidate["content"]["parts"]) {
-          if (part.is_object() && part.contains("text") && part["text"].is_string())
-            progress.emit(part["text"].get_ref<const std::string&>());
+      const Json* content = json_object(candidate, "content");
+      if (content && content->contains("parts") && (*content)["parts"].is_array()) {
+        for (const Json& part : (*content)["parts"]) {
+          if (const auto* text = json_string(part, "text")) progress.emit(*text);
         }
       }
-      if (candidate.is_object() && candidate.contains("finishReason") &&
-          candidate["finishReason"].is_string()) {
-        progress.finish_reason = normalise_finish(candidate["finishReason"].get<std::string>());
-      }
+      if (const auto* reason = json_string(candidate, "finishReason"))
+        progress.finish_reason = normalise_finish(*reason);
     }
-    if (chunk.contains("usageMetadata") && chunk["usageMetadata"].is_object()) {
-      const Json& usage = chunk["usageMetadata"];
-      if (usage.contains("promptTokenCount") && usage["promptTokenCount"].is_number_integer())
-        progress.prompt_tokens = usage["promptTokenCount"].get<int64_t>();
-      if (usage.contains("candidatesTokenCount") &&
-          usage["candidatesTokenCount"].is_number_integer())
-        progress.completion_tokens = usage["candidatesTokenCount"].get<int64_t>();
-    }
-  }
-
-  std::string error_message(std::string_view body) const override {
-    auto parsed = protocol::parse_json(body);
-    return parsed ? error_text(*parsed) : std::string();
+    progress.take_usage(json_object(chunk, "usageMetadata"), "promptTokenCount",
+                        "candidatesTokenCount");
   }
 };
 

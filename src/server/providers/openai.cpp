@@ -20,17 +20,6 @@ const char* role_name(MessageRole role) {
   }
 }
 
-// The error text inside {"error":{"message":…}} — the shape of both error answers and
-// errors sent inside a stream.
-std::string error_text(const Json& json) {
-  if (!json.is_object() || !json.contains("error")) return {};
-  const Json& error = json["error"];
-  if (error.is_string()) return error.get<std::string>();
-  if (error.is_object() && error.contains("message") && error["message"].is_string())
-    return error["message"].get<std::string>();
-  return {};
-}
-
 class OpenAiDialect final : public VendorDialect {
  public:
   std::string name() const override { return "openai"; }
@@ -54,45 +43,21 @@ class OpenAiDialect final : public VendorDialect {
     return out;
   }
 
-  void on_event(const SseEvent& event, VendorProgress& progress) const override {
-    if (event.data == "[DONE]") {
-      progress.done = true;
-      return;
-    }
-    auto parsed = protocol::parse_json(event.data);
-    if (!parsed || !parsed->is_object()) {
-      progress.error = "an event that is not JSON";
-      return;
-    }
-    const Json& chunk = *parsed;
-    if (auto error = error_text(chunk); !error.empty()) {
+  void on_event(const std::string&, const Json& chunk, VendorProgress& progress) const override {
+    if (auto error = vendor_error_message(chunk); !error.empty()) {
       progress.error = error;
       return;
     }
     if (chunk.contains("choices") && chunk["choices"].is_array()) {
       for (const Json& choice : chunk["choices"]) {
-        if (!choice.is_object()) continue;
-        if (choice.contains("delta") && choice["delta"].is_object()) {
-          const Json& delta = choice["delta"];
-          if (delta.contains("content") && delta["content"].is_string())
-            progress.emit(delta["content"].get_ref<const std::string&>());
+        if (const Json* delta = json_object(choice, "delta")) {
+          if (const auto* text = json_string(*delta, "content")) progress.emit(*text);
         }
-        if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
-          progress.finish_reason = choice["finish_reason"].get<std::string>();
+        if (const auto* reason = json_string(choice, "finish_reason"))
+          progress.finish_reason = *reason;
       }
     }
-    if (chunk.contains("usage") && chunk["usage"].is_object()) {
-      const Json& usage = chunk["usage"];
-      if (usage.contains("prompt_tokens") && usage["prompt_tokens"].is_number_integer())
-        progress.prompt_tokens = usage["prompt_tokens"].get<int64_t>();
-      if (usage.contains("completion_tokens") && usage["completion_tokens"].is_number_integer())
-        progress.completion_tokens = usage["completion_tokens"].get<int64_t>();
-    }
-  }
-
-  std::string error_message(std::string_view body) const override {
-    auto parsed = protocol::parse_json(body);
-    return parsed ? error_text(*parsed) : std::string();
+    progress.take_usage(json_object(chunk, "usage"), "prompt_tokens", "completion_tokens");
   }
 };
 

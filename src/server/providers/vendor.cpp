@@ -116,7 +116,7 @@ class VendorStream final : public CompletionStream,
       return;
     }
     auto fed = parser_.feed(bytes, [this](const SseEvent& event) {
-      if (!ended_) dialect_.on_event(event, progress_);
+      if (!ended_) on_event(event);
     });
     if (!fed)
       return fail_or_retry(dialect_.name() + " sent a broken stream: " + fed.error().message,
@@ -124,11 +124,25 @@ class VendorStream final : public CompletionStream,
     after_events();
   }
 
+  void on_event(const SseEvent& event) {
+    // "[DONE]" is how OpenAI (and the servers that copy it) end a stream.
+    if (event.data == "[DONE]") {
+      progress_.done = true;
+      return;
+    }
+    auto data = protocol::parse_json(event.data);
+    if (!data || !data->is_object()) {
+      progress_.error = "an event that is not a JSON object";
+      return;
+    }
+    dialect_.on_event(event.event, *data, progress_);
+  }
+
   void on_end() {
     if (ended_) return;
     if (status_ != 200) return http_error();
     parser_.finish([this](const SseEvent& event) {
-      if (!ended_) dialect_.on_event(event, progress_);
+      if (!ended_) on_event(event);
     });
     after_events();
     if (ended_) return;
@@ -147,7 +161,8 @@ class VendorStream final : public CompletionStream,
 
   void http_error() {
     std::string reason = dialect_.name() + " answered " + std::to_string(status_);
-    const std::string message = dialect_.error_message(error_body_);
+    auto body = protocol::parse_json(error_body_);
+    const std::string message = body ? vendor_error_message(*body) : std::string();
     if (!message.empty()) reason += ": " + message;
     if (status_ == 401 || status_ == 403) reason += " (check the API key)";
     fail_or_retry(std::move(reason), retryable_status(status_));
@@ -266,6 +281,42 @@ class VendorProvider final : public Provider {
 };
 
 }  // namespace
+
+void VendorProgress::take_usage(const protocol::Json* usage, const char* prompt_key,
+                                const char* completion_key) {
+  if (!usage) return;
+  if (auto n = prompt_key ? json_int(*usage, prompt_key) : std::nullopt) prompt_tokens = n;
+  if (auto n = json_int(*usage, completion_key)) completion_tokens = n;
+}
+
+std::string vendor_error_message(const protocol::Json& body) {
+  if (body.is_array() && !body.empty()) return vendor_error_message(body.front());
+  if (!body.is_object()) return {};
+  auto error = body.find("error");
+  if (error == body.end()) return {};
+  if (error->is_string()) return error->get<std::string>();
+  const std::string* message = json_string(*error, "message");
+  return message ? *message : std::string();
+}
+
+std::optional<int64_t> json_int(const protocol::Json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+const std::string* json_string(const protocol::Json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+const protocol::Json* json_object(const protocol::Json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? &*it : nullptr;
+}
 
 std::unique_ptr<Provider> make_vendor_provider(asio::any_io_executor executor,
                                                std::shared_ptr<asio::ssl::context> tls,

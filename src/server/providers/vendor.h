@@ -17,6 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "protocol/json.h"
 #include "protocol/url.h"
 #include "server/providers/provider.h"
 #include "server/providers/sse_parser.h"
@@ -39,6 +40,10 @@ struct VendorProgress {
   bool done = false;                 // the vendor said the reply is complete
   std::optional<std::string> error;  // the vendor reported a failure inside the stream
   bool error_retryable = false;      // …of a kind worth another attempt (overloaded)
+
+  // Token counts from a usage object, under the names this vendor gives them; a count
+  // that is missing keeps what an earlier event said.
+  void take_usage(const protocol::Json* usage, const char* prompt_key, const char* completion_key);
 };
 
 class VendorDialect {
@@ -47,10 +52,21 @@ class VendorDialect {
   virtual std::string name() const = 0;
   virtual VendorRequest build(const CompletionRequest& request,
                               const std::string& api_key) const = 0;
-  virtual void on_event(const SseEvent& event, VendorProgress& progress) const = 0;
-  // The readable part of an error answer's body; empty when there is none.
-  virtual std::string error_message(std::string_view body) const = 0;
+  // One event of the stream: its name ("" when unnamed) and its data, already parsed (an
+  // event whose data is not a JSON object never gets here: that is an error of its own).
+  virtual void on_event(const std::string& event, const protocol::Json& data,
+                        VendorProgress& progress) const = 0;
 };
+
+// The readable part of a vendor's error JSON, empty when there is none. All three use
+// {"error":{"message":…}} (OpenAI-compatible servers sometimes {"error":"…"}; Gemini may
+// wrap it in an array), in error answers and inside streams alike.
+std::string vendor_error_message(const protocol::Json& body);
+
+// Vendors' JSON is read defensively: a field of the wrong type counts as absent.
+std::optional<int64_t> json_int(const protocol::Json& object, const char* key);
+const std::string* json_string(const protocol::Json& object, const char* key);
+const protocol::Json* json_object(const protocol::Json& object, const char* key);
 
 std::unique_ptr<VendorDialect> make_openai_dialect();
 std::unique_ptr<VendorDialect> make_anthropic_dialect();
