@@ -51,6 +51,7 @@ WsSession::WsSession(beast::tcp_stream stream, WsContext context, std::string us
                      std::string remote)
     : ws_(std::move(stream)),
       context_(context),
+      work_strand_(boost::asio::make_strand(context_.workers)),
       user_id_(std::move(user_id)),
       remote_(std::move(remote)),
       flush_timer_(ws_.get_executor()) {}
@@ -61,8 +62,8 @@ WsSession::~WsSession() {
 
 template <typename Work, typename Then>
 void WsSession::off_thread(Work work, Then then) {
-  boost::asio::post(context_.workers, [self = shared_from_this(), work = std::move(work),
-                                       then = std::move(then)]() mutable {
+  boost::asio::post(work_strand_, [self = shared_from_this(), work = std::move(work),
+                                   then = std::move(then)]() mutable {
     auto result = work();
     boost::asio::post(self->ws_.get_executor(),
                       [self, result = std::move(result), then = std::move(then)]() mutable {

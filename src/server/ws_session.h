@@ -18,6 +18,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -91,6 +92,9 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
   WsContext context_;
+  // This connection's database work, in the order its frames arrived: two sends from one
+  // client are stored (and acked) in the order they were sent.
+  boost::asio::strand<boost::asio::any_io_executor> work_strand_;
   std::string user_id_;
   std::string remote_;
   std::map<std::string, Channel> channels_;

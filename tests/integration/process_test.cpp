@@ -24,9 +24,9 @@ class ProcessTest : public testing::ApiTest {
 
   void start_process() {
     process_.reset();
-    process_ = std::make_unique<ServerProcess>(std::vector<std::string>{
-        "--data-dir", data_.str(), "--builtin-delay-ms", "200", "--write-burst", "100000",
-        "--writes-per-second", "100000"});
+    process_ = std::make_unique<ServerProcess>(
+        std::vector<std::string>{"--data-dir", data_.str(), "--builtin-delay-ms", "200",
+                                 "--write-burst", "100000", "--writes-per-second", "100000"});
     ASSERT_TRUE(process_->started()) << "the server binary did not start";
   }
 
@@ -71,10 +71,10 @@ TEST_F(ProcessTest, AKillNineLosesNothingAcknowledgedAndStoresNothingTwice) {
 
   start_process();
   // The signing secret was kept: the same token still works.
-  Reply page = call("GET",
-                    "/api/messages?where[conversationId][equals]=" + cid +
-                        "&orderBy[createdAt]=asc&take=100",
-                    nullptr, token);
+  Reply page = call(
+      "GET",
+      "/api/messages?where[conversationId][equals]=" + cid + "&orderBy[createdAt]=asc&take=100",
+      nullptr, token);
   ASSERT_EQ(page.status, 200) << page.raw;
   std::set<std::string> stored_ids;
   std::vector<std::string> user_contents;

@@ -206,6 +206,23 @@ TEST_F(ProvidersTest, OpenAiStreamsAReplyWithUsageCostAndTheWholeContext) {
   EXPECT_EQ(body["messages"], expected);
 }
 
+TEST_F(ProvidersTest, TheModelSeesOnlyTheLastContextMessages) {
+  tweak_ = [](server::Config& c) { c.context_messages = 3; };
+  start_server();
+  auto [user, token] = sign_up("cal");
+  const std::string cid = ai_conversation(token, "gpt-4o-mini", "Stay short.");
+  for (int i = 1; i <= 3; ++i) {
+    openai_.push(openai_reply({"r" + std::to_string(i)}));
+    ASSERT_EQ(ask(token, cid, "q" + std::to_string(i)).status, 200);
+  }
+  // q1 r1 q2 r2 q3: the last three, oldest first; the system prompt always goes.
+  Json expected = Json::array({{{"role", "system"}, {"content", "Stay short."}},
+                               {{"role", "user"}, {"content", "q2"}},
+                               {{"role", "assistant"}, {"content", "r2"}},
+                               {{"role", "user"}, {"content", "q3"}}});
+  EXPECT_EQ(openai_.requests().at(2).json()["messages"], expected);
+}
+
 TEST_F(ProvidersTest, OpenAiDeltasTravelAsStreamFramesInOrder) {
   start_server();
   auto [user, token] = sign_up("oscar");

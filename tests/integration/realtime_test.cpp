@@ -198,9 +198,14 @@ TEST_F(RealtimeTest, ABurstArrivesCompleteAndInOrder) {
     ASSERT_TRUE(frame) << "frame " << i << " never arrived";
     ASSERT_EQ((*frame)["type"], "update");
     EXPECT_EQ((*frame)["data"]["seq"], expected_seq++);
+    // Stored in the order one socket sent them, not in whatever order workers ran.
+    EXPECT_EQ((*frame)["data"]["data"]["content"], "burst " + std::to_string(i));
   }
-  for (int i = 0; i < kCount; ++i)
-    ASSERT_EQ(sender->expect("ack")["type"], "ack");
+  for (int i = 0; i < kCount; ++i) {
+    Json ack = sender->expect("ack");
+    ASSERT_EQ(ack["type"], "ack");
+    EXPECT_EQ(ack["requestId"], i);
+  }
 }
 
 TEST_F(RealtimeTest, FramesDueTogetherTravelAsBatches) {

@@ -55,7 +55,8 @@ class ServerProcess {
   const std::string& url() const { return url_; }
   uint16_t port() const {
     const auto colon = url_.rfind(':');
-    return colon == std::string::npos ? 0 : static_cast<uint16_t>(std::stoi(url_.substr(colon + 1)));
+    return colon == std::string::npos ? 0
+                                      : static_cast<uint16_t>(std::stoi(url_.substr(colon + 1)));
   }
 
   // Sends the signal and waits for the exit; the exit status (or -signal when killed).
