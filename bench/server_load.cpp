@@ -19,9 +19,9 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
-#include <sstream>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -79,7 +79,7 @@ struct ServerProcess {
       close(out[1]);
       std::string dir = data_dir.string();
       execl(binary.c_str(), binary.c_str(), "--port", "0", "--data-dir", dir.c_str(),
-            "--write-burst", "1000000", "--writes-per-second", "1000000", "--guest", "on", 
+            "--write-burst", "1000000", "--writes-per-second", "1000000", "--guest", "on",
             static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -186,7 +186,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         [self = shared_from_this(), token](beast::error_code ec) {
           if (ec) return self->fail();
           beast::get_lowest_layer(self->ws_).expires_never();
-          self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+          self->ws_.set_option(
+              websocket::stream_base::timeout::suggested(beast::role_type::client));
           self->ws_.async_handshake("127.0.0.1", "/ws?token=" + token,
                                     [self](beast::error_code ec) {
                                       if (ec) return self->fail();
@@ -309,10 +310,9 @@ bool run(const std::string& binary, const Scenario& s) {
   std::vector<std::string> conversations;
   for (int c = 0; c < s.conversations; ++c) {
     protocol_json others(std::vector<std::string>(ids.begin() + 1, ids.end()));
-    auto r = http_call(server.port, http::verb::post, "/api/conversations", tokens[0],
-                       {{"title", "load " + std::to_string(c)},
-                        {"type", "GROUP"},
-                        {"participantIds", others}});
+    auto r = http_call(
+        server.port, http::verb::post, "/api/conversations", tokens[0],
+        {{"title", "load " + std::to_string(c)}, {"type", "GROUP"}, {"participantIds", others}});
     conversations.push_back(r["data"]["id"]);
   }
   const long rss_before = server.rss_kib();
@@ -447,9 +447,9 @@ int main(int argc, char** argv) {
   setrlimit(RLIMIT_NOFILE, &limit);
 
   const std::vector<Scenario> all = {
-      {"latency-1k", 1000, 10, 200, 5},   // 1,000 clients, 100 per conversation
-      {"fanout-1k", 1000, 1, 100, 5},     // 1,000 clients in one conversation
-      {"hold-10k", 10000, 10, 50, 5},     // 10,000 clients, 1,000 per conversation
+      {"latency-1k", 1000, 10, 200, 5},  // 1,000 clients, 100 per conversation
+      {"fanout-1k", 1000, 1, 100, 5},    // 1,000 clients in one conversation
+      {"hold-10k", 10000, 10, 50, 5},    // 10,000 clients, 1,000 per conversation
   };
   std::vector<std::string> wanted(argv + 2, argv + argc);
   bool ok = true;
