@@ -49,9 +49,12 @@ class Server {
   void do_accept();
 
   Config config_;
+  // Database and KDF work, off the network threads. Declared before io_ so it outlives
+  // it: handlers io_ still holds when it is destroyed may own sessions, and a session
+  // owns a strand over this pool.
+  boost::asio::thread_pool workers_{2};
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::thread_pool workers_{2};  // database and KDF work, off the network threads
   std::unique_ptr<Database> database_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<TokenIssuer> tokens_;
