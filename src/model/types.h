@@ -87,4 +87,31 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
+// One page of a list, as GET /api/conversations and /api/messages answer it.
+template <typename T>
+struct Page {
+  std::vector<T> data;
+  int64_t total = 0;
+  int64_t skip = 0;
+  int64_t take = 0;
+  bool has_more = false;
+};
+
+// A row of the conversation list: the conversation, a preview and the unread count.
+struct ConversationSummary {
+  Conversation conversation;
+  std::optional<Message> last_message;
+  int64_t unread_count = 0;
+};
+
+// What POST /api/conversations asks for.
+struct NewConversation {
+  std::string title;
+  ConversationType type = ConversationType::kAi;
+  std::optional<std::string> system_prompt;
+  std::optional<std::string> model;
+  std::optional<double> temperature;
+  std::vector<std::string> participant_ids;  // besides the creator
+};
+
 }  // namespace imchat

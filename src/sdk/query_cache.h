@@ -44,9 +44,9 @@ const char* to_string(QueryStatus status);
 const char* to_string(FetchStatus status);
 
 struct QueryOptions {
-  int64_t stale_ms = 0;             // data is fresh this long after it arrived
-  int64_t gc_ms = 5 * 60 * 1000;    // kept this long after the last observer left
-  int retries = 3;                  // after the first failure
+  int64_t stale_ms = 0;           // data is fresh this long after it arrived
+  int64_t gc_ms = 5 * 60 * 1000;  // kept this long after the last observer left
+  int retries = 3;                // after the first failure
 };
 
 // Data is shared and immutable: an unchanged item keeps its identity from one version of
@@ -65,9 +65,9 @@ struct QueryState {
   FetchStatus fetch_status = FetchStatus::kIdle;
   int64_t updated_at_ms = -1;  // when data last arrived or was set; -1: never
   int observers = 0;
-  int failure_count = 0;       // of the current fetch, retries included
-  uint64_t generation = 0;     // bumped by every local change and invalidation
-  bool invalidated = false;    // stale whatever its age
+  int failure_count = 0;     // of the current fetch, retries included
+  uint64_t generation = 0;   // bumped by every local change and invalidation
+  bool invalidated = false;  // stale whatever its age
 };
 
 class QueryCache {
@@ -141,8 +141,8 @@ class QueryCache {
     Fetcher fetcher;
     QueryOptions options;
     std::function<void()> cancel_fetch;
-    uint64_t fetch_id = 0;             // which fetch a result belongs to
-    uint64_t fetch_generation = 0;     // the generation when the fetch started
+    uint64_t fetch_id = 0;          // which fetch a result belongs to
+    uint64_t fetch_generation = 0;  // the generation when the fetch started
     std::optional<int64_t> retry_at_ms;
     std::optional<int64_t> gc_at_ms;
   };

@@ -34,36 +34,12 @@ struct NewUser {
   bool guest = false;
 };
 
-template <typename T>
-struct Page {
-  std::vector<T> data;
-  int64_t total = 0;
-  int64_t skip = 0;
-  int64_t take = 0;
-  bool has_more = false;
-};
-
 struct ConversationQuery {
   int64_t skip = 0;
   int64_t take = 20;
   bool order_desc = true;                 // by updatedAt
   std::string order_field = "updatedAt";  // updatedAt | createdAt | title
   std::optional<std::string> title_contains;
-};
-
-struct ConversationSummary {
-  Conversation conversation;
-  std::optional<Message> last_message;
-  int64_t unread_count = 0;
-};
-
-struct NewConversation {
-  std::string title;
-  ConversationType type = ConversationType::kAi;
-  std::optional<std::string> system_prompt;
-  std::optional<std::string> model;
-  std::optional<double> temperature;
-  std::vector<std::string> participant_ids;  // besides the creator
 };
 
 struct ConversationPatch {

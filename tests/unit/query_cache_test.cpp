@@ -21,7 +21,9 @@ struct Scripted {
       return std::function<void()>([call] { call->cancelled = true; });
     };
   }
-  void succeed(size_t i, int value) { calls.at(i)->done(AnyData(std::make_shared<const int>(value))); }
+  void succeed(size_t i, int value) {
+    calls.at(i)->done(AnyData(std::make_shared<const int>(value)));
+  }
   void fail(size_t i, int http_status) {
     Error e = make_error(ErrorCode::kHttp, "HTTP " + std::to_string(http_status));
     e.status = http_status;
@@ -137,7 +139,7 @@ TEST_F(QueryCacheTest, InvalidationByPrefixOrExactly) {
 TEST_F(QueryCacheTest, AFetchStartedBeforeALocalChangeCannotOverwriteIt) {
   auto a = cache_.observe(kList, fetch_.fetcher());
   fetch_.succeed(0, 1);
-  auto b = cache_.observe(kList, fetch_.fetcher());  // a refetch goes out…
+  auto b = cache_.observe(kList, fetch_.fetcher());        // a refetch goes out…
   cache_.set_data(kList, std::make_shared<const int>(2));  // …then an optimistic update
   fetch_.succeed(1, 1);  // the refetch lands with what the server had before
   EXPECT_EQ(value(kList), 2) << "the older answer was discarded";

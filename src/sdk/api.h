@@ -1,0 +1,100 @@
+// sdk::Api: the server's REST routes (docs/protocol.md) as typed calls. Builds the request
+// (base URL, bearer token, JSON body), decodes and validates the answer into model types,
+// and turns every failure into an Error the UI can show: transport (kNetwork), an error
+// answer (kUnauthorized / kNotFound / kConflict / kRateLimited / kHttp, with the HTTP
+// status, the server's message and the field at fault), or an answer that is not what the
+// contract says (kParse). Callbacks run on the UI thread, from the HttpClient's poll().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/result.h"
+#include "model/types.h"
+#include "platform/http_client.h"
+#include "sdk/query_cache.h"
+
+namespace imchat::sdk {
+
+struct Session {
+  User user;
+  std::string token;
+};
+
+struct ConversationQuery {
+  int skip = 0;
+  int take = 20;
+  std::string title_contains;
+};
+
+struct MessageQuery {
+  std::string conversation_id;
+  int take = 50;
+  bool newest_first = false;  // orderBy[createdAt]=desc: how a long history starts
+  std::optional<int64_t> before_seq;
+  std::optional<int64_t> after_seq;
+};
+
+struct ConversationPatch {
+  std::optional<std::string> title;
+  std::optional<std::string> system_prompt;
+  std::optional<std::string> model;
+  std::optional<double> temperature;
+};
+
+template <typename T>
+using ApiCallback = std::function<void(Result<T>)>;
+
+class Api {
+ public:
+  // base_url: "" on the web (same origin), "http://127.0.0.1:8080" natively.
+  Api(platform::HttpClient& http, std::string base_url)
+      : http_(http), base_url_(std::move(base_url)) {}
+
+  void set_token(std::string token) { token_ = std::move(token); }
+  const std::string& token() const { return token_; }
+
+  platform::RequestId sign_in_as_guest(ApiCallback<Session> done);
+  platform::RequestId me(ApiCallback<User> done);
+
+  platform::RequestId list_conversations(const ConversationQuery& query,
+                                         ApiCallback<Page<ConversationSummary>> done);
+  platform::RequestId get_conversation(const std::string& id, ApiCallback<Conversation> done);
+  platform::RequestId create_conversation(const NewConversation& input,
+                                          ApiCallback<Conversation> done);
+  platform::RequestId update_conversation(const std::string& id, const ConversationPatch& patch,
+                                          ApiCallback<Conversation> done);
+  platform::RequestId delete_conversation(const std::string& id, ApiCallback<Ok> done);
+
+  platform::RequestId list_messages(const MessageQuery& query, ApiCallback<Page<Message>> done);
+  // clientId makes it idempotent: sending it again returns the stored message.
+  platform::RequestId create_message(const std::string& conversation_id, const std::string& content,
+                                     const std::string& client_id, ApiCallback<Message> done);
+
+  void cancel(platform::RequestId id) { http_.cancel(id); }
+
+ private:
+  using Decode = std::function<void(Result<platform::HttpResponse>)>;
+  platform::RequestId call(const char* method, std::string path, std::string body, Decode decode);
+
+  platform::HttpClient& http_;
+  std::string base_url_;
+  std::string token_;
+};
+
+// The Api's calls as the query cache's fetchers: what the cache stores is the decoded
+// value, shared and immutable.
+Fetcher fetch_conversations(Api& api, ConversationQuery query);
+Fetcher fetch_messages(Api& api, MessageQuery query);
+
+// The keys those fetchers are filed under.
+QueryKey conversations_key(const ConversationQuery& query = {});
+QueryKey messages_key(const std::string& conversation_id);
+
+// Percent-encodes a query-string value.
+std::string url_encode(std::string_view text);
+
+}  // namespace imchat::sdk
