@@ -448,7 +448,7 @@ int main(int argc, char** argv) {
 
   const std::vector<Scenario> all = {
       {"latency-1k", 1000, 10, 200, 5},  // 1,000 clients, 100 per conversation
-      {"fanout-1k", 1000, 1, 100, 5},    // 1,000 clients in one conversation
+      {"fanout-1k", 1000, 1, 120, 5},    // 1,000 clients in one conversation
       {"hold-10k", 10000, 10, 50, 5},    // 10,000 clients, 1,000 per conversation
   };
   std::vector<std::string> wanted(argv + 2, argv + argc);
