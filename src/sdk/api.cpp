@@ -32,13 +32,15 @@ Result<Json> answer_body(Result<platform::HttpResponse> response, int expected_s
   if (!response) return response.error();
   const auto& r = *response;
   if (r.status != expected_status && !(expected_status == 200 && r.status == 201)) {
-    Error e = make_error(code_for_status(r.status), "the server answered " + std::to_string(r.status));
+    Error e =
+        make_error(code_for_status(r.status), "the server answered " + std::to_string(r.status));
     e.status = r.status;
     if (auto body = protocol::parse_json(r.body); body && body->is_object()) {
       if (auto m = body->find("message"); m != body->end() && m->is_string())
         e.message = m->get<std::string>();
       if (auto d = body->find("details"); d != body->end() && d->is_object()) {
-        if (auto f = d->find("field"); f != d->end() && f->is_string()) e.field = f->get<std::string>();
+        if (auto f = d->find("field"); f != d->end() && f->is_string())
+          e.field = f->get<std::string>();
       }
     }
     return e;
@@ -154,12 +156,14 @@ platform::RequestId Api::me(ApiCallback<User> done) {
 
 platform::RequestId Api::list_conversations(const ConversationQuery& query,
                                             ApiCallback<Page<ConversationSummary>> done) {
-  std::string path = "/api/conversations?orderBy[updatedAt]=desc&skip=" +
-                     std::to_string(query.skip) + "&take=" + std::to_string(query.take);
+  std::string path =
+      "/api/conversations?orderBy[updatedAt]=desc&skip=" + std::to_string(query.skip) +
+      "&take=" + std::to_string(query.take);
   if (!query.title_contains.empty())
     path += "&where[title][contains]=" + url_encode(query.title_contains);
   return call("GET", std::move(path), "", [done](Result<platform::HttpResponse> r) {
-    done(page_of<ConversationSummary>(answer_body(std::move(r), 200), conversation_summary_from_json));
+    done(page_of<ConversationSummary>(answer_body(std::move(r), 200),
+                                      conversation_summary_from_json));
   });
 }
 
@@ -209,10 +213,10 @@ platform::RequestId Api::delete_conversation(const std::string& id, ApiCallback<
 }
 
 platform::RequestId Api::list_messages(const MessageQuery& query, ApiCallback<Page<Message>> done) {
-  std::string path = "/api/messages?where[conversationId][equals]=" +
-                     url_encode(query.conversation_id) +
-                     "&orderBy[createdAt]=" + (query.newest_first ? "desc" : "asc") +
-                     "&take=" + std::to_string(query.take);
+  std::string path =
+      "/api/messages?where[conversationId][equals]=" + url_encode(query.conversation_id) +
+      "&orderBy[createdAt]=" + (query.newest_first ? "desc" : "asc") +
+      "&take=" + std::to_string(query.take);
   if (query.before_seq) path += "&before=" + std::to_string(*query.before_seq);
   if (query.after_seq) path += "&after=" + std::to_string(*query.after_seq);
   return call("GET", std::move(path), "", [done](Result<platform::HttpResponse> r) {

@@ -478,12 +478,15 @@ class Handler {
     return Ok{};
   }
 
-  Reply create_message() {
+  // The body of a user's new message ({conversationId?, content, clientId?}), checked.
+  // conversation_id: from the path, when the route names it; else from the body.
+  Result<NewMessage> read_user_message(const std::optional<std::string>& conversation_id) {
     auto body = body_object(req_);
     if (!body) return body.error();
     protocol::ObjectReader r(*body, "body");
     NewMessage input;
-    input.conversation_id = r.required_string("conversationId");
+    input.conversation_id =
+        conversation_id ? *conversation_id : r.required_string("conversationId");
     input.content = r.required_string("content");
     input.client_id = r.optional_string("clientId");
     if (!r.ok()) return r.take_error();
@@ -493,7 +496,13 @@ class Handler {
     }
     input.author_id = user_.id;
     input.role = MessageRole::kUser;
-    auto created = storage_.create_message(user_.id, input);
+    return input;
+  }
+
+  Reply create_message() {
+    auto input = read_user_message(std::nullopt);
+    if (!input) return input.error();
+    auto created = storage_.create_message(user_.id, *input);
     if (!created) return created.error();
     if (created->created && options_.replies) {
       // Not an AI conversation, or a reply already running: nothing to start.
@@ -507,24 +516,15 @@ class Handler {
   // message, waits for the reply and answers with both.
   Reply chat_message(const std::string& conversation_id) {
     if (!options_.replies) return make_error(ErrorCode::kNotFound, "no replies on this server");
-    auto body = body_object(req_);
-    if (!body) return body.error();
-    protocol::ObjectReader r(*body, "body");
-    NewMessage input;
-    input.content = r.required_string("content");
-    input.client_id = r.optional_string("clientId");
-    if (!r.ok()) return r.take_error();
-    if (auto s = check_content(input.content); !s) return s.error();
+    auto input = read_user_message(conversation_id);
+    if (!input) return input.error();
     auto conversation = storage_.get_conversation(user_.id, conversation_id);
     if (!conversation) return conversation.error();
     if (conversation->type != ConversationType::kAi)
       return bad_request("the conversation is not an AI conversation", "conversationId");
     if (options_.replies->is_replying(conversation_id))
       return make_error(ErrorCode::kConflict, "a reply is already being generated");
-    input.conversation_id = conversation_id;
-    input.author_id = user_.id;
-    input.role = MessageRole::kUser;
-    auto created = storage_.create_message(user_.id, input);
+    auto created = storage_.create_message(user_.id, *input);
     if (!created) return created.error();
     if (!created->created) {
       // A repeated clientId: its reply was already asked for; it is not generated twice.

@@ -223,6 +223,9 @@ TEST_F(RepliesTest, ChatEndpointRefusesWhatItCannotAnswer) {
   EXPECT_EQ(empty.status, 400);
   EXPECT_EQ(empty.body["details"]["field"], "content");
   EXPECT_EQ(chat(ai, {{"content", 5}}, token).status, 400);
+  Reply bad_client_id = chat(ai, {{"content", "hi"}, {"clientId", ""}}, token);
+  EXPECT_EQ(bad_client_id.status, 400);
+  EXPECT_EQ(bad_client_id.body["details"]["field"], "clientId");
   EXPECT_EQ(call_raw("POST", "/api/chat/" + ai + "/message", "{not json", token).status, 400);
   EXPECT_EQ(chat(ai, {{"content", std::string(2000, 'x')}}, token).status, 413);
   // Nothing of that was stored.

@@ -69,9 +69,8 @@ TEST_F(SdkApiServerTest, AGuestTalksToTheServerThroughTheTypedApi) {
   // The conversation list through the query cache.
   sdk::QueryCache cache({[] { return int64_t{0}; }, [] { return 0.0; }, true});
   auto observer = cache.observe(sdk::conversations_key(), sdk::fetch_conversations(*api_, {}));
-  ASSERT_TRUE(pump_.until([&] {
-    return cache.find(sdk::conversations_key())->status != sdk::QueryStatus::kPending;
-  }));
+  ASSERT_TRUE(pump_.until(
+      [&] { return cache.find(sdk::conversations_key())->status != sdk::QueryStatus::kPending; }));
   auto list = cache.data<Page<ConversationSummary>>(sdk::conversations_key());
   ASSERT_TRUE(list);
   ASSERT_EQ(list->data.size(), 1u);
@@ -81,8 +80,8 @@ TEST_F(SdkApiServerTest, AGuestTalksToTheServerThroughTheTypedApi) {
 }
 
 TEST_F(SdkApiServerTest, AMissingTokenIsUnauthorized) {
-  auto page = wait<Page<ConversationSummary>>(
-      [&](auto done) { api_->list_conversations({}, done); });
+  auto page =
+      wait<Page<ConversationSummary>>([&](auto done) { api_->list_conversations({}, done); });
   ASSERT_FALSE(page);
   EXPECT_EQ(page.error().code, ErrorCode::kUnauthorized);
   EXPECT_EQ(page.error().status, 401);

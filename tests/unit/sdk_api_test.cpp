@@ -35,8 +35,10 @@ TEST_F(SdkApiTest, ListsConversationsWithPreviewAndUnreadCount) {
             "&where[title][contains]=trip%20%26%20co");
   ASSERT_EQ(last().headers.size(), 1u);
   EXPECT_EQ(last().headers[0].second, "Bearer tok");
-  answer(200, std::string(R"({"data":[)") + kConversation +
-                  R"(,"unreadCount":3,"lastMessage":{"id":"m_9","content":"See you","role":"USER","conversationId":"c_1","createdAt":"2026-11-23T10:05:00.000Z","seq":9,"status":"complete"}}],"meta":{"total":31,"skip":20,"take":10,"hasMore":true}})");
+  answer(
+      200,
+      std::string(R"({"data":[)") + kConversation +
+          R"(,"unreadCount":3,"lastMessage":{"id":"m_9","content":"See you","role":"USER","conversationId":"c_1","createdAt":"2026-11-23T10:05:00.000Z","seq":9,"status":"complete"}}],"meta":{"total":31,"skip":20,"take":10,"hasMore":true}})");
   ASSERT_TRUE(got && *got) << (got ? (*got).error().describe() : "no answer");
   const auto& page = **got;
   ASSERT_EQ(page.data.size(), 1u);
@@ -53,9 +55,11 @@ TEST_F(SdkApiTest, SendsMessagesWithTheirClientId) {
   api_.create_message("c_1", "héllo \"there\"", "cid-1", [&](auto r) { got = std::move(r); });
   EXPECT_EQ(last().method, "POST");
   EXPECT_EQ(last().url, "http://127.0.0.1:8080/api/messages");
-  EXPECT_EQ(last().body, R"({"clientId":"cid-1","content":"héllo \"there\"","conversationId":"c_1"})");
-  answer(201,
-         R"({"data":{"id":"m_1","content":"héllo \"there\"","role":"USER","conversationId":"c_1","createdAt":"2026-11-23T10:00:00.000Z","seq":1,"clientId":"cid-1","status":"complete"}})");
+  EXPECT_EQ(last().body,
+            R"({"clientId":"cid-1","content":"héllo \"there\"","conversationId":"c_1"})");
+  answer(
+      201,
+      R"({"data":{"id":"m_1","content":"héllo \"there\"","role":"USER","conversationId":"c_1","createdAt":"2026-11-23T10:00:00.000Z","seq":1,"clientId":"cid-1","status":"complete"}})");
   ASSERT_TRUE(got && *got);
   EXPECT_EQ((*got)->client_id, "cid-1");
 }
@@ -63,8 +67,9 @@ TEST_F(SdkApiTest, SendsMessagesWithTheirClientId) {
 TEST_F(SdkApiTest, ErrorAnswersKeepStatusMessageAndField) {
   std::optional<Result<Conversation>> got;
   api_.create_conversation({.title = ""}, [&](auto r) { got = std::move(r); });
-  answer(400,
-         R"({"error":"Bad Request","message":"title must be 1 to 200 characters","details":{"field":"title"}})");
+  answer(
+      400,
+      R"({"error":"Bad Request","message":"title must be 1 to 200 characters","details":{"field":"title"}})");
   ASSERT_TRUE(got && !*got);
   const Error& e = got->error();
   EXPECT_EQ(e.code, ErrorCode::kValidation);
@@ -96,9 +101,11 @@ TEST_F(SdkApiTest, AnswersThatBreakTheContractAreParseErrors) {
   EXPECT_EQ(last().url,
             "http://127.0.0.1:8080/api/messages?where[conversationId][equals]=c_1"
             "&orderBy[createdAt]=asc&take=50");
-  for (const char* bad : {"not json", R"({"data":{}})", R"({"data":[],"meta":5})",
-                          R"({"data":[{"id":"m_1"}],"meta":{}})",
-                          R"({"data":[{"id":"m_1","content":7,"role":"USER","conversationId":"c","createdAt":"2026-11-23T10:00:00.000Z"}],"meta":{}})"}) {
+  for (
+      const char* bad :
+      {"not json", R"({"data":{}})", R"({"data":[],"meta":5})",
+       R"({"data":[{"id":"m_1"}],"meta":{}})",
+       R"({"data":[{"id":"m_1","content":7,"role":"USER","conversationId":"c","createdAt":"2026-11-23T10:00:00.000Z"}],"meta":{}})"}) {
     answer(200, bad);
     ASSERT_TRUE(got && !*got) << bad;
     EXPECT_TRUE(got->error().code == ErrorCode::kParse ||
