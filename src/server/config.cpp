@@ -102,13 +102,13 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   if (auto v = env("IMCHAT_JWT_SECRET")) c.jwt_secret = *v;
   if (auto v = env("MODELS_FILE")) c.models_file = *v;
   if (auto v = env("DEFAULT_MODEL")) c.default_model = *v;
-  if (auto v = env("OPENAI_API_KEY")) c.openai_api_key = *v;
-  if (auto v = env("OPENAI_BASE_URL")) c.openai_base_url = *v;
-  if (auto v = env("ANTHROPIC_API_KEY")) c.anthropic_api_key = *v;
-  if (auto v = env("ANTHROPIC_BASE_URL")) c.anthropic_base_url = *v;
-  if (auto v = env("GEMINI_API_KEY")) c.gemini_api_key = *v;
-  if (auto v = env("GEMINI_BASE_URL")) c.gemini_base_url = *v;
-  if (auto v = env("PROVIDER_CA_FILE")) c.provider_ca_file = *v;
+  if (auto v = env("OPENAI_API_KEY")) c.providers.openai_api_key = *v;
+  if (auto v = env("OPENAI_BASE_URL")) c.providers.openai_base_url = *v;
+  if (auto v = env("ANTHROPIC_API_KEY")) c.providers.anthropic_api_key = *v;
+  if (auto v = env("ANTHROPIC_BASE_URL")) c.providers.anthropic_base_url = *v;
+  if (auto v = env("GEMINI_API_KEY")) c.providers.gemini_api_key = *v;
+  if (auto v = env("GEMINI_BASE_URL")) c.providers.gemini_base_url = *v;
+  if (auto v = env("PROVIDER_CA_FILE")) c.providers.ca_file = *v;
 
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -169,7 +169,7 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
       if (!v) return v.error();
       if (arg == "--models-file") c.models_file = *v;
       if (arg == "--default-model") c.default_model = *v;
-      if (arg == "--provider-ca-file") c.provider_ca_file = *v;
+      if (arg == "--provider-ca-file") c.providers.ca_file = *v;
     } else if (arg == "--ws-flush-ms") {
       auto v = take();
       if (!v) return v.error();
@@ -195,10 +195,11 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
                                                       ".." + std::to_string(high));
       }
       if (is_context) c.context_messages = n;
-      if (is_retries) c.provider_retries = n;
-      if (arg == "--provider-timeout-ms") c.provider_timeout_ms = n;
-      if (arg == "--provider-connect-timeout-ms") c.provider_connect_timeout_ms = n;
-      if (arg == "--provider-retry-base-ms") c.provider_retry_base_ms = n;
+      if (is_retries) c.providers.max_retries = n;
+      if (arg == "--provider-timeout-ms") c.providers.idle_timeout = std::chrono::milliseconds(n);
+      if (arg == "--provider-connect-timeout-ms")
+        c.providers.connect_timeout = std::chrono::milliseconds(n);
+      if (arg == "--provider-retry-base-ms") c.providers.retry_base = std::chrono::milliseconds(n);
     } else if (arg == "--bind" || arg == "--data-dir" || arg == "--web-root" ||
                arg == "--cors-origin" || arg == "--threads") {
       auto v = take();

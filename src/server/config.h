@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/result.h"
+#include "server/providers/provider_set.h"
 
 namespace imchat::server {
 
@@ -32,15 +33,9 @@ struct Config {
   std::string default_model;  // empty: the first vendor with a key, else builtin
   int context_messages = 20;  // how many recent messages a model sees
 
-  // AI vendors: a vendor is used once its key (or, for OpenAI, its base URL) is set.
-  std::string openai_api_key, openai_base_url;
-  std::string anthropic_api_key, anthropic_base_url;
-  std::string gemini_api_key, gemini_base_url;
-  std::string provider_ca_file;      // extra trusted CAs (PEM) for vendor TLS
-  int provider_timeout_ms = 60'000;  // longest silence from a vendor mid-answer
-  int provider_connect_timeout_ms = 10'000;
-  int provider_retries = 3;          // before the first token only
-  int provider_retry_base_ms = 500;  // first backoff; doubles, with jitter
+  // AI vendors (keys, base URLs, timeouts, retries): a vendor is used once its key (or,
+  // for OpenAI, its base URL) is set.
+  ProviderSettings providers;
 
   bool guest_enabled() const;
 };

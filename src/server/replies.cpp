@@ -76,10 +76,8 @@ Status Replies::start_reply(const std::string& user_id, const Message& message,
   if (!history) return history.error();
 
   CompletionRequest request;
-  request.model =
-      conversation->model && !conversation->model->empty()
-          ? *conversation->model
-          : (options_.default_model.empty() ? providers_.default_model() : options_.default_model);
+  request.model = conversation->model && !conversation->model->empty() ? *conversation->model
+                                                                       : options_.default_model;
   request.system_prompt = conversation->system_prompt;
   request.temperature = conversation->temperature;
   for (auto it = history->data.rbegin(); it != history->data.rend(); ++it) {

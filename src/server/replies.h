@@ -27,7 +27,7 @@ class ModelCatalog;
 struct ReplyOptions {
   const ModelCatalog* catalog = nullptr;  // prices for estimatedCost
   int context_messages = 20;              // how much history the model sees
-  std::string default_model;              // empty: the provider set's choice
+  std::string default_model = "builtin";  // for conversations that name no model
 };
 
 class Replies {

@@ -39,30 +39,20 @@ Status Server::start() {
   if (!catalog) return catalog.error();
   catalog_ = std::make_unique<ModelCatalog>(std::move(*catalog));
   write_limiter_ = std::make_unique<RateLimiter>(config_.write_burst, config_.writes_per_second);
-  ProviderSettings settings;
-  settings.openai_api_key = config_.openai_api_key;
-  settings.openai_base_url = config_.openai_base_url;
-  settings.anthropic_api_key = config_.anthropic_api_key;
-  settings.anthropic_base_url = config_.anthropic_base_url;
-  settings.gemini_api_key = config_.gemini_api_key;
-  settings.gemini_base_url = config_.gemini_base_url;
-  settings.ca_file = config_.provider_ca_file;
-  settings.connect_timeout = std::chrono::milliseconds(config_.provider_connect_timeout_ms);
-  settings.idle_timeout = std::chrono::milliseconds(config_.provider_timeout_ms);
-  settings.max_retries = config_.provider_retries;
-  settings.retry_base = std::chrono::milliseconds(config_.provider_retry_base_ms);
+  ProviderSettings settings = config_.providers;
   settings.builtin_token_interval = std::chrono::milliseconds(config_.builtin_delay_ms);
   auto providers = ProviderSet::create(io_.get_executor(), settings, *catalog_);
   if (!providers) return providers.error();
   providers_ = std::move(*providers);
+  const std::string default_model =
+      config_.default_model.empty() ? providers_->default_model() : config_.default_model;
   log_event("info", "providers",
             {{"available", fmt::format("{}", fmt::join(providers_->available(), ","))},
-             {"default_model", config_.default_model.empty() ? providers_->default_model()
-                                                             : config_.default_model}});
+             {"default_model", default_model}});
   replies_ = std::make_unique<Replies>(*storage_, hub_, *providers_, workers_.get_executor(),
                                        ReplyOptions{.catalog = catalog_.get(),
                                                     .context_messages = config_.context_messages,
-                                                    .default_model = config_.default_model});
+                                                    .default_model = default_model});
   replies_->recover_interrupted();
   api_ = std::make_unique<Api>(*storage_, *tokens_,
                                ApiOptions{.replies = replies_.get(),

@@ -117,15 +117,15 @@ class ProvidersTest : public testing::ApiTest {
   void TearDown() override { server_.reset(); }
 
   void configure(server::Config& config) override {
-    config.openai_api_key = "sk-test-openai";
-    config.openai_base_url = openai_.base_url("/v1");
-    config.anthropic_api_key = "sk-ant-test";
-    config.anthropic_base_url = anthropic_.base_url();
-    config.gemini_api_key = "gm-test";
-    config.gemini_base_url = gemini_.base_url();
-    config.provider_retry_base_ms = 1;
-    config.provider_timeout_ms = 400;
-    config.provider_retries = 3;
+    config.providers.openai_api_key = "sk-test-openai";
+    config.providers.openai_base_url = openai_.base_url("/v1");
+    config.providers.anthropic_api_key = "sk-ant-test";
+    config.providers.anthropic_base_url = anthropic_.base_url();
+    config.providers.gemini_api_key = "gm-test";
+    config.providers.gemini_base_url = gemini_.base_url();
+    config.providers.retry_base = std::chrono::milliseconds(1);
+    config.providers.idle_timeout = std::chrono::milliseconds(400);
+    config.providers.max_retries = 3;
     config.context_messages = 20;
     if (tweak_) tweak_(config);
   }
@@ -354,7 +354,7 @@ TEST_F(ProvidersTest, AStreamThatEndsWithoutFinishingIsAnError) {
 }
 
 TEST_F(ProvidersTest, ASilentVendorTimesOutAndTheReplySaysSo) {
-  tweak_ = [](server::Config& c) { c.provider_retries = 1; };
+  tweak_ = [](server::Config& c) { c.providers.max_retries = 1; };
   start_server();
   auto [user, token] = sign_up("tess");
   const std::string cid = ai_conversation(token, "gpt-4o-mini");
@@ -466,7 +466,7 @@ TEST_F(ProvidersTest, AnthropicOverloadedBeforeTheFirstTokenIsRetried) {
 }
 
 TEST_F(ProvidersTest, AnthropicErrorAnswersAreReadable) {
-  tweak_ = [](server::Config& c) { c.provider_retries = 0; };
+  tweak_ = [](server::Config& c) { c.providers.max_retries = 0; };
   start_server();
   auto [user, token] = sign_up("uma");
   const std::string cid = ai_conversation(token, "claude-3-5-sonnet-latest");
@@ -524,7 +524,7 @@ TEST_F(ProvidersTest, GeminiCutBeforeItsFinishReasonIsAnError) {
 }
 
 TEST_F(ProvidersTest, GeminiRateLimitsInItsOwnShape) {
-  tweak_ = [](server::Config& c) { c.provider_retries = 0; };
+  tweak_ = [](server::Config& c) { c.providers.max_retries = 0; };
   start_server();
   auto [user, token] = sign_up("gwen");
   const std::string cid = ai_conversation(token, "gemini-1.5-pro");
@@ -540,7 +540,7 @@ TEST_F(ProvidersTest, GeminiRateLimitsInItsOwnShape) {
 // --- choosing a provider --------------------------------------------------------------------
 
 TEST_F(ProvidersTest, ModelsListWhatIsAvailable) {
-  tweak_ = [](server::Config& c) { c.gemini_api_key.clear(); };
+  tweak_ = [](server::Config& c) { c.providers.gemini_api_key.clear(); };
   start_server();
   auto [user, token] = sign_up("mia");
   Reply r = call("GET", "/api/models", nullptr, token);
@@ -575,10 +575,10 @@ TEST_F(ProvidersTest, UnknownModelsGoToACustomOpenAiCompatibleServer) {
 
 TEST_F(ProvidersTest, WithoutKeysEverythingFallsBackToBuiltinAndSaysSo) {
   tweak_ = [](server::Config& c) {
-    c.openai_api_key.clear();
-    c.openai_base_url.clear();
-    c.anthropic_api_key.clear();
-    c.gemini_api_key.clear();
+    c.providers.openai_api_key.clear();
+    c.providers.openai_base_url.clear();
+    c.providers.anthropic_api_key.clear();
+    c.providers.gemini_api_key.clear();
   };
   start_server();
   auto [user, token] = sign_up("noah");
@@ -600,10 +600,10 @@ class TlsProviderTest : public ProvidersTest {
  protected:
   void configure(server::Config& config) override {
     ProvidersTest::configure(config);
-    config.openai_base_url = tls_vendor_.base_url("/v1");
-    config.provider_retries = 0;
+    config.providers.openai_base_url = tls_vendor_.base_url("/v1");
+    config.providers.max_retries = 0;
     if (trust_) {
-      config.provider_ca_file = data_.write("ca.pem", certificate_.cert_pem).string();
+      config.providers.ca_file = data_.write("ca.pem", certificate_.cert_pem).string();
     }
   }
   bool trust_ = true;

@@ -49,6 +49,30 @@ TEST(ServerConfig, EnvironmentThenFlagsWin) {
   EXPECT_EQ(flags->config.cors_origins.back(), "https://c.example");
 }
 
+TEST(ServerConfig, VendorKeysComeFromTheEnvironmentAndTuningFromFlags) {
+  Env env{{{"OPENAI_API_KEY", "sk-1"},
+           {"OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"},
+           {"ANTHROPIC_API_KEY", "sk-ant"},
+           {"GEMINI_API_KEY", "gm"},
+           {"DEFAULT_MODEL", "gpt-4o"}}};
+  auto parsed = parse(
+      {"--provider-timeout-ms", "1500", "--provider-retries", "0", "--provider-retry-base-ms", "20",
+       "--context-messages", "8", "--default-model", "claude-sonnet-4", "--ws-flush-ms", "0"},
+      env);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  const Config& c = parsed->config;
+  EXPECT_EQ(c.providers.openai_api_key, "sk-1");
+  EXPECT_EQ(c.providers.openai_base_url, "http://127.0.0.1:11434/v1");
+  EXPECT_EQ(c.providers.anthropic_api_key, "sk-ant");
+  EXPECT_EQ(c.providers.gemini_api_key, "gm");
+  EXPECT_EQ(c.providers.idle_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c.providers.max_retries, 0);
+  EXPECT_EQ(c.providers.retry_base, std::chrono::milliseconds(20));
+  EXPECT_EQ(c.context_messages, 8);
+  EXPECT_EQ(c.default_model, "claude-sonnet-4") << "the flag wins over DEFAULT_MODEL";
+  EXPECT_EQ(c.ws_flush_ms, 0);
+}
+
 TEST(ServerConfig, PortZeroMeansAnyFreePort) {
   auto parsed = parse({"--port", "0"});
   ASSERT_TRUE(parsed);
@@ -69,6 +93,10 @@ TEST(ServerConfig, RejectsBadValuesClearly) {
       {{"--frobnicate"}, {}, "unknown option --frobnicate"},
       {{"--threads", "0"}, {}, "--threads"},
       {{"--bind", ""}, {}, "--bind is empty"},
+      {{"--provider-retries", "11"}, {}, "--provider-retries must be within 0..10"},
+      {{"--provider-timeout-ms", "soon"}, {}, "--provider-timeout-ms"},
+      {{"--context-messages", "0"}, {}, "--context-messages"},
+      {{"--ws-flush-ms", "-1"}, {}, "--ws-flush-ms"},
   };
   for (const Case& c : cases) {
     auto parsed = parse(c.args, c.env);
@@ -82,8 +110,26 @@ TEST(ServerConfig, HelpDocumentsEveryOption) {
   ASSERT_TRUE(parsed);
   EXPECT_TRUE(parsed->show_help);
   const std::string help = help_text();
-  for (const char* option : {"--port", "--bind", "--data-dir", "--web-root", "--cors-origin",
-                             "--threads", "PORT", "DATA_DIR"}) {
+  for (const char* option : {"--port",
+                             "--bind",
+                             "--data-dir",
+                             "--web-root",
+                             "--cors-origin",
+                             "--threads",
+                             "PORT",
+                             "DATA_DIR",
+                             "OPENAI_API_KEY",
+                             "OPENAI_BASE_URL",
+                             "ANTHROPIC_API_KEY",
+                             "ANTHROPIC_BASE_URL",
+                             "GEMINI_API_KEY",
+                             "GEMINI_BASE_URL",
+                             "--default-model",
+                             "--context-messages",
+                             "--provider-timeout-ms",
+                             "--provider-retries",
+                             "--provider-ca-file",
+                             "--ws-flush-ms"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }
