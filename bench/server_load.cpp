@@ -33,6 +33,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "protocol/json.h"
+#include "support/server_process.h"
 
 namespace {
 
@@ -59,45 +60,27 @@ struct Scenario {
 
 // --- the server process ------------------------------------------------------------------
 
-struct ServerProcess {
+// The real binary (tests/support/server_process.h starts it), its data in a temporary
+// directory, and what /proc says about it.
+struct LoadServer {
+  std::filesystem::path data_dir;
+  std::unique_ptr<imchat::testing::ServerProcess> process;
   pid_t pid = -1;
   uint16_t port = 0;
-  std::filesystem::path data_dir;
 
   bool start(const std::string& binary) {
     data_dir = std::filesystem::temp_directory_path() /
                ("imchat-load-" + std::to_string(getpid()) + "-" + std::to_string(now_us()));
     std::filesystem::create_directories(data_dir);
-    int out[2];
-    if (pipe(out) != 0) return false;
-    pid = fork();
-    if (pid == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      // One log line per connection event: thousands here, and not what is measured.
-      freopen("/dev/null", "w", stderr);
-      close(out[0]);
-      close(out[1]);
-      std::string dir = data_dir.string();
-      execl(binary.c_str(), binary.c_str(), "--port", "0", "--data-dir", dir.c_str(),
-            "--write-burst", "1000000", "--writes-per-second", "1000000", "--guest", "on",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    std::string seen;
-    char buffer[256];
-    ssize_t n;
-    while ((n = read(out[0], buffer, sizeof buffer)) > 0) {
-      seen.append(buffer, static_cast<size_t>(n));
-      const auto at = seen.find("listening on http://");
-      if (at != std::string::npos && seen.find('\n', at) != std::string::npos) {
-        const auto colon = seen.find(':', at + 20);
-        port = static_cast<uint16_t>(std::stoi(seen.substr(colon + 1)));
-        break;
-      }
-    }
-    close(out[0]);
-    return port != 0;
+    // quiet: one log line per connection event is thousands here, and not what is measured.
+    process = std::make_unique<imchat::testing::ServerProcess>(
+        binary,
+        std::vector<std::string>{"--data-dir", data_dir.string(), "--write-burst", "1000000",
+                                 "--writes-per-second", "1000000", "--guest", "on"},
+        true);
+    pid = process->pid();
+    port = process->port();
+    return process->started();
   }
 
   // Resident set size in KiB, from /proc.
@@ -126,10 +109,9 @@ struct ServerProcess {
   }
 
   void stop() {
-    if (pid <= 0) return;
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
-    pid = -1;
+    if (!process) return;
+    process->stop(SIGTERM);
+    process.reset();
     std::error_code ec;
     std::filesystem::remove_all(data_dir, ec);
   }
@@ -294,7 +276,7 @@ double percentile(std::vector<uint32_t>& values, double p) {
 }
 
 bool run(const std::string& binary, const Scenario& s) {
-  ServerProcess server;
+  LoadServer server;
   if (!server.start(binary)) {
     std::fprintf(stderr, "server_load: the server did not start\n");
     return false;

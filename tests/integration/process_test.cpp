@@ -25,6 +25,7 @@ class ProcessTest : public testing::ApiTest {
   void start_process() {
     process_.reset();
     process_ = std::make_unique<ServerProcess>(
+        IMCHAT_SERVER_BIN,
         std::vector<std::string>{"--data-dir", data_.str(), "--builtin-delay-ms", "200",
                                  "--write-burst", "100000", "--writes-per-second", "100000"});
     ASSERT_TRUE(process_->started()) << "the server binary did not start";
@@ -128,7 +129,7 @@ TEST_F(ProcessTest, SigtermStopsCleanly) {
 }
 
 TEST_F(ProcessTest, BadFlagsFailWithAMessageNotACrash) {
-  ServerProcess bad({"--threads", "zero"});
+  ServerProcess bad(IMCHAT_SERVER_BIN, {"--threads", "zero"});
   EXPECT_FALSE(bad.started());
   EXPECT_EQ(bad.stop(SIGTERM), 2);  // it had already exited, with the usage-error code
 }

@@ -1,5 +1,6 @@
 // ServerProcess: the real imchat-server binary as a child process on a free loopback port,
-// for tests that must see what only a process shows — a kill -9 and a restart, exit codes.
+// for tests that must see what only a process shows — a kill -9 and a restart, exit codes —
+// and for bench/server_load.
 // The port is read from the "listening on" line it prints; waits use poll() on its pipe.
 #pragma once
 
@@ -17,22 +18,24 @@ namespace imchat::testing {
 
 class ServerProcess {
  public:
-  // args after the binary's name; the port is always 0 (a free one).
-  explicit ServerProcess(std::vector<std::string> args) {
+  // args after the binary's name; the port is always 0 (a free one). quiet: its log lines
+  // (stderr) go to /dev/null.
+  ServerProcess(std::string binary, std::vector<std::string> args, bool quiet = false) {
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], STDOUT_FILENO);
+      if (quiet && !freopen("/dev/null", "w", stderr)) _exit(126);
       close(out[0]);
       close(out[1]);
-      std::vector<std::string> all = {IMCHAT_SERVER_BIN, "--port", "0"};
+      std::vector<std::string> all = {binary, "--port", "0"};
       all.insert(all.end(), args.begin(), args.end());
       std::vector<char*> argv;
       for (auto& a : all)
         argv.push_back(a.data());
       argv.push_back(nullptr);
-      execv(IMCHAT_SERVER_BIN, argv.data());
+      execv(binary.c_str(), argv.data());
       _exit(127);
     }
     close(out[1]);
@@ -52,6 +55,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   bool started() const { return !url_.empty(); }
+  pid_t pid() const { return pid_; }
   const std::string& url() const { return url_; }
   uint16_t port() const {
     const auto colon = url_.rfind(':');
