@@ -182,4 +182,34 @@ const Json* ObjectReader::optional_container(const char* key, bool want_object) 
   return v;
 }
 
+std::optional<int64_t> json_int(const Json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+const std::string* json_string(const Json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+const Json* json_object(const Json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? &*it : nullptr;
+}
+
+const Json* json_array(const Json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it != object.end() && it->is_array() ? &*it : nullptr;
+}
+
+std::string json_text(const Json& object, const char* key) {
+  const std::string* text = json_string(object, key);
+  return text ? *text : std::string();
+}
+
 }  // namespace imchat::protocol

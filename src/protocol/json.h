@@ -62,4 +62,14 @@ class ObjectReader {
 
 const char* json_type_name(const Json& value);
 
+// Reading JSON we do not trust field by field (vendors' streams, socket frames): a field
+// that is absent or of the wrong type is nullptr / nullopt, never an exception. Safe on
+// any value, object or not.
+std::optional<int64_t> json_int(const Json& object, const char* key);
+const std::string* json_string(const Json& object, const char* key);
+const Json* json_object(const Json& object, const char* key);
+const Json* json_array(const Json& object, const char* key);
+// The string field's text, "" when absent or not a string.
+std::string json_text(const Json& object, const char* key);
+
 }  // namespace imchat::protocol

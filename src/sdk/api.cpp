@@ -75,10 +75,12 @@ Result<Page<T>> page_of(Result<Json> body, Decode decode) {
     page.data.push_back(std::move(*decoded));
   }
   const Json& meta = b["meta"];
-  page.total = meta.value("total", int64_t{0});
-  page.skip = meta.value("skip", int64_t{0});
-  page.take = meta.value("take", int64_t{0});
-  page.has_more = meta.value("hasMore", false);
+  // Read field by field: a wrong type is absent, never an exception.
+  page.total = protocol::json_int(meta, "total").value_or(0);
+  page.skip = protocol::json_int(meta, "skip").value_or(0);
+  page.take = protocol::json_int(meta, "take").value_or(0);
+  const auto more = meta.find("hasMore");
+  page.has_more = more != meta.end() && more->is_boolean() && more->get<bool>();
   return page;
 }
 
@@ -254,7 +256,8 @@ Fetcher as_fetcher(Api& api, Start start) {
   return [&api, start](FetchDone done) {
     const platform::RequestId id = start([done](Result<T> value) {
       if (!value) return done(value.error());
-      done(AnyData(std::make_shared<const T>(std::move(*value))));
+      // Mutable underneath, so the cache may edit it in place (QueryCache::edit_data).
+      done(AnyData(std::make_shared<T>(std::move(*value))));
     });
     return std::function<void()>([&api, id] { api.cancel(id); });
   };

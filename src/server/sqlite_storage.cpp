@@ -246,7 +246,8 @@ class SqliteStorage final : public Storage {
     int index = 1;
     select->bind(index++, viewer_id);
     if (query.title_contains) select->bind(index++, like_pattern(*query.title_contains));
-    select->bind(index++, query.take).bind(index++, query.skip);
+    select->bind(index++, query.take);
+    select->bind(index++, query.skip);
     std::vector<std::pair<std::string, int64_t>> rows;
     while (true) {
       auto row = select->step();

@@ -299,25 +299,6 @@ std::string vendor_error_message(const protocol::Json& body) {
   return message ? *message : std::string();
 }
 
-std::optional<int64_t> json_int(const protocol::Json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
-}
-
-const std::string* json_string(const protocol::Json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-}
-
-const protocol::Json* json_object(const protocol::Json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? &*it : nullptr;
-}
-
 std::unique_ptr<Provider> make_vendor_provider(asio::any_io_executor executor,
                                                std::shared_ptr<asio::ssl::context> tls,
                                                std::unique_ptr<VendorDialect> dialect,

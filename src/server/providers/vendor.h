@@ -63,10 +63,11 @@ class VendorDialect {
 // wrap it in an array), in error answers and inside streams alike.
 std::string vendor_error_message(const protocol::Json& body);
 
-// Vendors' JSON is read defensively: a field of the wrong type counts as absent.
-std::optional<int64_t> json_int(const protocol::Json& object, const char* key);
-const std::string* json_string(const protocol::Json& object, const char* key);
-const protocol::Json* json_object(const protocol::Json& object, const char* key);
+// Vendors' JSON is read defensively (protocol/json.h): a field of the wrong type counts
+// as absent.
+using protocol::json_int;
+using protocol::json_object;
+using protocol::json_string;
 
 std::unique_ptr<VendorDialect> make_openai_dialect();
 std::unique_ptr<VendorDialect> make_anthropic_dialect();
