@@ -3,7 +3,6 @@
 // cancel, results handed to the UI thread through a queue drained by poll().
 // One Operation object per request, in the style of Beast's client examples.
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include <boost/asio/connect.hpp>
@@ -15,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "platform/http_client.h"
+#include "platform/ui_handoff.h"
 #include "protocol/url.h"
 
 namespace imchat::platform {
@@ -144,12 +144,8 @@ class NativeHttpClient final : public HttpClient {
   }
 
   void poll() override {
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& done : finished_)
-        ready_.push_back(std::move(done));
-      finished_.clear();
-    }
+    for (auto& done : finished_.take())
+      ready_.push_back(std::move(done));
     // Callbacks may send new requests (which append to ready_ on a bad URL): take the batch.
     std::vector<Completed> batch;
     batch.swap(ready_);
@@ -162,21 +158,12 @@ class NativeHttpClient final : public HttpClient {
     }
   }
 
-  void set_wake(std::function<void()> wake) override {
-    std::lock_guard lock(mutex_);
-    wake_ = std::move(wake);
-  }
+  void set_wake(std::function<void()> wake) override { finished_.set_wake(std::move(wake)); }
 
   // I/O thread.
   void finish(RequestId id, Result<HttpResponse> result) {
     running_.erase(id);
-    std::function<void()> wake;
-    {
-      std::lock_guard lock(mutex_);
-      finished_.push_back({id, std::move(result)});
-      wake = wake_;
-    }
-    if (wake) wake();
+    finished_.push({id, std::move(result)});
   }
 
  private:
@@ -184,9 +171,7 @@ class NativeHttpClient final : public HttpClient {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::map<RequestId, std::shared_ptr<Operation>> running_;  // I/O thread only
 
-  std::mutex mutex_;
-  std::vector<Completed> finished_;  // guarded by mutex_
-  std::function<void()> wake_;       // guarded by mutex_
+  UiHandoff<Completed> finished_;
 
   // UI thread only.
   RequestId next_id_ = 1;
