@@ -191,6 +191,29 @@ void QueryCache::set_data(const QueryKey& key, AnyData data) {
   ++q.generation;
 }
 
+void QueryCache::patch_data(const QueryKey& key, AnyData data) {
+  const Entry* e = entry(key);
+  if (!e) return set_data(key, std::move(data));
+  const uint64_t generation = e->state.generation;
+  set_data(key, std::move(data));
+  entry(key)->state.generation = generation;  // the fetch in flight may still land
+}
+
+AnyData* QueryCache::data_slot(const QueryKey& key) {
+  Entry* e = entry(key);
+  return e ? &e->state.data : nullptr;
+}
+
+void QueryCache::touched(const QueryKey& key, bool keep_fetch) {
+  Entry* e = entry(key);
+  if (!e) return;
+  QueryState& q = e->state;
+  q.error.reset();
+  q.status = QueryStatus::kSuccess;
+  q.updated_at_ms = hooks_.now_ms();
+  if (!keep_fetch) ++q.generation;
+}
+
 void QueryCache::invalidate(const QueryKey& prefix, bool exact) {
   for (auto& [key, e] : entries_) {
     if (exact ? key != prefix : !starts_with(key, prefix)) continue;

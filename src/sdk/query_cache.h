@@ -116,6 +116,27 @@ class QueryCache {
   // A local change (an optimistic update, a realtime event): replaces the data at once and
   // makes any fetch already in flight for the key unable to overwrite it.
   void set_data(const QueryKey& key, AnyData data);
+  // A change that a fetch in flight will carry too (ChatSync replays realtime events onto
+  // every page it fetches): replaces the data without discarding that fetch's answer.
+  void patch_data(const QueryKey& key, AnyData data);
+  // Edits the key's data in place when the cache holds the only reference (a view reads
+  // it per frame and lets go, so this is the common case and costs no copy), otherwise
+  // edits a copy. The data must have been made mutable (std::make_shared<T>, not <const T>).
+  // keep_fetch as in patch_data. False when the key has no data.
+  template <typename T, typename Edit>
+  bool edit_data(const QueryKey& key, Edit&& edit, bool keep_fetch = true) {
+    AnyData* slot = data_slot(key);
+    if (!slot || !*slot) return false;
+    if (slot->use_count() == 1) {
+      edit(*const_cast<T*>(static_cast<const T*>(slot->get())));
+    } else {
+      auto copy = std::make_shared<T>(*static_cast<const T*>(slot->get()));
+      edit(*copy);
+      *slot = std::move(copy);
+    }
+    touched(key, keep_fetch);
+    return true;
+  }
   // Every query whose key starts with prefix (or equals it, when exact) becomes stale;
   // observed ones refetch now, cancelling a fetch in flight (its answer may predate
   // whatever caused the invalidation).
@@ -148,6 +169,8 @@ class QueryCache {
   };
 
   Entry* entry(const QueryKey& key);
+  AnyData* data_slot(const QueryKey& key);
+  void touched(const QueryKey& key, bool keep_fetch);
   bool is_stale(const Entry& e) const;
   void start_fetch(Entry& e, bool retry = false);
   void on_result(const QueryKey& key, uint64_t fetch_id, Result<AnyData> result);

@@ -1,0 +1,191 @@
+// ChatSync: what keeps the query cache equal to the server — the glue between Api (REST),
+// Realtime (/ws) and QueryCache, in the shape of the product's hooks:
+//   watch_messages()  useMessages / useInfiniteMessages (load_older, load_newer)
+//   send_message()    useCreateMessage / sendMessage, through the outbox
+//   update_conversation(), delete_conversation(), create_conversation()  the mutations
+//
+// Messages. A conversation's messages are one MessageList in the cache (key
+// messages_key(id)), newest page first fetched over REST, then kept current by the
+// socket: the channel is subscribed with since=<newest seq fetched>, so nothing between
+// the fetch and the subscription is missed; `update` frames insert, replace or remove one
+// message; `stream` frames grow the streaming reply at its offset. Nothing refetches a
+// list to show one message. Events that arrive while a fetch is in flight are applied to
+// what is shown and replayed onto the fetched page when it lands, so neither overwrites
+// the other. `resync` (a gap the server cannot replay) refetches.
+//
+// Outbox. A message is shown at once (seq 0, "sending"), kept with its clientId in memory
+// and in the LocalStore, sent when the socket is open, resent in order after a reconnect
+// (the server stores a clientId once, so a resend after a lost ack cannot duplicate), and
+// marked failed — never dropped — when the server refuses it or it was tried too often.
+// Bounded: past the limit, send_message refuses with an error the composer can show.
+//
+// Structural sharing: a change replaces only the messages it touches (new shared_ptr);
+// the others keep their identity, and MessageList::version says that something changed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/result.h"
+#include "model/types.h"
+#include "platform/local_store.h"
+#include "sdk/api.h"
+#include "sdk/query_cache.h"
+#include "sdk/realtime.h"
+
+namespace imchat::sdk {
+
+struct MessageList {
+  std::vector<std::shared_ptr<const Message>> items;  // by seq; unsent ones (seq 0) last
+  bool has_older = false;  // the server has older messages than items.front()
+  bool has_newer = false;  // newer pages were let go to respect the page cap
+  uint64_t version = 0;    // bumped by every change
+};
+
+enum class Delivery { kSent, kSending, kFailed };
+const char* to_string(Delivery delivery);
+
+struct OutboxEntry {
+  std::string client_id;
+  std::string conversation_id;
+  std::string content;
+  Delivery delivery = Delivery::kSending;
+  int attempts = 0;
+  std::string error;  // why it failed, for the UI
+  // Not persisted:
+  bool in_flight = false;
+  int64_t not_before_ms = 0;  // after a rate limit
+};
+
+struct ChatSyncOptions {
+  int page_size = 50;
+  int max_pages = 20;         // pages of a conversation kept in memory
+  size_t outbox_limit = 200;  // unsent messages kept at most
+  int max_attempts = 5;       // sends without an answer before a message is failed
+  size_t max_content_bytes = 32 * 1024;
+};
+
+class ChatSync {
+ public:
+  struct Hooks {
+    std::function<int64_t()> now_ms;
+    std::function<std::string()> new_client_id;  // unique per message, e.g. random hex
+  };
+
+  // store: where the outbox survives a reload (nullptr: memory only).
+  ChatSync(QueryCache& cache, Api& api, Realtime& realtime, platform::LocalStore* store,
+           ChatSyncOptions options, Hooks hooks);
+  ~ChatSync();
+  ChatSync(const ChatSync&) = delete;
+  ChatSync& operator=(const ChatSync&) = delete;
+
+  // --- messages --------------------------------------------------------------------------
+  // A view's interest in a conversation's messages: fetched, subscribed, kept current.
+  class Watch {
+   public:
+    Watch() = default;
+    Watch(Watch&&) noexcept = default;
+    Watch& operator=(Watch&& other) noexcept;
+    ~Watch() { reset(); }
+    void reset();
+
+   private:
+    friend class ChatSync;
+    ChatSync* sync_ = nullptr;
+    std::weak_ptr<bool> alive_;
+    std::string conversation_id_;
+    QueryCache::Observer observer_;
+  };
+  Watch watch_messages(const std::string& conversation_id);
+  std::shared_ptr<const MessageList> messages(const std::string& conversation_id) const;
+  const QueryState* messages_state(const std::string& conversation_id) const;
+
+  // Infinite paging over the seq cursor. False when there is nothing to load or a load is
+  // already running.
+  bool load_older(const std::string& conversation_id);
+  bool load_newer(const std::string& conversation_id);
+  bool loading_more(const std::string& conversation_id) const;
+
+  // --- sending ---------------------------------------------------------------------------
+  // Shows the message at once and sends it when it can. The clientId, or why not (empty,
+  // too long, outbox full).
+  Result<std::string> send_message(const std::string& conversation_id, const std::string& content);
+  void retry(const std::string& client_id);    // a failed message: try again
+  void discard(const std::string& client_id);  // a failed message: forget it
+  Delivery delivery(const Message& message) const;
+  const std::vector<OutboxEntry>& outbox() const { return outbox_; }
+
+  // --- conversations (mutations: optimistic, rolled back on error, invalidated after) ---
+  void create_conversation(const NewConversation& input, ApiCallback<Conversation> done);
+  void update_conversation(const std::string& id, const ConversationPatch& patch,
+                           ApiCallback<Conversation> done);
+  void delete_conversation(const std::string& id, ApiCallback<Ok> done);
+
+  // The page became visible, or the network came back: refetch what is stale, reconnect.
+  void on_visible();
+  // Sends what waits in the outbox once a rate limit expires. Call once per frame.
+  void tick();
+  std::optional<int64_t> next_deadline_ms() const;
+
+  // For the benchmark and tests: what a socket frame would do, without a socket.
+  void apply_update(const std::string& conversation_id, const protocol::Json& data);
+  void apply_stream(const std::string& conversation_id, const protocol::Json& data);
+
+ private:
+  struct Tracked {
+    int watchers = 0;
+    int64_t last_seq = 0;  // seen on the channel before the last watcher left
+    int fetches = 0;       // REST fetches of the newest page in flight
+    std::vector<std::pair<bool, protocol::Json>> replay;  // events since the oldest began
+    bool paging = false;
+    platform::RequestId paging_request = 0;
+  };
+
+  Fetcher newest_page_fetcher(const std::string& conversation_id);
+  std::shared_ptr<MessageList> merge_fetched(const std::string& conversation_id,
+                                             Page<Message> page);
+  void unwatch(const std::string& conversation_id);
+  void on_update(const std::string& channel, const protocol::Json& data);
+  void on_stream(const std::string& channel, const protocol::Json& data);
+  void on_open(bool reconnect);
+  void remember(const std::string& conversation_id, bool stream, const protocol::Json& data);
+
+  void pump();
+  void confirm(const std::string& client_id, const Message& message);
+  void save_outbox() const;
+  void load_outbox();
+  OutboxEntry* find_entry(const std::string& client_id);
+  void show_pending(const OutboxEntry& entry);
+  void remove_pending(const std::string& conversation_id, const std::string& client_id);
+
+  using Snapshot = std::vector<std::pair<QueryKey, AnyData>>;
+  Snapshot snapshot(const QueryKey& prefix) const;
+  void restore(const Snapshot& snapshot);
+
+  QueryCache& cache_;
+  Api& api_;
+  Realtime& realtime_;
+  platform::LocalStore* store_;
+  ChatSyncOptions options_;
+  Hooks hooks_;
+  std::map<std::string, Tracked> conversations_;
+  std::vector<OutboxEntry> outbox_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// Applying events to a MessageList, on its own for tests and the benchmark. Each returns
+// whether the list changed. Idempotent: an event applied twice changes nothing the second
+// time, so replaying a window of events over a newer snapshot is safe.
+bool apply_message_event(MessageList& list, const std::string& kind, const protocol::Json& data);
+bool apply_stream_delta(MessageList& list, const protocol::Json& data);
+
+// The channel names of docs/protocol.md.
+std::string message_channel(const std::string& conversation_id);
+inline constexpr const char* kConversationListChannel = "Conversation:list";
+
+}  // namespace imchat::sdk
