@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <chrono>
+#include <random>
 
 #include "protocol/json.h"
 
@@ -11,25 +12,47 @@ int64_t monotonic_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-App::App(AppOptions options, platform::Window& window, platform::HttpClient& http)
+double uniform_random() {
+  static std::mt19937_64 generator{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+}
+
+App::App(AppOptions options, platform::Window& window, platform::HttpClient& http,
+         platform::WebSocketClient& sockets, platform::LocalStore* store)
     : window_(window),
       http_(http),
+      sockets_(sockets),
       client_(http, sdk::ClientOptions{.base_url = options.server_url}),
+      chat_({http, sockets, store, monotonic_ms, uniform_random},
+            sdk::ChatClientOptions{.base_url = options.server_url}),
       theme_(options.font_dir),
-      view_(theme_) {
+      view_(theme_),
+      devtools_(theme_) {
   http_.set_wake([this] { window_.wake(); });
+  sockets_.set_wake([this] { window_.wake(); });
+  chat_.start();
+}
+
+void App::tick() {
+  http_.poll();
+  sockets_.poll();
+  const int64_t now = monotonic_ms();
+  client_.tick(now);
+  chat_.tick();
+}
+
+std::optional<int64_t> App::next_deadline_ms() const {
+  return chat_.next_deadline_ms();
 }
 
 platform::FrameHooks App::hooks(std::function<bool()> after_draw,
                                 std::function<void()> after_render) {
   platform::FrameHooks hooks;
-  hooks.tick = [this] {
-    http_.poll();
-    client_.tick(monotonic_ms());
-  };
+  hooks.tick = [this] { tick(); };
   hooks.prepare = [this](float ratio) { return theme_.apply(ratio); };
   hooks.draw = [this, after_draw = std::move(after_draw)] {
     view_.draw(client_);
+    devtools_.draw(chat_, monotonic_ms());
     ++frames_;
     return after_draw ? after_draw() : true;
   };
@@ -44,7 +67,12 @@ std::string App::state_json() const {
                           {"lastError", server.last_error},
                           {"frames", frames_},
                           {"pixelRatio", theme_.scale()},
-                          {"fontError", theme_.fonts().load_error}};
+                          {"fontError", theme_.fonts().load_error},
+                          {"realtime", sdk::to_string(chat_.realtime().status().state)},
+                          {"user", chat_.session().user.id},
+                          {"queries", chat_.cache().size()},
+                          {"outbox", chat_.sync().outbox().size()},
+                          {"devtools", devtools_.open()}};
   return protocol::dump_json(state);
 }
 

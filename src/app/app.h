@@ -3,12 +3,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "platform/http_client.h"
+#include "platform/local_store.h"
+#include "platform/websocket.h"
 #include "platform/window.h"
+#include "sdk/chat_client.h"
 #include "sdk/client.h"
 #include "ui/app_view.h"
+#include "ui/query_devtools.h"
 #include "ui/theme.h"
 
 namespace imchat::app {
@@ -20,7 +25,9 @@ struct AppOptions {
 
 class App {
  public:
-  App(AppOptions options, platform::Window& window, platform::HttpClient& http);
+  // The transports and the store belong to the entry point (they outlive the App).
+  App(AppOptions options, platform::Window& window, platform::HttpClient& http,
+      platform::WebSocketClient& sockets, platform::LocalStore* store);
 
   // Frame hooks for Window::run; extra_draw runs after the views (test hooks, screenshots).
   platform::FrameHooks hooks(std::function<bool()> after_draw = {},
@@ -28,18 +35,31 @@ class App {
 
   // What the app shows, as JSON: the contract of window.imchat.state() and of the native
   // test's state file. {"connection","serverVersion","lastError","frames","pixelRatio",
-  // "fontError"}
+  // "fontError","realtime","user","queries","outbox","devtools"}
   std::string state_json() const;
 
+  // Transports and SDK timers, without drawing: the loop's tick, and on the web a timer
+  // that keeps the SDK alive while the tab is hidden (no animation frames then).
+  void tick();
+  // When tick() next has work (ms on monotonic_ms()'s clock); nullopt: nothing scheduled.
+  std::optional<int64_t> next_deadline_ms() const;
+  // The page became visible again or the network came back.
+  void on_visible() { chat_.on_visible(); }
+  void set_devtools(bool open) { devtools_.set_open(open); }
+
   const sdk::Client& client() const { return client_; }
+  sdk::ChatClient& chat() { return chat_; }
   uint64_t frames() const { return frames_; }
 
  private:
   platform::Window& window_;
   platform::HttpClient& http_;
+  platform::WebSocketClient& sockets_;
   sdk::Client client_;
+  sdk::ChatClient chat_;
   ui::Theme theme_;
   ui::AppView view_;
+  ui::QueryDevtools devtools_;
   uint64_t frames_ = 0;
 };
 

@@ -19,6 +19,7 @@ struct Args {
   std::string font_dir = IMCHAT_NATIVE_FONT_DIR;
   std::string screenshot;
   std::string state_file;
+  std::string state_dir;  // session and outbox; "" = memory only
   bool exit_when_connected = false;
   double timeout_s = 30;
 };
@@ -31,6 +32,7 @@ void usage() {
       "  --exit-when-connected  quit once the server answered and the UI settled (tests)\n"
       "  --screenshot PNG       with --exit-when-connected: save the last frame\n"
       "  --state-file JSON      write the UI state (as window.imchat.state() on the web)\n"
+      "  --state-dir DIR        keep the session and unsent messages here (default: memory)\n"
       "  --timeout SECONDS      with --exit-when-connected: give up after this long (30)\n"
       "  --help");
 }
@@ -55,6 +57,8 @@ bool parse_args(int argc, char** argv, Args& args) {
       if (!value(args.screenshot)) return false;
     } else if (arg == "--state-file") {
       if (!value(args.state_file)) return false;
+    } else if (arg == "--state-dir") {
+      if (!value(args.state_dir)) return false;
     } else if (arg == "--exit-when-connected") {
       args.exit_when_connected = true;
     } else if (arg == "--timeout") {
@@ -84,7 +88,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto http = platform::make_http_client();
-  app::App app({.server_url = args.server, .font_dir = args.font_dir}, *window, *http);
+  auto sockets = platform::make_websocket_client();
+  auto store = platform::make_local_store(args.state_dir);
+  app::App app({.server_url = args.server, .font_dir = args.font_dir}, *window, *http, *sockets,
+               store.get());
 
   const int64_t started = app::monotonic_ms();
   int64_t settled_frames = 0;

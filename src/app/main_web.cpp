@@ -1,7 +1,9 @@
 // imchat (web): the wasm entry point. The page shell (web/index.html) provides the canvas
 // and window.imchat; the server that served the page is the API server (same origin).
 #include <emscripten/emscripten.h>
+#include <emscripten/eventloop.h>
 
+#include <algorithm>
 #include <string>
 
 #include "app/app.h"
@@ -17,6 +19,30 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* imchat_state_json() {
   return g_state.c_str();
 }
 
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_set_devtools(int open) {
+  if (g_app) g_app->set_devtools(open != 0);
+}
+
+// The page became visible or the network came back (web/index.html listens).
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_on_visible() {
+  if (g_app) g_app->on_visible();
+}
+
+namespace {
+
+// The SDK's timers (reconnects, pings, retries) on the browser's clock: a hidden tab gets
+// no animation frames, and a chat must stay connected in the background.
+void on_sdk_timer(void*) {
+  if (!g_app) return;
+  g_app->tick();
+  const auto next = g_app->next_deadline_ms();
+  const int64_t delay =
+      next ? std::clamp<int64_t>(*next - imchat::app::monotonic_ms(), 10, 30000) : 30000;
+  emscripten_set_timeout(&on_sdk_timer, static_cast<double>(delay), nullptr);
+}
+
+}  // namespace
+
 int main() {
   using namespace imchat;
   // Leaked on purpose: the browser owns the loop and main() returns right away.
@@ -26,7 +52,10 @@ int main() {
     return 1;
   }
   auto* http = platform::make_http_client().release();
-  g_app = new app::App({.server_url = "", .font_dir = "/fonts"}, *window, *http);
+  auto* sockets = platform::make_websocket_client().release();
+  auto* store = platform::make_local_store().release();
+  g_app = new app::App({.server_url = "", .font_dir = "/fonts"}, *window, *http, *sockets, store);
+  emscripten_set_timeout(&on_sdk_timer, 100, nullptr);
   window->run(g_app->hooks());
   return 0;
 }

@@ -1,0 +1,118 @@
+#include "sdk/chat_client.h"
+
+#include <cstdio>
+
+namespace imchat::sdk {
+
+namespace {
+constexpr const char* kTokenKey = "imchat.token";
+
+RealtimeOptions with_url(RealtimeOptions options, const std::string& base_url) {
+  if (options.url.empty()) options.url = websocket_url(base_url);
+  return options;
+}
+}  // namespace
+
+std::string websocket_url(const std::string& base_url) {
+  if (base_url.empty()) return "/ws";
+  std::string url = base_url;
+  if (url.rfind("https://", 0) == 0) {
+    url.replace(0, 5, "wss");
+  } else if (url.rfind("http://", 0) == 0) {
+    url.replace(0, 4, "ws");
+  }
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
+  return url + "/ws";
+}
+
+ChatClient::ChatClient(Platform platform, ChatClientOptions options)
+    : platform_(std::move(platform)),
+      options_(std::move(options)),
+      cache_({platform_.now_ms, platform_.random, true}),
+      api_(platform_.http, options_.base_url),
+      realtime_(platform_.sockets, with_url(options_.realtime, options_.base_url),
+                {platform_.now_ms, platform_.random}),
+      sync_(cache_, api_, realtime_, platform_.store, options_.sync,
+            {platform_.now_ms, [this] { return new_client_id(); }}) {}
+
+ChatClient::~ChatClient() {
+  *alive_ = false;
+}
+
+std::string ChatClient::new_client_id() {
+  // 64 random bits as hex: unique enough per user, short on the wire.
+  const auto part = [this] {
+    return static_cast<unsigned long>(platform_.random() * 4294967296.0);
+  };
+  char text[24];
+  std::snprintf(text, sizeof text, "%08lx%08lx", part(), part());
+  return text;
+}
+
+void ChatClient::start() {
+  if (session_.signed_in || session_.signing_in) return;
+  const auto stored = platform_.store ? platform_.store->get(kTokenKey) : std::nullopt;
+  if (!stored || stored->empty()) return sign_in_as_guest();
+  // Check the stored token once; a refusal means a new guest, anything else keeps it.
+  session_.signing_in = true;
+  api_.set_token(*stored);
+  std::weak_ptr<bool> alive = alive_;
+  const std::string token = *stored;
+  api_.me([this, alive, token](Result<User> me) {
+    if (alive.expired()) return;
+    session_.signing_in = false;
+    if (me) return use_token(token, &*me);
+    if (me.error().code == ErrorCode::kUnauthorized) return sign_in_as_guest();
+    use_token(token, nullptr);  // offline or the server is down: keep it and retry later
+  });
+}
+
+void ChatClient::sign_in_as_guest() {
+  session_.signing_in = true;
+  std::weak_ptr<bool> alive = alive_;
+  api_.sign_in_as_guest([this, alive](Result<Session> session) {
+    if (alive.expired()) return;
+    session_.signing_in = false;
+    if (!session) {
+      session_.error = session.error().describe();
+      return;
+    }
+    session_.error.clear();
+    use_session(*session);
+  });
+}
+
+void ChatClient::use_session(const Session& session) {
+  if (platform_.store) platform_.store->set(kTokenKey, session.token);
+  use_token(session.token, &session.user);
+}
+
+void ChatClient::use_token(const std::string& token, const User* user) {
+  session_.signed_in = true;
+  if (user) session_.user = *user;
+  api_.set_token(token);
+  realtime_.set_token(token);
+}
+
+void ChatClient::tick() {
+  realtime_.tick();
+  // The socket says whether the server is reachable; REST fetches wait while it is not.
+  cache_.set_online(realtime_.status().state != LinkState::kBackoff);
+  if (realtime_.status().unauthorized && session_.signed_in && !session_.signing_in) {
+    session_.signed_in = false;
+    if (platform_.store) platform_.store->remove(kTokenKey);
+    sign_in_as_guest();
+  }
+  sync_.tick();
+  cache_.tick();
+}
+
+std::optional<int64_t> ChatClient::next_deadline_ms() const {
+  std::optional<int64_t> next;
+  for (auto d : {realtime_.next_deadline_ms(), sync_.next_deadline_ms(), cache_.next_deadline_ms()})
+    if (d) next = next ? std::min(*next, *d) : *d;
+  return next;
+}
+
+}  // namespace imchat::sdk
