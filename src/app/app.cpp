@@ -39,6 +39,10 @@ void App::tick() {
   const int64_t now = monotonic_ms();
   client_.tick(now);
   chat_.tick();
+  if (chat_.session().signed_in && conversations_.key().empty()) {
+    conversations_ =
+        chat_.cache().observe(sdk::conversations_key(), sdk::fetch_conversations(chat_.api(), {}));
+  }
 }
 
 std::optional<int64_t> App::next_deadline_ms() const {

@@ -60,6 +60,8 @@ class App {
   ui::Theme theme_;
   ui::AppView view_;
   ui::QueryDevtools devtools_;
+  // The conversation list, kept current while signed in (the sidebar's data).
+  sdk::QueryCache::Observer conversations_;
   uint64_t frames_ = 0;
 };
 

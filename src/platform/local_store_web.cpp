@@ -10,10 +10,12 @@
 namespace imchat::platform {
 namespace {
 
+// JavaScript below: clang-format would split the strict-equality operator in two.
+// clang-format off
 EM_JS(char*, imchat_storage_get, (const char* key), {
   try {
     const value = window.localStorage.getItem(UTF8ToString(key));
-    if (value == = null) return 0;
+    if (value === null) return 0;
     const size = lengthBytesUTF8(value) + 1;
     const out = _malloc(size);
     stringToUTF8(value, out, size);
@@ -36,6 +38,7 @@ EM_JS(void, imchat_storage_remove, (const char* key), {
   } catch (e) {
   }
 });
+// clang-format on
 
 class WebStore final : public LocalStore {
  public:

@@ -20,16 +20,19 @@ namespace imchat::platform {
 namespace {
 
 // "/ws?token=…" → "ws://host:port/ws?token=…" (wss on an https page); absolute URLs pass.
+// JavaScript below: clang-format would split the strict-equality operator in two.
+// clang-format off
 EM_JS(char*, imchat_resolve_ws_url, (const char* url), {
   const u = new URL(UTF8ToString(url), window.location.href);
-  if (u.protocol == = 'http:') u.protocol = 'ws:';
-  if (u.protocol == = 'https:') u.protocol = 'wss:';
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  if (u.protocol === 'https:') u.protocol = 'wss:';
   const text = u.toString();
   const size = lengthBytesUTF8(text) + 1;
   const out = _malloc(size);
   stringToUTF8(text, out, size);
   return out;
 });
+// clang-format on
 
 struct Queued {
   SocketId socket;

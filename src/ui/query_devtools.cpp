@@ -28,7 +28,18 @@ void QueryDevtools::draw(sdk::ChatClient& client, int64_t now_ms) {
   ImGui::SetNextWindowSize(ImVec2(theme_.px(560), theme_.px(360)), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - theme_.px(580), theme_.px(20)),
                           ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin("SDK devtools", &open_, ImGuiWindowFlags_NoSavedSettings)) {
+  // A floating tool over the app: its own opaque panel, unlike the full-window layout.
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImGui::ColorConvertU32ToFloat4(p.surface));
+  ImGui::PushStyleColor(ImGuiCol_TitleBg, ImGui::ColorConvertU32ToFloat4(p.sidebar));
+  ImGui::PushStyleColor(ImGuiCol_TitleBgActive, ImGui::ColorConvertU32ToFloat4(p.sidebar));
+  ImGui::PushStyleColor(ImGuiCol_Border, ImGui::ColorConvertU32ToFloat4(p.border));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme_.px(12), theme_.px(10)));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, theme_.px(8));
+  const bool visible = ImGui::Begin("SDK devtools", &open_, ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PopStyleVar(3);
+  ImGui::PopStyleColor(4);
+  if (!visible) {
     ImGui::End();
     return;
   }

@@ -108,3 +108,35 @@ test('the app draws nothing while idle', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("the browser's WebSocket carries the SDK's link, and the session survives a reload", async () => {
+  const { context, page, problems } = await openApp();
+  await page.waitForFunction(() => {
+    const s = window.imchat.state();
+    return s.realtime === 'open' && s.user !== '';
+  }, null, { timeout: 30000 });
+  const first = await page.evaluate(() => window.imchat.state());
+  const token = await page.evaluate(() => localStorage.getItem('imchat.token'));
+  assert.ok(token, 'the guest token is kept in localStorage');
+  // The server knows this socket's user: /api/auth/me with the stored token names it.
+  const me = await (await fetch(server.url + '/api/auth/me',
+    { headers: { authorization: `Bearer ${token}` } })).json();
+  assert.equal(me.data.id, first.user);
+
+  await page.reload();
+  await page.waitForFunction(() => {
+    const s = window.imchat?.state();
+    return s && s.realtime === 'open' && s.user !== '';
+  }, null, { timeout: 30000 });
+  const again = await page.evaluate(() => window.imchat.state());
+  assert.equal(again.user, first.user, 'the same guest after a reload, not a new one');
+
+  // The SDK devtools, off by default, shown on request.
+  assert.equal(again.devtools, false);
+  await page.evaluate(() => window.imchat.debug(true));
+  await page.mouse.move(400, 300);  // any input draws a frame
+  await page.waitForFunction(() => window.imchat.state().devtools === true);
+  await page.screenshot({ path: join(outDir, 'sdk_devtools.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
