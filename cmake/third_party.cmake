@@ -58,7 +58,7 @@ if(NOT EMSCRIPTEN)  # Emscripten's GLFW headers are in its sysroot; -sUSE_GLFW=3
 endif()
 
 # --- md4c (Markdown parser; used by the message renderer) ------------------------------
-add_library(md4c STATIC "${MD4C_DIR}/src/md4c.c")
+add_library(md4c STATIC "${MD4C_DIR}/src/md4c.c" "${MD4C_DIR}/src/entity.c")
 target_include_directories(md4c SYSTEM PUBLIC "${MD4C_DIR}/src")
 
 # Third-party code is not ours to fix: build it quietly.

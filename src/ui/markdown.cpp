@@ -1,0 +1,366 @@
+#include "ui/markdown.h"
+
+#include <md4c.h>
+
+extern "C" {
+#include <entity.h>
+}
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace imchat::ui::markdown {
+namespace {
+
+void append_utf8(std::string& out, unsigned cp) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// "&amp;", "&#39;", "&#x2014;" → UTF-8; an unknown entity stays as written.
+void append_entity(std::string& out, std::string_view name) {
+  if (name.size() > 3 && name[1] == '#') {
+    const bool hex = name[2] == 'x' || name[2] == 'X';
+    unsigned cp = 0;
+    for (size_t i = hex ? 3 : 2; i + 1 < name.size(); ++i) {
+      const char c = name[i];
+      const int digit = c >= '0' && c <= '9'   ? c - '0'
+                        : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                      : -1;
+      if (digit < 0 || cp > 0x10FFFF) return out.append(name), void();
+      cp = cp * (hex ? 16 : 10) + static_cast<unsigned>(digit);
+    }
+    append_utf8(out, cp);
+    return;
+  }
+  if (const struct entity* e = entity_lookup(name.data(), name.size())) {
+    append_utf8(out, e->codepoints[0]);
+    if (e->codepoints[1]) append_utf8(out, e->codepoints[1]);
+    return;
+  }
+  out.append(name);
+}
+
+struct Container {
+  MD_BLOCKTYPE type;
+  bool tight = false;
+  unsigned next_number = 1;  // ordered lists
+  char delimiter = '.';
+};
+
+class Builder {
+ public:
+  explicit Builder(Document& doc) : doc_(doc) {}
+
+  int enter_block(MD_BLOCKTYPE type, void* detail) {
+    switch (type) {
+      case MD_BLOCK_QUOTE:
+        ++quote_depth_;
+        close_block();
+        break;
+      case MD_BLOCK_UL:
+        containers_.push_back({type, static_cast<MD_BLOCK_UL_DETAIL*>(detail)->is_tight != 0});
+        close_block();
+        break;
+      case MD_BLOCK_OL: {
+        const auto* d = static_cast<MD_BLOCK_OL_DETAIL*>(detail);
+        containers_.push_back({type, d->is_tight != 0, d->start, d->mark_delimiter});
+        close_block();
+        break;
+      }
+      case MD_BLOCK_LI: {
+        close_block();
+        const auto* d = static_cast<MD_BLOCK_LI_DETAIL*>(detail);
+        pending_marker_ = "•";
+        if (d->is_task) {
+          pending_marker_ = d->task_mark == ' ' ? "☐" : "☑";
+        } else if (!containers_.empty() && containers_.back().type == MD_BLOCK_OL) {
+          Container& list = containers_.back();
+          pending_marker_ = fmt::format("{}{}", list.next_number++, list.delimiter);
+        }
+        break;
+      }
+      case MD_BLOCK_HR:
+        open_block(BlockKind::kRule);
+        close_block();
+        break;
+      case MD_BLOCK_H:
+        open_block(BlockKind::kHeading);
+        doc_.blocks.back().heading =
+            static_cast<uint8_t>(static_cast<MD_BLOCK_H_DETAIL*>(detail)->level);
+        break;
+      case MD_BLOCK_CODE: {
+        open_block(BlockKind::kCode);
+        const auto* d = static_cast<MD_BLOCK_CODE_DETAIL*>(detail);
+        doc_.blocks.back().language.assign(d->lang.text ? d->lang.text : "", d->lang.size);
+        break;
+      }
+      case MD_BLOCK_HTML:
+      case MD_BLOCK_P:
+        open_block(BlockKind::kParagraph);
+        break;
+      case MD_BLOCK_TABLE: {
+        open_block(BlockKind::kTable);
+        const auto* d = static_cast<MD_BLOCK_TABLE_DETAIL*>(detail);
+        Block& table = doc_.blocks.back();
+        table.columns = static_cast<uint16_t>(d->col_count);
+        table.head_rows = static_cast<uint16_t>(d->head_row_count);
+        break;
+      }
+      case MD_BLOCK_THEAD:
+        in_head_ = true;
+        break;
+      case MD_BLOCK_TR:
+        if (Block* table = open_table()) {
+          ++table->rows;
+          row_cells_ = 0;
+        }
+        break;
+      case MD_BLOCK_TH:
+      case MD_BLOCK_TD:
+        if (Block* table = open_table(); table && row_cells_ < table->columns) {
+          table->cells.push_back(static_cast<uint32_t>(doc_.spans.size()));
+          ++row_cells_;
+        }
+        break;
+      default:
+        break;
+    }
+    return 0;
+  }
+
+  int leave_block(MD_BLOCKTYPE type, void*) {
+    switch (type) {
+      case MD_BLOCK_QUOTE:
+        close_block();
+        if (quote_depth_) --quote_depth_;
+        break;
+      case MD_BLOCK_UL:
+      case MD_BLOCK_OL:
+        close_block();
+        if (!containers_.empty()) containers_.pop_back();
+        break;
+      case MD_BLOCK_LI:
+        close_block();
+        pending_marker_.clear();
+        break;
+      case MD_BLOCK_THEAD:
+        in_head_ = false;
+        break;
+      case MD_BLOCK_TR:
+        // md4c may give a row fewer cells than the table has columns: pad with empty ones.
+        if (Block* table = open_table()) {
+          for (; row_cells_ < table->columns; ++row_cells_)
+            table->cells.push_back(static_cast<uint32_t>(doc_.spans.size()));
+        }
+        break;
+      case MD_BLOCK_TABLE:
+        if (Block* table = open_table())
+          table->cells.push_back(static_cast<uint32_t>(doc_.spans.size()));
+        close_block();
+        break;
+      case MD_BLOCK_H:
+      case MD_BLOCK_CODE:
+      case MD_BLOCK_HTML:
+      case MD_BLOCK_P:
+        close_block();
+        break;
+      default:
+        break;
+    }
+    return 0;
+  }
+
+  int enter_span(MD_SPANTYPE type, void* detail) {
+    styles_.push_back(style_);
+    switch (type) {
+      case MD_SPAN_EM:
+        style_ |= kItalic;
+        break;
+      case MD_SPAN_STRONG:
+        style_ |= kBold;
+        break;
+      case MD_SPAN_CODE:
+        style_ |= kCode;
+        break;
+      case MD_SPAN_DEL:
+        style_ |= kStrike;
+        break;
+      case MD_SPAN_A: {
+        const auto* d = static_cast<MD_SPAN_A_DETAIL*>(detail);
+        style_ |= kLink;
+        links_.push_back(link_);
+        link_ = static_cast<int32_t>(doc_.links.size());
+        doc_.links.emplace_back(d->href.text ? d->href.text : "", d->href.size);
+        break;
+      }
+      default:
+        break;
+    }
+    return 0;
+  }
+
+  int leave_span(MD_SPANTYPE type, void*) {
+    if (type == MD_SPAN_A && !links_.empty()) {
+      link_ = links_.back();
+      links_.pop_back();
+    }
+    if (!styles_.empty()) {
+      style_ = styles_.back();
+      styles_.pop_back();
+    }
+    return 0;
+  }
+
+  int text(MD_TEXTTYPE type, std::string_view text) {
+    if (current_ < 0) open_block(BlockKind::kParagraph);  // a tight list item's text
+    const size_t begin = doc_.text.size();
+    switch (type) {
+      case MD_TEXT_NULLCHAR:
+        append_utf8(doc_.text, 0xFFFD);
+        break;
+      case MD_TEXT_BR:
+        doc_.text += '\n';
+        break;
+      case MD_TEXT_SOFTBR:
+        doc_.text += ' ';
+        break;
+      case MD_TEXT_ENTITY:
+        append_entity(doc_.text, text);
+        break;
+      default:
+        doc_.text.append(text);
+        break;
+    }
+    uint8_t style = style_;
+    if (in_head_) style |= kBold;
+    const int32_t link = (style & kLink) ? link_ : -1;
+    const auto end = static_cast<uint32_t>(doc_.text.size());
+    // Adjacent text of one style is one span: fewer pieces to measure and draw.
+    Block& block = doc_.blocks[static_cast<size_t>(current_)];
+    if (block.span_count > 0 && !cell_started() && doc_.spans.back().style == style &&
+        doc_.spans.back().link == link && doc_.spans.back().end == begin) {
+      doc_.spans.back().end = end;
+    } else {
+      doc_.spans.push_back({static_cast<uint32_t>(begin), end, style, link});
+      ++block.span_count;
+    }
+    return 0;
+  }
+
+ private:
+  void open_block(BlockKind kind) {
+    // A table's cells are its own content, not new blocks.
+    if (current_ >= 0 && doc_.blocks[static_cast<size_t>(current_)].kind == BlockKind::kTable &&
+        kind == BlockKind::kParagraph) {
+      return;
+    }
+    close_block();
+    Block block;
+    block.kind = kind;
+    block.quote_depth = static_cast<uint8_t>(std::min(quote_depth_, 8));
+    int lists = 0;
+    bool tight = false;
+    for (const Container& c : containers_) {
+      ++lists;
+      tight = c.tight;
+    }
+    block.list_depth = static_cast<uint8_t>(std::min(lists, 8));
+    block.tight = tight;
+    block.marker = std::move(pending_marker_);
+    pending_marker_.clear();
+    block.first_span = static_cast<uint32_t>(doc_.spans.size());
+    doc_.blocks.push_back(std::move(block));
+    current_ = static_cast<int>(doc_.blocks.size()) - 1;
+  }
+
+  void close_block() { current_ = -1; }
+
+  Block* open_table() {
+    if (current_ < 0) return nullptr;
+    Block& block = doc_.blocks[static_cast<size_t>(current_)];
+    return block.kind == BlockKind::kTable ? &block : nullptr;
+  }
+
+  // The span about to be added starts a table cell (never merge across cells).
+  bool cell_started() const {
+    const Block& block = doc_.blocks[static_cast<size_t>(current_)];
+    return block.kind == BlockKind::kTable && !block.cells.empty() &&
+           block.cells.back() == doc_.spans.size();
+  }
+
+  Document& doc_;
+  int current_ = -1;
+  int quote_depth_ = 0;
+  std::vector<Container> containers_;
+  std::string pending_marker_;
+  uint8_t style_ = 0;
+  std::vector<uint8_t> styles_;
+  int32_t link_ = -1;
+  std::vector<int32_t> links_;
+  bool in_head_ = false;
+  uint16_t row_cells_ = 0;
+};
+
+}  // namespace
+
+std::string Document::block_text(const Block& block) const {
+  std::string out;
+  for (uint32_t i = block.first_span; i < block.first_span + block.span_count; ++i)
+    out.append(span_text(spans[i]));
+  while (!out.empty() && out.back() == '\n')
+    out.pop_back();
+  return out;
+}
+
+Document parse(std::string_view markdown) {
+  Document doc;
+  doc.text.reserve(markdown.size());
+  Builder builder(doc);
+  MD_PARSER parser{};
+  parser.abi_version = 0;
+  parser.flags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML;
+  parser.enter_block = [](MD_BLOCKTYPE t, void* d, void* u) {
+    return static_cast<Builder*>(u)->enter_block(t, d);
+  };
+  parser.leave_block = [](MD_BLOCKTYPE t, void* d, void* u) {
+    return static_cast<Builder*>(u)->leave_block(t, d);
+  };
+  parser.enter_span = [](MD_SPANTYPE t, void* d, void* u) {
+    return static_cast<Builder*>(u)->enter_span(t, d);
+  };
+  parser.leave_span = [](MD_SPANTYPE t, void* d, void* u) {
+    return static_cast<Builder*>(u)->leave_span(t, d);
+  };
+  parser.text = [](MD_TEXTTYPE t, const MD_CHAR* text, MD_SIZE size, void* u) {
+    return static_cast<Builder*>(u)->text(t, std::string_view(text, size));
+  };
+  if (md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &builder) != 0) {
+    // md4c fails only on allocation failure; show the raw text rather than nothing.
+    doc = Document{};
+    doc.text.assign(markdown);
+    doc.spans.push_back({0, static_cast<uint32_t>(doc.text.size()), 0, -1});
+    Block block;
+    block.span_count = 1;
+    doc.blocks.push_back(block);
+  }
+  return doc;
+}
+
+}  // namespace imchat::ui::markdown

@@ -1,0 +1,86 @@
+// Lays a markdown::Document out at a width — word wrap over mixed fonts, list markers,
+// quotes, code panels, tables — into positioned pieces that draw() replays with a few
+// ImDrawList calls. A layout depends only on the document, the width and the fonts, so the
+// message list caches it per (message version, width) and a frame that changes nothing
+// lays nothing out. Coordinates are relative to the layout's top-left corner.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "ui/markdown.h"
+
+namespace imchat::ui {
+
+struct RichTextStyle {
+  ImFont* body = nullptr;
+  ImFont* bold = nullptr;
+  ImFont* italic = nullptr;
+  ImFont* mono = nullptr;
+  ImFont* small = nullptr;  // code-block labels
+  ImFont* h1 = nullptr;
+  ImFont* h2 = nullptr;
+  ImU32 text = 0;
+  ImU32 muted = 0;
+  ImU32 link = 0;
+  ImU32 code_text = 0;
+  ImU32 code_background = 0;  // fenced blocks
+  ImU32 code_header = 0;      // the language bar
+  ImU32 inline_code_background = 0;
+  ImU32 border = 0;
+  ImU32 accent = 0;  // checked task boxes
+  float scale = 1;   // device pixels per logical pixel
+};
+
+struct TextPiece {
+  ImFont* font;
+  ImU32 color;
+  ImVec2 pos;
+  uint32_t begin;  // [begin, end) in Document::text, or in labels[label]
+  uint32_t end;
+  int32_t label = -1;  // text not in the document: list markers, code language, "Copy"
+};
+
+struct BoxPiece {
+  ImVec2 min;
+  ImVec2 max;
+  ImU32 color;
+  float rounding = 0;
+  bool outline = false;
+  ImDrawFlags corners = 0;  // which corners are rounded (0: all)
+};
+
+struct LinkArea {
+  ImVec2 min;
+  ImVec2 max;
+  int32_t link;
+};
+
+struct CodeArea {
+  ImVec2 min;  // the whole panel
+  ImVec2 max;
+  ImVec2 copy_min;  // the Copy button in its header
+  ImVec2 copy_max;
+  uint32_t block;
+};
+
+struct TextLayout {
+  std::vector<BoxPiece> boxes;  // drawn first (backgrounds, rules, bars)
+  std::vector<TextPiece> texts;
+  std::vector<LinkArea> links;
+  std::vector<CodeArea> code;
+  std::vector<std::string> labels;
+  float width = 0;   // widest line: a bubble can shrink to it
+  float height = 0;  // the layout's full height
+};
+
+TextLayout layout_rich_text(const markdown::Document& doc, float width, const RichTextStyle& style);
+
+// Draws the pieces that intersect [clip_min.y, clip_max.y] at origin.
+void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
+                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max);
+
+}  // namespace imchat::ui

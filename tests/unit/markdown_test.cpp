@@ -1,0 +1,158 @@
+// Markdown → Document (md4c underneath) and Document → layout at a width.
+#include "ui/markdown.h"
+
+#include <imgui.h>
+
+#include <gtest/gtest.h>
+
+#include "ui/rich_text.h"
+
+namespace imchat::ui {
+namespace {
+
+using markdown::BlockKind;
+
+TEST(MarkdownTest, BlocksSpansAndStyles) {
+  const auto doc = markdown::parse(
+      "# Title\n\nSome **bold** and *it* with `code` and [a link](https://x.test/).\n\n"
+      "- one\n- two\n\n1. first\n2. second\n\n> quoted\n\n---\n");
+  ASSERT_GE(doc.blocks.size(), 8u);
+  EXPECT_EQ(doc.blocks[0].kind, BlockKind::kHeading);
+  EXPECT_EQ(doc.blocks[0].heading, 1);
+  const auto& p = doc.blocks[1];
+  std::string plain;
+  uint8_t styles = 0;
+  for (uint32_t i = p.first_span; i < p.first_span + p.span_count; ++i) {
+    plain += doc.span_text(doc.spans[i]);
+    styles |= doc.spans[i].style;
+  }
+  EXPECT_EQ(plain, "Some bold and it with code and a link.");
+  EXPECT_EQ(styles, markdown::kBold | markdown::kItalic | markdown::kCode | markdown::kLink);
+  ASSERT_EQ(doc.links.size(), 1u);
+  EXPECT_EQ(doc.links[0], "https://x.test/");
+  EXPECT_EQ(doc.blocks[2].marker, "•");
+  EXPECT_EQ(doc.blocks[2].list_depth, 1);
+  EXPECT_EQ(doc.blocks[4].marker, "1.");
+  EXPECT_EQ(doc.blocks[5].marker, "2.");
+  EXPECT_EQ(doc.blocks[6].quote_depth, 1);
+  EXPECT_EQ(doc.blocks[7].kind, BlockKind::kRule);
+}
+
+TEST(MarkdownTest, FencedCodeKeepsItsTextAndLanguage) {
+  const auto doc = markdown::parse("```cpp\nint main() {\n  return 0;\n}\n```\n");
+  ASSERT_EQ(doc.blocks.size(), 1u);
+  EXPECT_EQ(doc.blocks[0].kind, BlockKind::kCode);
+  EXPECT_EQ(doc.blocks[0].language, "cpp");
+  EXPECT_EQ(doc.block_text(doc.blocks[0]), "int main() {\n  return 0;\n}");
+}
+
+TEST(MarkdownTest, TablesHaveOneSpanRangePerCellAndABoldHeader) {
+  const auto doc = markdown::parse("| a | b |\n|---|---|\n| 1 | **2** |\n| 3 |\n");
+  ASSERT_EQ(doc.blocks.size(), 1u);
+  const auto& t = doc.blocks[0];
+  EXPECT_EQ(t.kind, BlockKind::kTable);
+  EXPECT_EQ(t.columns, 2);
+  EXPECT_EQ(t.rows, 3);
+  EXPECT_EQ(t.head_rows, 1);
+  ASSERT_EQ(t.cells.size(), 7u);
+  auto cell = [&](size_t i) {
+    std::string out;
+    for (uint32_t s = t.cells[i]; s < t.cells[i + 1]; ++s)
+      out += doc.span_text(doc.spans[s]);
+    return out;
+  };
+  EXPECT_EQ(cell(0), "a");
+  EXPECT_EQ(cell(3), "2");
+  EXPECT_EQ(cell(4), "3");
+  EXPECT_EQ(cell(5), "");  // a short row is padded
+  EXPECT_TRUE(doc.spans[t.cells[0]].style & markdown::kBold);
+}
+
+TEST(MarkdownTest, HtmlIsTextAndEntitiesAreDecoded) {
+  const auto doc = markdown::parse("<script>alert(1)</script> &amp; &#x2014; &bogus;");
+  std::string plain;
+  for (const auto& span : doc.spans)
+    plain += doc.span_text(span);
+  EXPECT_EQ(plain, "<script>alert(1)</script> & \xE2\x80\x94 &bogus;");
+}
+
+TEST(MarkdownTest, NestedListsAndTasks) {
+  const auto doc = markdown::parse("- [ ] todo\n- [x] done\n  - inner\n");
+  ASSERT_EQ(doc.blocks.size(), 3u);
+  EXPECT_EQ(doc.blocks[0].marker, "☐");
+  EXPECT_EQ(doc.blocks[1].marker, "☑");
+  EXPECT_EQ(doc.blocks[2].list_depth, 2);
+}
+
+// Layout needs real glyph metrics: ImGui's built-in font, rasterised on the CPU.
+class RichTextTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ImGui::CreateContext();
+    ImFont* font = ImGui::GetIO().Fonts->AddFontDefault();
+    ImGui::GetIO().Fonts->Build();
+    style_.body = style_.bold = style_.italic = style_.mono = style_.small = style_.h1 =
+        style_.h2 = font;
+    style_.text = 0xffffffff;
+  }
+  void TearDown() override { ImGui::DestroyContext(); }
+
+  RichTextStyle style_;
+};
+
+TEST_F(RichTextTest, WrapsAtTheWidthAndNeverPastIt) {
+  const auto doc = markdown::parse(
+      "The quick brown fox jumps over the lazy dog, again and again, until the line is long "
+      "enough to wrap several times at a narrow width.");
+  const TextLayout wide = layout_rich_text(doc, 5000, style_);
+  const TextLayout narrow = layout_rich_text(doc, 200, style_);
+  EXPECT_EQ(wide.texts.size(), 1u);  // one line, one draw call
+  EXPECT_GT(narrow.height, wide.height * 4);
+  EXPECT_LE(narrow.width, 200);
+  for (const TextPiece& piece : narrow.texts) {
+    const char* text = doc.text.data();
+    std::string_view s(text + piece.begin, piece.end - piece.begin);
+    while (!s.empty() && s.back() == ' ')
+      s.remove_suffix(1);
+    const float w = piece.font->CalcTextSizeA(piece.font->FontSize, FLT_MAX, 0, s.data(),
+                                              s.data() + s.size())
+                        .x;
+    EXPECT_LE(piece.pos.x + w, 200.5f) << s;
+  }
+}
+
+TEST_F(RichTextTest, ALongWordBreaksBetweenCharacters) {
+  const auto doc = markdown::parse(std::string(300, 'x'));
+  const TextLayout layout = layout_rich_text(doc, 100, style_);
+  EXPECT_GT(layout.texts.size(), 5u);
+  EXPECT_LE(layout.width, 100);
+  size_t chars = 0;
+  for (const TextPiece& piece : layout.texts)
+    chars += piece.end - piece.begin;
+  EXPECT_EQ(chars, 300u);  // nothing lost in the breaks
+}
+
+TEST_F(RichTextTest, CodeBlocksGetAPanelACopyButtonAndFullWidth) {
+  const auto doc = markdown::parse("Intro\n\n```py\nprint('hi')\n```\n");
+  const TextLayout layout = layout_rich_text(doc, 400, style_);
+  ASSERT_EQ(layout.code.size(), 1u);
+  EXPECT_EQ(layout.code[0].block, 1u);
+  EXPECT_FLOAT_EQ(layout.code[0].max.x, 400);
+  EXPECT_GT(layout.code[0].copy_max.x, layout.code[0].copy_min.x);
+  EXPECT_FLOAT_EQ(layout.width, 400);
+  bool language_shown = false;
+  for (const std::string& label : layout.labels)
+    language_shown |= label == "py";
+  EXPECT_TRUE(language_shown);
+}
+
+TEST_F(RichTextTest, LinksHaveClickableAreas) {
+  const auto doc = markdown::parse("See [the docs](https://example.test/docs) now.");
+  const TextLayout layout = layout_rich_text(doc, 600, style_);
+  ASSERT_EQ(layout.links.size(), 1u);
+  EXPECT_EQ(layout.links[0].link, 0);
+  EXPECT_GT(layout.links[0].max.x - layout.links[0].min.x, 20);
+}
+
+}  // namespace
+}  // namespace imchat::ui
