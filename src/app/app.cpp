@@ -26,7 +26,7 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
       chat_({http, sockets, store, monotonic_ms, uniform_random},
             sdk::ChatClientOptions{.base_url = options.server_url}),
       theme_(options.font_dir),
-      view_(theme_),
+      view_(theme_, chat_),
       devtools_(theme_) {
   http_.set_wake([this] { window_.wake(); });
   sockets_.set_wake([this] { window_.wake(); });
@@ -58,6 +58,7 @@ platform::FrameHooks App::hooks(std::function<bool()> after_draw,
     view_.draw(client_);
     devtools_.draw(chat_, monotonic_ms());
     ++frames_;
+    if (view_.animating()) window_.wake();  // the typing dots move
     return after_draw ? after_draw() : true;
   };
   hooks.after_render = std::move(after_render);
@@ -77,6 +78,41 @@ std::string App::state_json() const {
                           {"queries", chat_.cache().size()},
                           {"outbox", chat_.sync().outbox().size()},
                           {"devtools", devtools_.open()}};
+  // What the screen shows, for tests and (later) the embedding page.
+  const ui::ChatView& chat_view = view_.chat_view();
+  state["route"] = view_.route();
+  state["open"] = chat_view.conversation_id();
+  state["composer"] = chat_view.draft();
+  state["composerError"] = chat_view.error();
+  state["composerFocused"] = chat_view.composer_focused();
+  state["theme"] = "dark";
+  protocol::Json conversations = protocol::Json::array();
+  if (const auto page = chat_.cache().data<Page<ConversationSummary>>(sdk::conversations_key())) {
+    for (const ConversationSummary& row : page->data) {
+      conversations.push_back({{"id", row.conversation.id},
+                               {"title", row.conversation.title},
+                               {"unread", row.unread_count}});
+    }
+  }
+  state["conversations"] = std::move(conversations);
+  protocol::Json messages = protocol::Json::array();
+  if (!chat_view.conversation_id().empty()) {
+    if (const auto list = chat_.sync().messages(chat_view.conversation_id())) {
+      for (const auto& m : list->items) {
+        protocol::Json row = {{"id", m->id},
+                              {"role", std::string(to_string(m->role))},
+                              {"status", std::string(to_string(m->status))},
+                              {"delivery", sdk::to_string(chat_.sync().delivery(*m))},
+                              {"content", m->content}};
+        if (m->metadata && m->metadata->usage) {
+          row["tokens"] = m->metadata->usage->total_tokens;
+          row["model"] = m->metadata->model.value_or("");
+        }
+        messages.push_back(std::move(row));
+      }
+    }
+  }
+  state["messages"] = std::move(messages);
   return protocol::dump_json(state);
 }
 

@@ -35,7 +35,9 @@ class App {
 
   // What the app shows, as JSON: the contract of window.imchat.state() and of the native
   // test's state file. {"connection","serverVersion","lastError","frames","pixelRatio",
-  // "fontError","realtime","user","queries","outbox","devtools"}
+  // "fontError","realtime","user","queries","outbox","devtools","route","open","composer",
+  // "composerError","theme","conversations":[{id,title,unread}],
+  // "messages":[{id,role,status,delivery,content,tokens?,model?}]}
   std::string state_json() const;
 
   // Transports and SDK timers, without drawing: the loop's tick, and on the web a timer
@@ -46,6 +48,8 @@ class App {
   // The page became visible again or the network came back.
   void on_visible() { chat_.on_visible(); }
   void set_devtools(bool open) { devtools_.set_open(open); }
+  // What a user can do (window.imchat.newConversation/open/send; native test hooks).
+  ui::AppView& view() { return view_; }
 
   const sdk::Client& client() const { return client_; }
   sdk::ChatClient& chat() { return chat_; }

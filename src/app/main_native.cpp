@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
   bool succeeded = !args.exit_when_connected;
   auto after_draw = [&]() {
     if (!args.exit_when_connected) return true;
-    if (app.client().server().state == sdk::ConnectionState::kConnected) {
+    if (app.client().server().state == sdk::ConnectionState::kConnected &&
+        app.chat().realtime().open()) {
       // A few frames after the answer, so what is captured is what a user would see.
       window->wake();
       if (++settled_frames >= 3) {

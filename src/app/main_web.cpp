@@ -1,5 +1,6 @@
 // imchat (web): the wasm entry point. The page shell (web/index.html) provides the canvas
 // and window.imchat; the server that served the page is the API server (same origin).
+#include <emscripten/em_js.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/eventloop.h>
 
@@ -22,6 +23,28 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* imchat_state_json() {
 extern "C" EMSCRIPTEN_KEEPALIVE void imchat_set_devtools(int open) {
   if (g_app) g_app->set_devtools(open != 0);
 }
+
+// window.imchat.newConversation() / open(id) / send(text): what a click or Enter does.
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_new_conversation() {
+  if (g_app) g_app->view().new_conversation();
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_open(const char* id) {
+  if (g_app && id) g_app->view().open(id);
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE int imchat_send(const char* text) {
+  return g_app && text && g_app->view().send(text) ? 1 : 0;
+}
+
+// Links in messages open in a new tab, never in the chat's own frame.
+// JavaScript below: clang-format would split the strict-equality operator in two.
+// clang-format off
+EM_JS(void, imchat_open_url, (const char* url), {
+  const href = UTF8ToString(url);
+  if (/^(https?:|mailto:)/i.test(href)) window.open(href, '_blank', 'noopener,noreferrer');
+});
+// clang-format on
 
 // The page became visible or the network came back (web/index.html listens).
 extern "C" EMSCRIPTEN_KEEPALIVE void imchat_on_visible() {
@@ -55,6 +78,7 @@ int main() {
   auto* sockets = platform::make_websocket_client().release();
   auto* store = platform::make_local_store().release();
   g_app = new app::App({.server_url = "", .font_dir = "/fonts"}, *window, *http, *sockets, store);
+  g_app->view().set_open_url([](const std::string& url) { imchat_open_url(url.c_str()); });
   emscripten_set_timeout(&on_sdk_timer, 100, nullptr);
   window->run(g_app->hooks());
   return 0;

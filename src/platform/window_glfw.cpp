@@ -1,5 +1,7 @@
 #include "platform/window_glfw.h"
 
+#include <algorithm>
+
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -28,7 +30,8 @@ void on_mouse_button(GLFWwindow* w, int, int, int) {
 void on_scroll(GLFWwindow* w, double, double) {
   owner(w)->wake();
 }
-void on_key(GLFWwindow* w, int, int, int, int) {
+void on_key(GLFWwindow* w, int key, int, int action, int) {
+  owner(w)->on_key_event(key, action);
   owner(w)->wake();
 }
 void on_char(GLFWwindow* w, unsigned int) {
@@ -45,6 +48,37 @@ void on_size(GLFWwindow* w, int, int) {
 }
 
 }  // namespace
+
+void GlfwWindow::on_key_event(int key, int action) {
+  if (key < 0 || key >= static_cast<int>(IM_ARRAYSIZE(ImGuiIO::KeysDown))) return;
+  if (action == GLFW_PRESS) {
+    down_since_frame_.push_back(key);
+  } else if (action == GLFW_RELEASE && std::find(down_since_frame_.begin(), down_since_frame_.end(),
+                                                 key) != down_since_frame_.end()) {
+    latched_.push_back(key);
+  }
+}
+
+void GlfwWindow::apply_latched_keys() {
+  ImGuiIO& io = ImGui::GetIO();
+  // Last frame's latched keys are released now, unless pressed again meanwhile.
+  for (int key : release_after_frame_) {
+    if (std::find(down_since_frame_.begin(), down_since_frame_.end(), key) ==
+        down_since_frame_.end())
+      io.KeysDown[key] = false;
+  }
+  release_after_frame_.clear();
+  for (int key : latched_) {
+    io.KeysDown[key] = true;
+    release_after_frame_.push_back(key);
+  }
+  latched_.clear();
+  down_since_frame_.clear();
+  io.KeyCtrl = io.KeysDown[GLFW_KEY_LEFT_CONTROL] || io.KeysDown[GLFW_KEY_RIGHT_CONTROL];
+  io.KeyShift = io.KeysDown[GLFW_KEY_LEFT_SHIFT] || io.KeysDown[GLFW_KEY_RIGHT_SHIFT];
+  io.KeyAlt = io.KeysDown[GLFW_KEY_LEFT_ALT] || io.KeysDown[GLFW_KEY_RIGHT_ALT];
+  io.KeySuper = io.KeysDown[GLFW_KEY_LEFT_SUPER] || io.KeysDown[GLFW_KEY_RIGHT_SUPER];
+}
 
 GlfwWindow::~GlfwWindow() {
   if (!window_) return;
@@ -110,6 +144,7 @@ bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
   ImGui_ImplOpenGL3_NewFrame();  // creates device objects (and the font texture) once
   fonts_uploaded_ = true;
   ImGui_ImplGlfw_NewFrame();
+  apply_latched_keys();
   ImGui::NewFrame();
   const bool keep_open = hooks_.draw ? hooks_.draw() : true;
   ImGui::Render();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <vector>
 
 #include "platform/window.h"
 
@@ -32,6 +33,19 @@ class GlfwWindow : public Window {
   std::atomic<int> frames_wanted_{3};  // draw a few at start so layout settles
   float last_ratio_ = 0;
   bool fonts_uploaded_ = false;
+
+ public:
+  // Key presses shorter than a frame. ImGui 1.86 reads key state once per frame (no input
+  // queue until 1.87), so a key pressed and released between two frames — a fast typist,
+  // a busy machine, an automated test — would never be seen: Enter would not send. Such
+  // a key is held down for one frame instead.
+  void on_key_event(int key, int action);
+
+ private:
+  void apply_latched_keys();
+  std::vector<int> down_since_frame_;  // pressed since the last frame began
+  std::vector<int> latched_;           // released before any frame saw them
+  std::vector<int> release_after_frame_;
 };
 
 }  // namespace imchat::platform

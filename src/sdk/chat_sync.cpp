@@ -651,6 +651,10 @@ void ChatSync::restore(const Snapshot& snapshot) {
     cache_.set_data(key, data);
 }
 
+bool ChatSync::cancel_reply(const std::string& conversation_id) {
+  return realtime_.send(protocol::Json{{"type", "cancel"}, {"conversationId", conversation_id}});
+}
+
 void ChatSync::create_conversation(const NewConversation& input, ApiCallback<Conversation> done) {
   std::weak_ptr<bool> alive = alive_;
   api_.create_conversation(input, [this, alive, done](Result<Conversation> created) {

@@ -118,6 +118,9 @@ class ChatSync {
   void retry(const std::string& client_id);    // a failed message: try again
   void discard(const std::string& client_id);  // a failed message: forget it
   Delivery delivery(const Message& message) const;
+  // Stops the reply being generated in the conversation (it ends "cancelled", keeping what
+  // was written). False when the socket is not open.
+  bool cancel_reply(const std::string& conversation_id);
   const std::vector<OutboxEntry>& outbox() const { return outbox_; }
 
   // --- conversations (mutations: optimistic, rolled back on error, invalidated after) ---

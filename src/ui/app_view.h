@@ -1,30 +1,53 @@
-// AppView: the whole window — sidebar, chat pane, status — drawn every frame from what the
-// SDK holds. No networking and no platform calls here: the view only reads.
+// AppView: the whole window — sidebar and chat pane side by side, or below 720 logical px
+// one at a time (the sidebar as a drawer with a back button) — drawn every frame from
+// what the SDK holds. No networking and no platform calls here: the views read the SDK and
+// act through it. The actions a user takes are also methods, so window.imchat.* and the
+// native test hooks do exactly what a click or a keypress does.
 #pragma once
 
-#include <cstdint>
+#include <functional>
+#include <string>
 
+#include "sdk/chat_client.h"
 #include "sdk/client.h"
+#include "ui/chat_view.h"
+#include "ui/sidebar.h"
 #include "ui/theme.h"
 
 namespace imchat::ui {
 
 class AppView {
  public:
-  explicit AppView(Theme& theme) : theme_(theme) {}
+  AppView(Theme& theme, sdk::ChatClient& chat);
 
   void draw(const sdk::Client& client);
 
-  // Below this logical width the sidebar would crowd the chat; it collapses.
+  // What a user can do.
+  void new_conversation();
+  void open(const std::string& conversation_id);
+  bool send(const std::string& text) { return chat_view_.send(text); }
+
+  const ChatView& chat_view() const { return chat_view_; }
+  bool drawer_open() const { return drawer_; }
+  bool animating() const { return chat_view_.animating(); }
+  const std::string& route() const;  // "home" | "chat" | "list" (the narrow drawer)
+  void set_open_url(std::function<void(const std::string&)> open_url) {
+    chat_view_.open_url = std::move(open_url);
+  }
+
+  // Below this logical width the sidebar would crowd the chat; it becomes a drawer.
   static constexpr float kNarrowWidth = 720;
 
  private:
-  void draw_sidebar(const sdk::Client& client, float width, float height);
-  void draw_chat_pane(const sdk::Client& client, float x, float width, float height,
-                      bool show_status);
   void draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width, bool align_right);
 
   Theme& theme_;
+  sdk::ChatClient& chat_;
+  Sidebar sidebar_;
+  ChatView chat_view_;
+  bool drawer_ = true;  // narrow layout: the list is showing
+  bool creating_ = false;
+  bool narrow_ = false;
 };
 
 }  // namespace imchat::ui

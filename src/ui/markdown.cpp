@@ -39,7 +39,7 @@ void append_entity(std::string& out, std::string_view name) {
     unsigned cp = 0;
     for (size_t i = hex ? 3 : 2; i + 1 < name.size(); ++i) {
       const char c = name[i];
-      const int digit = c >= '0' && c <= '9'   ? c - '0'
+      const int digit = c >= '0' && c <= '9'          ? c - '0'
                         : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
                         : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                       : -1;
@@ -239,7 +239,8 @@ class Builder {
         doc_.text += '\n';
         break;
       case MD_TEXT_SOFTBR:
-        doc_.text += ' ';
+        // A chat keeps the writer's line breaks (people and models both mean them).
+        doc_.text += '\n';
         break;
       case MD_TEXT_ENTITY:
         append_entity(doc_.text, text);

@@ -1,7 +1,8 @@
 // Markdown → a flat Document the message renderer lays out: md4c (GitHub dialect: tables,
 // strikethrough, task lists, autolinks) does the parsing; this file only records what it
 // reports — blocks in reading order, each a range of styled spans over one text buffer.
-// Raw HTML is shown as text, never interpreted. Parsing is cheap (µs per message) and done
+// Raw HTML is shown as text, never interpreted; a single newline is a line break, as
+// people expect in a chat. Parsing is cheap (µs per message) and done
 // once per content version; layout (rich_text.h) is cached per width on top of it.
 #pragma once
 

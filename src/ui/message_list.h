@@ -70,9 +70,9 @@ class ListWindow {
   double max_scroll() const;
   void set_viewport(float height) { viewport_ = height; }
   float viewport() const { return viewport_; }
-  void scroll_to(double y);    // clamps; re-anchors; leaves the bottom unless y reaches it
+  void scroll_to(double y);  // clamps; re-anchors; leaves the bottom unless y reaches it
   void scroll_by(double dy) { scroll_to(scroll() + dy); }
-  void scroll_to_bottom();     // and stay there as content grows
+  void scroll_to_bottom();  // and stay there as content grows
   bool at_bottom() const { return follow_; }
   // First and one-past-last items intersecting the viewport.
   size_t first_visible() const;

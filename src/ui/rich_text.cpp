@@ -184,8 +184,8 @@ class Builder {
       } else {
         out_.links.push_back({min, max, span.link});
       }
-      out_.boxes.push_back({ImVec2(flow.x, y + font->FontSize), ImVec2(flow.x + ink_width,
-                                                                        y + font->FontSize + px(1)),
+      out_.boxes.push_back({ImVec2(flow.x, y + font->FontSize),
+                            ImVec2(flow.x + ink_width, y + font->FontSize + px(1)),
                             (s_.link & 0x00ffffff) | 0x90000000u});
     }
     if (span.style & markdown::kStrike) {
@@ -260,8 +260,8 @@ class Builder {
           rest = std::min(word_end, p + utf8_length(static_cast<unsigned char>(*p)));
         }
         const float w = measure(font, p, rest);
-        place(flow, font, color, static_cast<uint32_t>(p - text), static_cast<uint32_t>(rest - text),
-              w, w, span);
+        place(flow, font, color, static_cast<uint32_t>(p - text),
+              static_cast<uint32_t>(rest - text), w, w, span);
         p = rest;
         if (p < word_end) newline(flow);
       }
@@ -298,8 +298,8 @@ class Builder {
     out_.boxes.push_back({ImVec2(left, top), ImVec2(right, top + header), s_.code_header, rounding,
                           false, ImDrawFlags_RoundCornersTop});
     const size_t body_box = out_.boxes.size();
-    out_.boxes.push_back({ImVec2(left, top + header), ImVec2(right, top + header), s_.code_background,
-                          rounding, false, ImDrawFlags_RoundCornersBottom});
+    out_.boxes.push_back({ImVec2(left, top + header), ImVec2(right, top + header),
+                          s_.code_background, rounding, false, ImDrawFlags_RoundCornersBottom});
     const float label_y = std::round(top + (header - s_.small->FontSize) / 2);
     place_label(s_.small, s_.muted, ImVec2(left + pad, label_y),
                 block.language.empty() ? std::string("code") : block.language);
@@ -328,10 +328,11 @@ class Builder {
           const char* rest = line_end;
           if (q < line_end) {
             font->CalcTextSizeA(font->FontSize, max_w, 0.0f, q, line_end, &rest);
-            if (rest == q) rest = std::min(line_end, q + utf8_length(static_cast<unsigned char>(*q)));
-            out_.texts.push_back({font, s_.code_text,
-                                  ImVec2(x0, std::round(line_y + (lh - font->FontSize) / 2)),
-                                  static_cast<uint32_t>(q - text), static_cast<uint32_t>(rest - text)});
+            if (rest == q)
+              rest = std::min(line_end, q + utf8_length(static_cast<unsigned char>(*q)));
+            out_.texts.push_back(
+                {font, s_.code_text, ImVec2(x0, std::round(line_y + (lh - font->FontSize) / 2)),
+                 static_cast<uint32_t>(q - text), static_cast<uint32_t>(rest - text)});
           }
           q = rest;
           line_y += lh;
@@ -353,7 +354,7 @@ class Builder {
     float w = 0;
     for (uint32_t i = first; i < last; ++i) {
       const Span& span = doc_.spans[i];
-      ImFont* font = span.style & markdown::kCode ? s_.mono
+      ImFont* font = span.style & markdown::kCode   ? s_.mono
                      : span.style & markdown::kBold ? s_.bold
                                                     : s_.body;
       w += measure(font, doc_.text.data() + span.begin, doc_.text.data() + span.end);
@@ -374,8 +375,8 @@ class Builder {
     for (size_t r = 0; r < rows; ++r) {
       for (size_t c = 0; c < cols; ++c) {
         const size_t cell = r * cols + c;
-        widths[c] = std::max(widths[c], cell_width(block.cells[cell], block.cells[cell + 1]) +
-                                            2 * pad_x + px(1));
+        widths[c] = std::max(
+            widths[c], cell_width(block.cells[cell], block.cells[cell + 1]) + 2 * pad_x + px(1));
       }
     }
     float total = 0;
@@ -399,8 +400,8 @@ class Builder {
       float row_bottom = y + lh;
       const size_t header_box = out_.boxes.size();
       if (r < block.head_rows) {
-        out_.boxes.push_back({ImVec2(left, row_top), ImVec2(left + total, row_top),
-                              s_.code_header, px(6), false, ImDrawFlags_RoundCornersTop});
+        out_.boxes.push_back({ImVec2(left, row_top), ImVec2(left + total, row_top), s_.code_header,
+                              px(6), false, ImDrawFlags_RoundCornersTop});
       }
       float x = left;
       for (size_t c = 0; c < cols; ++c) {
@@ -434,7 +435,8 @@ class Builder {
 
 }  // namespace
 
-TextLayout layout_rich_text(const markdown::Document& doc, float width, const RichTextStyle& style) {
+TextLayout layout_rich_text(const markdown::Document& doc, float width,
+                            const RichTextStyle& style) {
   TextLayout out;
   Builder(doc, style, out).run(std::max(1.0f, width));
   out.width = std::min(std::ceil(out.width), std::max(1.0f, width));
@@ -458,8 +460,8 @@ void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextL
   const char* text = doc.text.data();
   for (const TextPiece& piece : layout.texts) {
     if (piece.pos.y > bottom || piece.pos.y + piece.font->FontSize < top) continue;
-    const char* begin = piece.label >= 0 ? layout.labels[static_cast<size_t>(piece.label)].data()
-                                         : text;
+    const char* begin =
+        piece.label >= 0 ? layout.labels[static_cast<size_t>(piece.label)].data() : text;
     draw->AddText(piece.font, piece.font->FontSize,
                   ImVec2(origin.x + piece.pos.x, origin.y + piece.pos.y), piece.color,
                   begin + piece.begin, begin + piece.end);

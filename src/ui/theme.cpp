@@ -39,8 +39,8 @@ void Theme::load_fonts() {
   config.OversampleV = 1;
   config.PixelSnapH = false;
   // Latin, Latin-1, Latin Extended-A, general punctuation (… “ ” • ·) and arrows.
-  static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2000, 0x206F,
-                                    0x2190, 0x21FF, 0x25CF, 0x25CF, 0};
+  static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2000, 0x206F, 0x2190,
+                                    0x21FF, 0x2500, 0x257F, 0x25A0, 0x25FF, 0};
   auto load = [&](const char* file, float size) -> ImFont* {
     const std::string path = font_dir_ + "/" + file;
     if (!file_exists(path)) {
@@ -53,6 +53,10 @@ void Theme::load_fonts() {
   fonts_.body_bold = load("Inter-SemiBold.otf", 15);
   fonts_.small = load("Inter-Regular.otf", 13);
   fonts_.title = load("Inter-SemiBold.otf", 26);
+  fonts_.italic = load("Inter-Italic.otf", 15);
+  fonts_.mono = load("JetBrainsMono-Regular.ttf", 13.5f);
+  fonts_.h1 = load("Inter-SemiBold.otf", 21);
+  fonts_.h2 = load("Inter-SemiBold.otf", 17.5f);
   if (!fonts_.body) {
     ImFontConfig fallback;
     fallback.SizePixels = std::round(13 * scale_);
@@ -61,6 +65,10 @@ void Theme::load_fonts() {
   if (!fonts_.body_bold) fonts_.body_bold = fonts_.body;
   if (!fonts_.small) fonts_.small = fonts_.body;
   if (!fonts_.title) fonts_.title = fonts_.body_bold;
+  if (!fonts_.italic) fonts_.italic = fonts_.body;
+  if (!fonts_.mono) fonts_.mono = fonts_.body;
+  if (!fonts_.h1) fonts_.h1 = fonts_.body_bold;
+  if (!fonts_.h2) fonts_.h2 = fonts_.body_bold;
   io.FontDefault = fonts_.body;
   io.Fonts->Build();
 }

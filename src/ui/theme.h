@@ -36,6 +36,10 @@ struct Fonts {
   ImFont* body_bold = nullptr;  // Inter SemiBold 15
   ImFont* small = nullptr;      // Inter Regular 13
   ImFont* title = nullptr;      // Inter SemiBold 26
+  ImFont* italic = nullptr;     // Inter Italic 15
+  ImFont* mono = nullptr;       // JetBrains Mono 13.5
+  ImFont* h1 = nullptr;         // Inter SemiBold 21 (headings in messages)
+  ImFont* h2 = nullptr;         // Inter SemiBold 17.5
   std::string load_error;       // set when a font file was missing (the default font is used)
 };
 

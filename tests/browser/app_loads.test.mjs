@@ -34,7 +34,10 @@ async function openApp({ width = 1280, height = 800, scale = 1 } = {}) {
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   await page.goto(server.url + '/');
   await page.waitForFunction(
-    () => { const s = window.imchat?.state(); return s && s.frames > 0 && s.connection === 'connected'; },
+    () => {
+      const s = window.imchat?.state();
+      return s && s.frames > 0 && s.connection === 'connected' && s.realtime === 'open';
+    },
     null, { timeout: 60000 });
   return { context, page, problems };
 }
@@ -70,7 +73,7 @@ test('HiDPI: the canvas backing store follows devicePixelRatio', async () => {
   await context.close();
 });
 
-test('a narrow window (phone, small iframe) hides the sidebar', async () => {
+test('a narrow window (phone, small iframe) shows the conversation list alone', async () => {
   const { context, page, problems } = await openApp({ width: 600, height: 800 });
   const png = await page.screenshot({ path: join(outDir, 'app_narrow.png') });
   assertConnectedNarrowScreen(decodePng(png), 1);

@@ -20,11 +20,15 @@ export function assertConnectedScreen(image, scale = 1) {
     colours.success, 30), 'the green connected dot is missing from the status area');
 }
 
-// Below 720 logical px the sidebar gives way to the chat; the header carries the status.
+// Below 720 logical px one pane shows at a time: with no chat open, the conversation list
+// fills the window (a drawer, as on a phone), status at its bottom, no chat pane beside it.
 export function assertConnectedNarrowScreen(image, scale = 1) {
   const s = (v) => Math.round(v * scale);
-  assert.ok(!boxContains(image, { x0: s(60), y0: s(450), x1: s(200), y1: s(600) }, colours.sidebar, 2),
-    'the sidebar should be hidden in a narrow window');
-  assert.ok(boxContains(image, { x0: image.width - s(160), y0: 0, x1: image.width, y1: s(56) },
-    colours.success, 30), 'the green connected dot is missing from the header');
+  assert.ok(boxContains(image, { x0: image.width - s(120), y0: s(450), x1: image.width - s(20),
+    y1: s(600) }, colours.sidebar, 2), 'the list should fill a narrow window');
+  assert.ok(!boxContains(image, { x0: image.width - s(120), y0: s(450), x1: image.width - s(20),
+    y1: s(600) }, colours.background, 2), 'no chat pane beside the list in a narrow window');
+  const statusTop = image.height - s(56);
+  assert.ok(boxContains(image, { x0: s(12), y0: statusTop, x1: s(32), y1: image.height },
+    colours.success, 30), 'the green connected dot is missing from the status area');
 }

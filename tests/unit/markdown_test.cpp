@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ui/draw_util.h"
 #include "ui/rich_text.h"
 
 namespace imchat::ui {
@@ -91,8 +92,8 @@ class RichTextTest : public ::testing::Test {
     ImGui::CreateContext();
     ImFont* font = ImGui::GetIO().Fonts->AddFontDefault();
     ImGui::GetIO().Fonts->Build();
-    style_.body = style_.bold = style_.italic = style_.mono = style_.small = style_.h1 =
-        style_.h2 = font;
+    style_.body = style_.bold = style_.italic = style_.mono = style_.small = style_.h1 = style_.h2 =
+        font;
     style_.text = 0xffffffff;
   }
   void TearDown() override { ImGui::DestroyContext(); }
@@ -114,9 +115,9 @@ TEST_F(RichTextTest, WrapsAtTheWidthAndNeverPastIt) {
     std::string_view s(text + piece.begin, piece.end - piece.begin);
     while (!s.empty() && s.back() == ' ')
       s.remove_suffix(1);
-    const float w = piece.font->CalcTextSizeA(piece.font->FontSize, FLT_MAX, 0, s.data(),
-                                              s.data() + s.size())
-                        .x;
+    const float w =
+        piece.font->CalcTextSizeA(piece.font->FontSize, FLT_MAX, 0, s.data(), s.data() + s.size())
+            .x;
     EXPECT_LE(piece.pos.x + w, 200.5f) << s;
   }
 }
@@ -152,6 +153,20 @@ TEST_F(RichTextTest, LinksHaveClickableAreas) {
   ASSERT_EQ(layout.links.size(), 1u);
   EXPECT_EQ(layout.links[0].link, 0);
   EXPECT_GT(layout.links[0].max.x - layout.links[0].min.x, 20);
+}
+
+}  // namespace
+}  // namespace imchat::ui
+
+namespace imchat::ui {
+namespace {
+
+TEST(PreviewLineTest, MarkdownMarksAndNewlinesGoAndUtf8IsNeverCut) {
+  EXPECT_EQ(preview_line("### Builtin model\n\nYou wrote *5 words*: \"What is imchat?\nAnswer\"."),
+            "Builtin model You wrote 5 words: \"What is imchat? Answer\".");
+  EXPECT_EQ(preview_line("  \n\n  "), "");
+  EXPECT_EQ(preview_line("caf\xC3\xA9", 4), "caf");
+  EXPECT_EQ(preview_line("abc def", 5), "abc d");
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ TEST(ListWindowTest, FollowsTheBottomUntilTheUserScrollsUp) {
   EXPECT_DOUBLE_EQ(window.scroll(), 550);
   items.push_back(std::make_shared<Item>());
   items.push_back(std::make_shared<Item>());
-  EXPECT_EQ(update(window, items), 2u);   // the "↓ 2 new" pill
+  EXPECT_EQ(update(window, items), 2u);    // the "↓ 2 new" pill
   EXPECT_DOUBLE_EQ(window.scroll(), 550);  // did not follow
 
   window.scroll_by(10000);

@@ -1,0 +1,630 @@
+#include "ui/chat_view.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "ui/draw_util.h"
+
+namespace imchat::ui {
+namespace {
+
+constexpr ImGuiWindowFlags kPaneFlags = ImGuiWindowFlags_NoScrollbar |
+                                        ImGuiWindowFlags_NoScrollWithMouse |
+                                        ImGuiWindowFlags_NoSavedSettings;
+
+bool key_pressed(ImGuiKey key) {
+  return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key), false);
+}
+
+// "1,234"
+std::string grouped(int64_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<size_t>(i), ",");
+  return digits;
+}
+
+std::string cost_text(double usd) {
+  if (usd <= 0) return "";
+  if (usd < 0.01) return fmt::format("${:.4f}", usd);
+  return fmt::format("${:.2f}", usd);
+}
+
+const ConversationSummary* find_summary(const sdk::ChatClient& chat, const std::string& id) {
+  const auto page = chat.cache().data<Page<ConversationSummary>>(sdk::conversations_key());
+  if (!page) return nullptr;
+  for (const ConversationSummary& row : page->data) {
+    if (row.conversation.id == id) return &row;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void ChatView::open(const std::string& conversation_id) {
+  if (conversation_id == id_) return;
+  id_ = conversation_id;
+  watch_ = id_.empty() ? sdk::ChatSync::Watch{} : chat_.sync().watch_messages(id_);
+  window_ = ListWindow{};
+  list_seen_ = nullptr;
+  list_version_ = 0;
+  rows_.clear();
+  unseen_ = 0;
+  error_.clear();
+  focus_composer_ = !id_.empty();
+}
+
+std::string& ChatView::draft_slot() {
+  return drafts_[id_];
+}
+
+const std::string& ChatView::draft() const {
+  static const std::string kEmpty;
+  const auto it = drafts_.find(id_);
+  return it == drafts_.end() ? kEmpty : it->second;
+}
+
+bool ChatView::send(const std::string& text) {
+  if (id_.empty()) return false;
+  std::string content = text;
+  while (!content.empty() && (content.back() == '\n' || content.back() == ' '))
+    content.pop_back();
+  if (content.empty()) return false;
+  auto sent = chat_.sync().send_message(id_, content);
+  if (!sent) {
+    error_ = sent.error().message;
+    return false;
+  }
+  error_.clear();
+  // A new chat is named after its first question, as the best chat apps do.
+  if (const ConversationSummary* row = find_summary(chat_, id_);
+      row && row->conversation.title == "New chat" && !row->last_message) {
+    sdk::ConversationPatch patch;
+    std::string title = preview_line(content, 48);
+    if (title.size() < content.size()) title += "…";
+    patch.title = title;
+    chat_.sync().update_conversation(id_, patch, nullptr);
+  }
+  window_.scroll_to_bottom();
+  return true;
+}
+
+bool ChatView::replying() const {
+  if (id_.empty()) return false;
+  const auto list = chat_.sync().messages(id_);
+  if (!list) return false;
+  for (auto it = list->items.rbegin(); it != list->items.rend() && it - list->items.rbegin() < 4;
+       ++it) {
+    if ((*it)->role == MessageRole::kAssistant && (*it)->status == MessageStatus::kStreaming)
+      return true;
+  }
+  return false;
+}
+
+void ChatView::stop() {
+  if (replying()) chat_.sync().cancel_reply(id_);
+}
+
+float ChatView::estimate_height(const Message& message, float column) const {
+  const Fonts& f = theme_.fonts();
+  const float text_w = std::max(theme_.px(120), column * 0.75f);
+  const float chars_per_line = std::max(10.0f, text_w / (f.body->FontSize * 0.5f));
+  const float lines = std::ceil(static_cast<float>(message.content.size()) / chars_per_line) + 1;
+  return lines * std::round(f.body->FontSize * 1.6f) + theme_.px(60);
+}
+
+ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, float column) {
+  const Fonts& f = theme_.fonts();
+  const Palette& p = theme_.palette();
+  Row& row = rows_[message.get()];
+  row.used = frame_;
+  const bool own = message->role == MessageRole::kUser &&
+                   (!message->author_id || *message->author_id == chat_.session().user.id);
+  const float pad_x = theme_.px(16);
+  const float text_w = own ? std::min(column * 0.8f, theme_.px(620)) - 2 * pad_x
+                           : column - theme_.px(42) - 2 * pad_x;
+  if (row.message == message && row.text_width == text_w) return row;
+  if (row.message != message) {
+    row.message = message;
+    row.doc = markdown::parse(message->content);
+  }
+  row.own = own;
+  row.text_width = text_w;
+  RichTextStyle style;
+  style.body = f.body;
+  style.bold = f.body_bold;
+  style.italic = f.italic;
+  style.mono = f.mono;
+  style.small = f.small;
+  style.h1 = f.h1;
+  style.h2 = f.h2;
+  style.scale = theme_.scale();
+  style.border = p.border;
+  style.accent = p.primary;
+  if (own) {
+    style.text = rgb(0xffffff);
+    style.muted = rgb(0xe4dcfb);
+    style.link = rgb(0xffffff);
+    style.code_text = rgb(0xffffff);
+    style.code_background = rgb(0x5b21b6);
+    style.code_header = rgb(0x4c1d95);
+    style.inline_code_background = rgb(0x6d28d9);
+  } else {
+    style.text = p.text;
+    style.muted = p.text_muted;
+    style.link = rgb(0x7fb0ff);
+    style.code_text = rgb(0xe6e6ef);
+    style.code_background = rgb(0x121218);
+    style.code_header = rgb(0x1a1a22);
+    style.inline_code_background = rgb(0x2d2d3b);
+  }
+  row.text = layout_rich_text(row.doc, std::max(theme_.px(40), text_w), style);
+  const float line = std::round(f.body->FontSize * 1.6f);
+  const float bubble_h = std::max(row.text.height, line) + 2 * theme_.px(11);
+  row.height = theme_.px(6) + bubble_h + theme_.px(6) + f.small->FontSize + theme_.px(14);
+
+  // The muted line under the bubble: time, and for replies what they cost.
+  const Message& m = *message;
+  row.meta = m.seq > 0 ? clock_time(m.created_at) : "";
+  auto add = [&](const std::string& part) {
+    if (part.empty()) return;
+    if (!row.meta.empty()) row.meta += "  ·  ";
+    row.meta += part;
+  };
+  if (m.role == MessageRole::kAssistant) {
+    if (m.status == MessageStatus::kStreaming) {
+      add("Writing…");
+    } else if (m.status == MessageStatus::kCancelled) {
+      add("Stopped");
+    } else if (m.status == MessageStatus::kError) {
+      add("Reply failed");
+    }
+    if (m.metadata && m.status != MessageStatus::kStreaming) {
+      if (m.metadata->model) add(*m.metadata->model);
+      if (m.metadata->usage) {
+        add(grouped(m.metadata->usage->total_tokens) + " tokens");
+        add(cost_text(m.metadata->usage->estimated_cost));
+      }
+      if (m.metadata->latency_ms) add(fmt::format("{:.1f} s", *m.metadata->latency_ms / 1000.0));
+    }
+  }
+  return row;
+}
+
+void ChatView::draw(ImVec2 pos, ImVec2 size, bool narrow) {
+  ++frame_;
+  animating_ = false;
+  const Palette& p = theme_.palette();
+  ImGui::SetCursorScreenPos(pos);
+  ImGui::BeginChild("chat", size, false, kPaneFlags);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), p.background);
+  const float header = theme_.px(56);
+  draw_header(draw, pos, size.x, header, narrow);
+  const float composer = composer_height();
+  if (id_.empty()) {
+    draw_welcome(draw, ImVec2(pos.x, pos.y + header), ImVec2(size.x, size.y - header - composer));
+  } else {
+    draw_messages(ImVec2(pos.x, pos.y + header), ImVec2(size.x, size.y - header - composer));
+  }
+  draw_composer(draw, ImVec2(pos.x, pos.y + size.y - composer), size.x);
+  ImGui::EndChild();
+  // Let go of layouts of rows that scrolled away (and of replaced message versions).
+  if (rows_.size() > 256) {
+    for (auto it = rows_.begin(); it != rows_.end();) {
+      it = it->second.used + 2 < frame_ ? rows_.erase(it) : std::next(it);
+    }
+  }
+}
+
+void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float height, bool narrow) {
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  draw->AddLine(ImVec2(pos.x, pos.y + height - 1), ImVec2(pos.x + width, pos.y + height - 1),
+                p.border);
+  float x = pos.x + theme_.px(24);
+  if (narrow && show_sidebar) {
+    // Back to the conversation list (the drawer).
+    const float b = theme_.px(36);
+    ImGui::SetCursorScreenPos(ImVec2(pos.x + theme_.px(10), pos.y + (height - b) / 2));
+    if (ImGui::InvisibleButton("##back", ImVec2(b, b))) show_sidebar();
+    const ImVec2 c(pos.x + theme_.px(10) + b / 2, pos.y + height / 2);
+    const ImU32 col = ImGui::IsItemHovered() ? p.text : p.text_muted;
+    const float a = theme_.px(6);
+    draw->AddLine(ImVec2(c.x + a * 0.4f, c.y - a), ImVec2(c.x - a * 0.6f, c.y), col, theme_.px(2));
+    draw->AddLine(ImVec2(c.x - a * 0.6f, c.y), ImVec2(c.x + a * 0.4f, c.y + a), col, theme_.px(2));
+    x = pos.x + theme_.px(52);
+  }
+  const ConversationSummary* summary = id_.empty() ? nullptr : find_summary(chat_, id_);
+  const std::string& title = summary ? summary->conversation.title : std::string("New chat");
+  const float title_y = std::round(pos.y + (height - f.body_bold->FontSize) / 2);
+  std::string detail;
+  if (summary) {
+    detail = summary->conversation.model.value_or("default model");
+    // Totals over what is loaded: cheap enough (a few thousand rows at most in memory).
+    if (const auto list = chat_.sync().messages(id_)) {
+      int64_t tokens = 0;
+      double cost = 0;
+      for (const auto& m : list->items) {
+        if (m->metadata && m->metadata->usage) {
+          tokens += m->metadata->usage->total_tokens;
+          cost += m->metadata->usage->estimated_cost;
+        }
+      }
+      if (tokens > 0) detail += "  ·  " + grouped(tokens) + " tokens";
+      if (cost > 0) detail += "  ·  " + cost_text(cost);
+    }
+  }
+  const float detail_w = detail.empty() ? 0 : text_size(f.small, detail).x + theme_.px(24);
+  text_ellipsis(draw, f.body_bold, ImVec2(x, title_y), p.text, title,
+                std::max(theme_.px(60), pos.x + width - x - detail_w - theme_.px(16)));
+  if (!detail.empty()) {
+    text_at(draw, f.small,
+            ImVec2(pos.x + width - detail_w, std::round(pos.y + (height - f.small->FontSize) / 2)),
+            p.text_muted, detail);
+  }
+}
+
+void ChatView::draw_welcome(ImDrawList* draw, ImVec2 pos, ImVec2 size) {
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  const float center_y = pos.y + size.y / 2;
+  const char* headline = "How can I help you today?";
+  const ImVec2 hs = text_size(f.title, headline);
+  text_at(draw, f.title, ImVec2(std::round(pos.x + (size.x - hs.x) / 2), std::round(center_y - hs.y)),
+          p.text, headline);
+  const char* sub = chat_.session().signed_in ? "Start a new chat, or pick one from the list."
+                                              : "Connecting to your imchat server…";
+  const ImVec2 ss = text_size(f.body, sub);
+  text_at(draw, f.body,
+          ImVec2(std::round(pos.x + (size.x - ss.x) / 2), std::round(center_y + theme_.px(12))),
+          p.text_muted, sub);
+}
+
+void ChatView::collect_rows() {
+  const auto list = chat_.sync().messages(id_);
+  if (!list) return;
+  if (list.get() == list_seen_ && list->version == list_version_) return;
+  const bool was_bottom = window_.at_bottom();
+  const float column = column_;
+  const size_t added =
+      window_.update(list->items, [&](const Message& m) { return estimate_height(m, column); });
+  if (!was_bottom) unseen_ += added;
+  list_seen_ = list.get();
+  list_version_ = list->version;
+}
+
+void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  ImGuiIO& io = ImGui::GetIO();
+  const float column = std::min(size.x - theme_.px(48), theme_.px(760));
+  column_ = column;
+  const float left = std::round(pos.x + (size.x - column) / 2);
+  const float pad_top = theme_.px(16);
+  window_.set_viewport(size.y - pad_top);
+  collect_rows();
+
+  ImGui::SetCursorScreenPos(pos);
+  ImGui::BeginChild("messages", size, false, kPaneFlags);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const auto list = chat_.sync().messages(id_);
+  const sdk::QueryState* state = chat_.sync().messages_state(id_);
+  if (ImGui::IsWindowHovered() && io.MouseWheel != 0) {
+    window_.scroll_by(-io.MouseWheel * theme_.px(90));
+    if (window_.at_bottom()) unseen_ = 0;
+  }
+  if (list && !list->items.empty()) {
+    // Rows on screen: laid out (once per version and width), measured, drawn.
+    const ImVec2 clip_min = pos;
+    const ImVec2 clip_max(pos.x + size.x, pos.y + size.y);
+    size_t i = window_.first_visible();
+    for (int pass = 0; pass < 2; ++pass) {
+      // Measuring can change heights above the bottom; a second pass settles the rows.
+      i = window_.first_visible();
+      double y = window_.heights().top(i) - window_.scroll();
+      for (; i < list->items.size() && y < window_.viewport(); ++i) {
+        Row& row = row_for(list->items[i], column);
+        window_.set_height(i, row.height);
+        y += row.height;
+      }
+    }
+    i = window_.first_visible();
+    double y = window_.heights().top(i) - window_.scroll();
+    for (; i < list->items.size() && y < window_.viewport(); ++i) {
+      Row& row = row_for(list->items[i], column);
+      draw_row(draw, row, ImVec2(left, std::round(pos.y + pad_top + static_cast<float>(y))), column,
+               clip_min, clip_max);
+      y += row.height;
+    }
+    if (window_.at_bottom()) unseen_ = 0;
+    // Near the top: the next older page (the anchor keeps the view still when it lands).
+    if (list->has_older && window_.scroll() < window_.viewport()) chat_.sync().load_older(id_);
+  } else if (state && state->status == sdk::QueryStatus::kPending) {
+    const char* loading = "Loading messages…";
+    const ImVec2 s = text_size(f.body, loading);
+    text_at(draw, f.body, ImVec2(std::round(pos.x + (size.x - s.x) / 2), pos.y + size.y / 2),
+            p.text_muted, loading);
+  } else {
+    const char* headline = "How can I help you today?";
+    const ImVec2 hs = text_size(f.title, headline);
+    text_at(draw, f.title,
+            ImVec2(std::round(pos.x + (size.x - hs.x) / 2), std::round(pos.y + size.y / 2 - hs.y)),
+            p.text, headline);
+  }
+  if (chat_.sync().loading_more(id_)) {
+    const char* loading = "Loading earlier messages…";
+    const ImVec2 s = text_size(f.small, loading);
+    text_at(draw, f.small, ImVec2(std::round(pos.x + (size.x - s.x) / 2), pos.y + theme_.px(6)),
+            p.text_muted, loading);
+  }
+
+  // Scrollbar: a thin thumb, draggable.
+  const double total = window_.heights().total();
+  if (total > window_.viewport() + 1) {
+    const float track_x = pos.x + size.x - theme_.px(10);
+    const float track_h = size.y;
+    const float thumb_h =
+        std::max(theme_.px(32), static_cast<float>(track_h * window_.viewport() / total));
+    const float thumb_y = pos.y + static_cast<float>((track_h - thumb_h) * window_.scroll() /
+                                                     std::max(1.0, window_.max_scroll()));
+    ImGui::SetCursorScreenPos(ImVec2(track_x, pos.y));
+    ImGui::InvisibleButton("##scrollbar", ImVec2(theme_.px(10), track_h));
+    const bool hot = ImGui::IsItemHovered() || ImGui::IsItemActive();
+    if (ImGui::IsItemActive() && io.MouseDelta.y != 0) {
+      window_.scroll_by(io.MouseDelta.y * window_.max_scroll() / std::max(1.0f, track_h - thumb_h));
+    }
+    draw->AddRectFilled(ImVec2(track_x + theme_.px(hot ? 2 : 3), thumb_y),
+                        ImVec2(track_x + theme_.px(hot ? 8 : 7), thumb_y + thumb_h),
+                        hot ? rgb(0x4a4a5c) : rgb(0x34343f), theme_.px(3));
+  }
+
+  // "↓ N new": the user is reading older messages and more arrived.
+  if (!window_.at_bottom() && list && !list->items.empty()) {
+    const std::string label = unseen_ > 0 ? fmt::format("↓  {} new", unseen_) : "↓";
+    const ImVec2 ts = text_size(f.small, label);
+    const ImVec2 pill(ts.x + theme_.px(unseen_ > 0 ? 28 : 22), theme_.px(32));
+    const ImVec2 min(std::round(pos.x + (size.x - pill.x) / 2), pos.y + size.y - pill.y - theme_.px(12));
+    ImGui::SetCursorScreenPos(min);
+    if (ImGui::InvisibleButton("##jump", pill)) {
+      window_.scroll_to_bottom();
+      unseen_ = 0;
+    }
+    const bool hot = ImGui::IsItemHovered();
+    draw->AddRectFilled(min, ImVec2(min.x + pill.x, min.y + pill.y),
+                        unseen_ > 0 ? (hot ? p.primary_hover : p.primary) : (hot ? rgb(0x2e2e3c) : p.surface),
+                        pill.y / 2);
+    draw->AddRect(min, ImVec2(min.x + pill.x, min.y + pill.y), p.border, pill.y / 2);
+    text_at(draw, f.small,
+            ImVec2(std::round(min.x + (pill.x - ts.x) / 2), std::round(min.y + (pill.y - ts.y) / 2)),
+            p.text, label);
+  }
+  ImGui::EndChild();
+}
+
+void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, ImVec2 clip_min,
+                        ImVec2 clip_max) {
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  const Message& m = *row.message;
+  const float pad_x = theme_.px(16);
+  const float pad_y = theme_.px(11);
+  const float line = std::round(f.body->FontSize * 1.6f);
+  const bool dots = m.status == MessageStatus::kStreaming && m.content.empty();
+  const float text_w = std::max(row.text.width, dots ? theme_.px(36) : theme_.px(8));
+  const ImVec2 bubble(text_w + 2 * pad_x, std::max(row.text.height, line) + 2 * pad_y);
+  const float top = pos.y + theme_.px(6);
+  ImVec2 min;
+  if (row.own) {
+    min = ImVec2(pos.x + column - bubble.x, top);
+  } else {
+    // Avatar: a disc with initials (the assistant gets the product's mark colour).
+    const float r = theme_.px(15);
+    const ImVec2 c(pos.x + r, top + r);
+    const bool assistant = m.role == MessageRole::kAssistant;
+    draw->AddCircleFilled(c, r, assistant ? p.secondary : rgb(0x0e7490), 32);
+    const std::string who = assistant ? "AI" : initials(m.author_id.value_or("?"));
+    const ImVec2 ws = text_size(f.small, who);
+    text_at(draw, f.small, ImVec2(std::round(c.x - ws.x / 2), std::round(c.y - ws.y / 2)),
+            rgb(0xffffff), who);
+    min = ImVec2(pos.x + theme_.px(42), top);
+  }
+  const ImVec2 max(min.x + bubble.x, min.y + bubble.y);
+  const float rounding = theme_.px(16);
+  draw->AddRectFilled(min, max, row.own ? p.primary : p.surface, rounding);
+  if (!row.own) draw->AddRect(min, max, p.border, rounding);
+  const ImVec2 text_origin(min.x + pad_x, min.y + pad_y);
+  if (dots) {
+    // Typing: three dots that pulse in turn.
+    animating_ = true;
+    const float t = static_cast<float>(ImGui::GetTime());
+    for (int d = 0; d < 3; ++d) {
+      const float phase = std::sin(t * 6.0f - d * 0.8f) * 0.5f + 0.5f;
+      const ImU32 col = rgb(0x9a9aad, static_cast<unsigned>(90 + phase * 165));
+      draw->AddCircleFilled(
+          ImVec2(text_origin.x + theme_.px(6) + d * theme_.px(12), text_origin.y + line / 2),
+          theme_.px(3.5f), col, 12);
+    }
+  } else {
+    draw_rich_text(draw, row.doc, row.text, text_origin, clip_min, clip_max);
+  }
+
+  // Links and code-block Copy buttons inside the bubble.
+  const bool clicked = ImGui::IsMouseClicked(0) && ImGui::IsWindowHovered();
+  for (const LinkArea& link : row.text.links) {
+    const ImVec2 a(text_origin.x + link.min.x, text_origin.y + link.min.y);
+    const ImVec2 b(text_origin.x + link.max.x, text_origin.y + link.max.y);
+    if (ImGui::IsMouseHoveringRect(a, b) && ImGui::IsWindowHovered()) {
+      ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      const std::string& href = row.doc.links[static_cast<size_t>(link.link)];
+      ImGui::SetTooltip("%s", href.c_str());
+      if (clicked && open_url) open_url(href);
+    }
+  }
+  for (const CodeArea& code : row.text.code) {
+    const ImVec2 a(text_origin.x + code.copy_min.x, text_origin.y + code.copy_min.y);
+    const ImVec2 b(text_origin.x + code.copy_max.x, text_origin.y + code.copy_max.y);
+    if (ImGui::IsMouseHoveringRect(a, b) && ImGui::IsWindowHovered()) {
+      ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      draw->AddRect(a, b, p.border, theme_.px(6));
+      if (clicked) {
+        ImGui::SetClipboardText(row.doc.block_text(row.doc.blocks[code.block]).c_str());
+      }
+    }
+  }
+
+  // The line under the bubble: time, delivery or the reply's cost; Copy on hover.
+  std::string meta = row.meta;
+  ImU32 meta_color = p.text_faint;
+  if (row.own && m.seq == 0) {
+    const sdk::Delivery delivery = chat_.sync().delivery(m);
+    meta = delivery == sdk::Delivery::kFailed ? "Not sent" : "Sending…";
+    if (delivery == sdk::Delivery::kFailed) meta_color = p.error;
+  } else if (m.status == MessageStatus::kError) {
+    meta_color = p.error;
+  }
+  const float meta_y = max.y + theme_.px(5);
+  const ImVec2 meta_size = text_size(f.small, meta);
+  const float meta_x = row.own ? max.x - meta_size.x - theme_.px(4) : min.x + theme_.px(4);
+  text_at(draw, f.small, ImVec2(meta_x, meta_y), meta_color, meta);
+  const bool hovered =
+      ImGui::IsWindowHovered() &&
+      ImGui::IsMouseHoveringRect(ImVec2(pos.x, pos.y), ImVec2(pos.x + column, pos.y + row.height));
+  // Actions: Retry a failed send; Copy any message.
+  ImGui::PushFont(f.small);
+  ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(p.surface));
+  ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImGui::ColorConvertU32ToFloat4(p.border));
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text_muted));
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(6), theme_.px(1)));
+  ImGui::PushID(&row);
+  float x = row.own ? meta_x - theme_.px(8) : meta_x + meta_size.x + theme_.px(8);
+  auto action = [&](const char* label) {
+    const float w = text_size(f.small, label).x + theme_.px(12);
+    if (row.own) x -= w;
+    ImGui::SetCursorScreenPos(ImVec2(x, meta_y - theme_.px(1)));
+    const bool pressed = ImGui::Button(label);
+    if (!row.own) x += w + theme_.px(4);
+    else x -= theme_.px(4);
+    return pressed;
+  };
+  if (row.own && m.seq == 0 && chat_.sync().delivery(m) == sdk::Delivery::kFailed && m.client_id) {
+    if (action("Retry")) chat_.sync().retry(*m.client_id);
+  }
+  if (hovered && !m.content.empty()) {
+    if (action("Copy")) ImGui::SetClipboardText(m.content.c_str());
+  }
+  ImGui::PopID();
+  ImGui::PopStyleVar();
+  ImGui::PopStyleColor(4);
+  ImGui::PopFont();
+}
+
+float ChatView::composer_height() const {
+  const Fonts& f = theme_.fonts();
+  const float line = f.body->FontSize;
+  return theme_.px(40) + composer_lines_ * line + theme_.px(28) + theme_.px(30);
+}
+
+void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  const float box_width = std::min(width - theme_.px(48), theme_.px(760));
+  const float line = f.body->FontSize;
+  const float box_height = composer_lines_ * line + theme_.px(28) + theme_.px(12);
+  const ImVec2 box_min(std::round(pos.x + (width - box_width) / 2), pos.y + theme_.px(12));
+  const ImVec2 box_max(box_min.x + box_width, box_min.y + box_height);
+  const bool enabled = !id_.empty() || chat_.session().signed_in;
+  draw->AddRectFilled(box_min, box_max, p.surface, theme_.px(16));
+
+  std::string& text = draft_slot();
+  const float send_size = theme_.px(36);
+  const float input_x = box_min.x + theme_.px(12);
+  const ImVec2 input_size(box_width - send_size - theme_.px(34),
+                          composer_lines_ * line + theme_.px(20));
+  ImGui::SetCursorScreenPos(ImVec2(input_x, box_min.y + (box_height - input_size.y) / 2));
+  ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_FrameBgHovered, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_FrameBgActive, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(8), theme_.px(10)));
+  if (focus_composer_ && !id_.empty()) {
+    ImGui::SetKeyboardFocusHere();
+    focus_composer_ = false;
+  }
+  ImGuiIO& io = ImGui::GetIO();
+  const bool enter = key_pressed(ImGuiKey_Enter) || key_pressed(ImGuiKey_KeyPadEnter);
+  const bool ctrl = io.KeyCtrl;
+  // Enter sends; Shift+Enter (and Ctrl+Enter) is a new line: ImGui knows only the Ctrl
+  // variant, so Shift stands in for Ctrl for this one widget.
+  if (enter && io.KeyShift) io.KeyCtrl = true;
+  ImGui::BeginDisabled(id_.empty());
+  const bool submitted = ImGui::InputTextMultiline(
+      "##composer", &text, input_size,
+      ImGuiInputTextFlags_CtrlEnterForNewLine | ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::EndDisabled();
+  const bool active = ImGui::IsItemActive();
+  composer_focused_ = active;
+  io.KeyCtrl = ctrl;
+  ImGui::PopStyleVar();
+  ImGui::PopStyleColor(3);
+  draw->AddRect(box_min, box_max, active ? rgb(0x7c3aed, 160) : p.border, theme_.px(16), 0,
+                theme_.px(1));
+  if (text.empty()) {
+    const char* hint = id_.empty() ? "Start a new chat to send a message" : "Message imchat…";
+    text_at(draw, f.body,
+            ImVec2(input_x + theme_.px(8), std::round(box_min.y + (box_height - line) / 2)),
+            p.text_faint, hint);
+  }
+  if (submitted) {
+    if (send(text)) text.clear();
+    focus_composer_ = true;
+  }
+  // The textbox grows with its lines, up to eight, then scrolls.
+  const float lines =
+      static_cast<float>(std::count(text.begin(), text.end(), '\n') + 1);
+  composer_lines_ = std::clamp(lines, 1.0f, 8.0f);
+
+  // Send, or Stop while a reply is being written (Esc too).
+  const bool streaming = replying();
+  if (streaming && key_pressed(ImGuiKey_Escape)) stop();
+  const ImVec2 send_min(box_max.x - send_size - theme_.px(10), box_max.y - send_size - theme_.px(10));
+  ImGui::SetCursorScreenPos(send_min);
+  const bool can_send = enabled && !id_.empty() && !text.empty();
+  const bool pressed = ImGui::InvisibleButton("##send", ImVec2(send_size, send_size));
+  const bool hot = ImGui::IsItemHovered();
+  if (pressed) {
+    if (streaming) {
+      stop();
+    } else if (can_send && send(text)) {
+      text.clear();
+      focus_composer_ = true;
+    }
+  }
+  const ImU32 fill = streaming || can_send ? (hot ? p.primary_hover : p.primary) : rgb(0x3a3a4a);
+  draw->AddRectFilled(send_min, ImVec2(send_min.x + send_size, send_min.y + send_size), fill, theme_.px(10));
+  const ImVec2 c(send_min.x + send_size / 2, send_min.y + send_size / 2);
+  const ImU32 glyph = streaming || can_send ? rgb(0xffffff) : p.text_muted;
+  if (streaming) {
+    const float s = theme_.px(5);
+    draw->AddRectFilled(ImVec2(c.x - s, c.y - s), ImVec2(c.x + s, c.y + s), glyph, theme_.px(2));
+  } else {
+    // An upward arrow, drawn so it needs no icon font.
+    const float a = theme_.px(7);
+    draw->AddLine(ImVec2(c.x, c.y + a), ImVec2(c.x, c.y - a), glyph, theme_.px(2));
+    draw->AddLine(ImVec2(c.x - a * 0.8f, c.y - a * 0.2f), ImVec2(c.x, c.y - a), glyph,
+                  theme_.px(2));
+    draw->AddLine(ImVec2(c.x + a * 0.8f, c.y - a * 0.2f), ImVec2(c.x, c.y - a), glyph,
+                  theme_.px(2));
+  }
+  const char* note = error_.empty() ? "imchat can make mistakes. Check important info."
+                                    : error_.c_str();
+  const ImVec2 ns = text_size(f.small, note);
+  text_at(draw, f.small, ImVec2(std::round(pos.x + (width - ns.x) / 2), box_max.y + theme_.px(10)),
+          error_.empty() ? p.text_faint : p.error, note);
+}
+
+}  // namespace imchat::ui

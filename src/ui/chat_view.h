@@ -1,0 +1,93 @@
+// ChatView: the open conversation — header, messages, composer — drawn from the SDK's
+// cache. The message list is virtualised (ListWindow): each visible message is laid out
+// once per (message version, width) and kept in a small cache; rows never seen keep an
+// estimated height; only the rows on screen are drawn. A streaming reply is a new message
+// version per frame at most, so only that row is laid out again.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <imgui.h>
+
+#include "sdk/chat_client.h"
+#include "ui/markdown.h"
+#include "ui/message_list.h"
+#include "ui/rich_text.h"
+#include "ui/theme.h"
+
+namespace imchat::ui {
+
+class ChatView {
+ public:
+  ChatView(Theme& theme, sdk::ChatClient& chat) : theme_(theme), chat_(chat) {}
+
+  // "" closes the conversation (the welcome screen).
+  void open(const std::string& conversation_id);
+  const std::string& conversation_id() const { return id_; }
+
+  // Sends text into the open conversation as the composer would. False (and nothing
+  // sent) when no conversation is open or the SDK refused it (error() says why).
+  bool send(const std::string& text);
+  // Stops the reply being written, if any.
+  void stop();
+  bool replying() const;
+
+  void draw(ImVec2 pos, ImVec2 size, bool narrow);
+
+  const std::string& draft() const;
+  const std::string& error() const { return error_; }
+  bool composer_focused() const { return composer_focused_; }
+  // Something moves on screen (typing dots): the app keeps drawing frames.
+  bool animating() const { return animating_; }
+
+  std::function<void(const std::string& url)> open_url;  // links (a new tab on the web)
+  std::function<void()> show_sidebar;                    // the narrow layout's back button
+
+ private:
+  struct Row {
+    std::shared_ptr<const Message> message;
+    markdown::Document doc;
+    TextLayout text;
+    float text_width = 0;  // what text was laid out at
+    float height = 0;
+    bool own = false;
+    std::string meta;  // the muted line under the bubble
+    uint64_t used = 0;
+  };
+
+  void draw_header(ImDrawList* draw, ImVec2 pos, float width, float height, bool narrow);
+  void draw_messages(ImVec2 pos, ImVec2 size);
+  void draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, ImVec2 clip_min,
+                ImVec2 clip_max);
+  void draw_composer(ImDrawList* draw, ImVec2 pos, float width);
+  void draw_welcome(ImDrawList* draw, ImVec2 pos, ImVec2 size);
+  Row& row_for(const std::shared_ptr<const Message>& message, float column);
+  float estimate_height(const Message& message, float column) const;
+  float composer_height() const;
+  std::string& draft_slot();
+  void collect_rows();
+
+  Theme& theme_;
+  sdk::ChatClient& chat_;
+  std::string id_;
+  sdk::ChatSync::Watch watch_;
+  ListWindow window_;
+  uint64_t list_version_ = 0;
+  const sdk::MessageList* list_seen_ = nullptr;
+  std::unordered_map<const Message*, Row> rows_;
+  uint64_t frame_ = 0;
+  float column_ = 0;  // width of the message column last frame
+  size_t unseen_ = 0;  // messages added while scrolled up
+  std::unordered_map<std::string, std::string> drafts_;
+  std::string error_;
+  bool focus_composer_ = false;
+  bool animating_ = false;
+  bool composer_focused_ = false;
+  float composer_lines_ = 1;
+};
+
+}  // namespace imchat::ui

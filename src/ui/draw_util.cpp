@@ -1,0 +1,101 @@
+#include "ui/draw_util.h"
+
+#include <cctype>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace imchat::ui {
+
+void text_ellipsis(ImDrawList* draw, ImFont* font, ImVec2 pos, ImU32 color, std::string_view text,
+                   float max_width) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (text_size(font, text).x <= max_width) {
+    draw->AddText(font, font->FontSize, pos, color, begin, end);
+    return;
+  }
+  const char* dots = "…";
+  const float dots_w = text_size(font, dots).x;
+  const char* cut = nullptr;
+  font->CalcTextSizeA(font->FontSize, std::max(0.0f, max_width - dots_w), 0.0f, begin, end, &cut);
+  while (cut > begin && cut[-1] == ' ')
+    --cut;
+  const float w = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, begin, cut).x;
+  draw->AddText(font, font->FontSize, pos, color, begin, cut);
+  draw->AddText(font, font->FontSize, ImVec2(pos.x + w, pos.y), color, dots);
+}
+
+std::string preview_line(std::string_view content, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(content.size(), max_bytes));
+  bool space = false;
+  for (char c : content) {
+    if (out.size() >= max_bytes) break;
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (c == '*' || c == '`' || c == '#' || c == '>' || c == '_' || c == '~') continue;
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  // Never end inside a UTF-8 sequence: drop an incomplete last one.
+  size_t start = out.size();
+  while (start > 0 && (static_cast<unsigned char>(out[start - 1]) & 0xC0) == 0x80)
+    --start;
+  if (start > 0) {
+    const unsigned char lead = static_cast<unsigned char>(out[start - 1]);
+    const size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (out.size() - (start - 1) < need) out.resize(start - 1);
+  }
+  return out;
+}
+
+namespace {
+std::tm local(Timestamp t) {
+  const std::time_t seconds = static_cast<std::time_t>(t.ms / 1000);
+  std::tm out{};
+  localtime_r(&seconds, &out);
+  return out;
+}
+}  // namespace
+
+std::string clock_time(Timestamp t) {
+  const std::tm tm = local(t);
+  return fmt::format("{:02}:{:02}", tm.tm_hour, tm.tm_min);
+}
+
+std::string relative_time(Timestamp t, Timestamp now) {
+  const int64_t seconds = std::max<int64_t>(0, (now.ms - t.ms) / 1000);
+  if (seconds < 60) return "now";
+  if (seconds < 3600) return fmt::format("{}m", seconds / 60);
+  if (seconds < 86400) return fmt::format("{}h", seconds / 3600);
+  static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::tm tm = local(t);
+  if (seconds < 6 * 86400) return kDays[tm.tm_wday];
+  return fmt::format("{} {}", kMonths[tm.tm_mon], tm.tm_mday);
+}
+
+std::string initials(std::string_view name) {
+  std::string out;
+  bool start = true;
+  for (char c : name) {
+    if (c == ' ' || c == '-' || c == '_' || c == '.' || c == '@') {
+      start = true;
+      if (c == '@') break;
+      continue;
+    }
+    if (start && std::isalnum(static_cast<unsigned char>(c))) {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (out.size() == 2) break;
+    }
+    start = false;
+  }
+  return out.empty() ? "?" : out;
+}
+
+}  // namespace imchat::ui
