@@ -60,6 +60,7 @@ std::ptrdiff_t index_of(const MessageList& list, const std::string& id) {
 bool remove_unsent(MessageList& list, const std::string& client_id) {
   for (size_t i = confirmed_end(list); i < list.items.size(); ++i) {
     if (list.items[i]->client_id == client_id) {
+      list.touch(i);
       list.items.erase(list.items.begin() + static_cast<std::ptrdiff_t>(i));
       return true;
     }
@@ -74,6 +75,7 @@ bool place(MessageList& list, MessagePtr message, bool may_insert) {
   const auto end = list.items.begin() + static_cast<std::ptrdiff_t>(confirmed_end(list));
   if (it != end && (*it)->seq == message->seq) {
     if (**it == *message) return changed;
+    list.touch(static_cast<size_t>(it - list.items.begin()));
     *it = std::move(message);
     return true;
   }
@@ -83,6 +85,7 @@ bool place(MessageList& list, MessagePtr message, bool may_insert) {
   const size_t held = confirmed_end(list);
   if (held > 0 && message->seq < list.items.front()->seq && list.has_older) return changed;
   if (held > 0 && message->seq > list.items[held - 1]->seq && list.has_newer) return changed;
+  list.touch(static_cast<size_t>(it - list.items.begin()));
   list.items.insert(it, std::move(message));
   return true;
 }
@@ -112,6 +115,7 @@ bool apply_message_event(MessageList& list, const std::string& kind, const Json&
     if (id == data.end() || !id->is_string()) return false;
     const std::ptrdiff_t at = index_of(list, id->get<std::string>());
     if (at < 0) return false;
+    list.touch(static_cast<size_t>(at));
     list.items.erase(list.items.begin() + at);
     return true;
   }
@@ -148,8 +152,27 @@ bool apply_stream_delta(MessageList& list, const Json& data) {
   if (start > have || start + text.size() <= have) return false;
   auto grown = std::make_shared<Message>(current);
   grown->content.append(text, have - start, std::string::npos);
+  list.touch(static_cast<size_t>(at));
   list.items[static_cast<size_t>(at)] = std::move(grown);
   return true;
+}
+
+// --- MessageList -----------------------------------------------------------------------
+
+void MessageList::changed() {
+  firsts_[version % kLog] = pending_ == SIZE_MAX ? 0 : pending_;
+  pending_ = SIZE_MAX;
+  ++version;
+  logged_ = std::min<uint64_t>(logged_ + 1, kLog);
+}
+
+size_t MessageList::unchanged_prefix(uint64_t since) const {
+  if (since == version) return items.size();
+  if (since > version || version - since > logged_) return 0;
+  size_t first = items.size();
+  for (uint64_t v = since; v < version; ++v)
+    first = std::min(first, firsts_[v % kLog]);
+  return first;
 }
 
 // --- ChatSync --------------------------------------------------------------------------
@@ -350,7 +373,8 @@ bool ChatSync::load_older(const std::string& conversation_id) {
                          list.items.begin() + static_cast<std::ptrdiff_t>(held));
         list.has_newer = true;
       }
-      list.version++;
+      list.touch(0);
+      list.changed();
     });
   });
   return true;
@@ -377,11 +401,12 @@ bool ChatSync::load_newer(const std::string& conversation_id) {
       const size_t cap = static_cast<size_t>(options_.page_size * options_.max_pages);
       const size_t held = confirmed_end(list);
       if (held > cap) {
+        list.touch(0);
         list.items.erase(list.items.begin(),
                          list.items.begin() + static_cast<std::ptrdiff_t>(held - cap));
         list.has_older = true;
       }
-      list.version++;
+      list.changed();
     });
   });
   return true;
@@ -408,7 +433,7 @@ void ChatSync::apply_update(const std::string& conversation_id, const Json& data
   remember(conversation_id, false, data);
   const std::string kind = protocol::json_text(data, "type");
   cache_.edit_data<MessageList>(messages_key(conversation_id), [&](MessageList& list) {
-    if (apply_message_event(list, kind, data)) list.version++;
+    if (apply_message_event(list, kind, data)) list.changed();
   });
   // Our own message, stored: whether or not its ack comes, it is sent.
   if (kind == "created") {
@@ -432,7 +457,7 @@ void ChatSync::on_stream(const std::string& channel, const Json& data) {
 void ChatSync::apply_stream(const std::string& conversation_id, const Json& data) {
   remember(conversation_id, true, data);
   cache_.edit_data<MessageList>(messages_key(conversation_id), [&](MessageList& list) {
-    if (apply_stream_delta(list, data)) list.version++;
+    if (apply_stream_delta(list, data)) list.changed();
   });
 }
 
@@ -477,14 +502,15 @@ Result<std::string> ChatSync::send_message(const std::string& conversation_id,
 
 void ChatSync::show_pending(const OutboxEntry& entry) {
   cache_.edit_data<MessageList>(messages_key(entry.conversation_id), [&](MessageList& list) {
+    list.touch(list.items.size());
     list.items.push_back(unsent_message(entry));
-    list.version++;
+    list.changed();
   });
 }
 
 void ChatSync::remove_pending(const std::string& conversation_id, const std::string& client_id) {
   cache_.edit_data<MessageList>(messages_key(conversation_id), [&](MessageList& list) {
-    if (remove_unsent(list, client_id)) list.version++;
+    if (remove_unsent(list, client_id)) list.changed();
   });
 }
 
@@ -495,8 +521,10 @@ void ChatSync::retry(const std::string& client_id) {
   entry->attempts = 0;
   entry->error.clear();
   save_outbox();
-  cache_.edit_data<MessageList>(messages_key(entry->conversation_id),
-                                [](MessageList& list) { list.version++; });
+  cache_.edit_data<MessageList>(messages_key(entry->conversation_id), [](MessageList& list) {
+    list.touch(list.items.size());  // delivery, not items
+    list.changed();
+  });
   pump();
 }
 
@@ -559,8 +587,10 @@ void ChatSync::pump() {
         e->error = answer.error().message;
       }
       save_outbox();
-      cache_.edit_data<MessageList>(messages_key(e->conversation_id),
-                                    [](MessageList& list) { list.version++; });
+      cache_.edit_data<MessageList>(messages_key(e->conversation_id), [](MessageList& list) {
+        list.touch(list.items.size());  // delivery, not items
+        list.changed();
+      });
     });
     if (!sent) return;
     entry.in_flight = true;
@@ -575,7 +605,7 @@ void ChatSync::confirm(const std::string& client_id, const Message& message) {
   outbox_.erase(it);
   save_outbox();
   cache_.edit_data<MessageList>(messages_key(message.conversation_id), [&](MessageList& list) {
-    if (place(list, std::make_shared<const Message>(message), true)) list.version++;
+    if (place(list, std::make_shared<const Message>(message), true)) list.changed();
   });
 }
 

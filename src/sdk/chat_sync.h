@@ -23,6 +23,8 @@
 // the others keep their identity, and MessageList::version says that something changed.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -44,7 +46,24 @@ struct MessageList {
   std::vector<std::shared_ptr<const Message>> items;  // by seq; unsent ones (seq 0) last
   bool has_older = false;  // the server has older messages than items.front()
   bool has_newer = false;  // newer pages were let go to respect the page cap
-  uint64_t version = 0;    // bumped by every change
+  uint64_t version = 0;    // bumped by every change (through changed())
+
+  // What changed, so a view keeping per-item state (heights) pays for the change and not
+  // for the length of the history: a streaming reply changes one item at the end.
+  // touch(i): the change being made reaches index i (the lowest such index counts).
+  void touch(size_t index) { pending_ = std::min(pending_, index); }
+  // Ends a change: bumps the version and remembers its lowest touched index (0 when
+  // nothing was touched, the safe guess).
+  void changed();
+  // The items before the returned index are the same objects, in the same places, as at
+  // version `since`. items.size() when nothing changed; 0 when `since` is too old to tell.
+  size_t unchanged_prefix(uint64_t since) const;
+
+ private:
+  static constexpr size_t kLog = 256;  // 2,000 tokens/s at 60 fps is ~33 a frame
+  std::array<size_t, kLog> firsts_{};  // lowest touched index of versions version-kLog+1…
+  uint64_t logged_ = 0;                // how many versions firsts_ describes
+  size_t pending_ = SIZE_MAX;
 };
 
 enum class Delivery { kSent, kSending, kFailed };

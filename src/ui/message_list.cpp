@@ -20,6 +20,33 @@ void HeightIndex::assign(const std::vector<float>& heights) {
     mask_ *= 2;
 }
 
+void HeightIndex::replace_tail(size_t keep, const std::vector<float>& tail) {
+  keep = std::min(keep, heights_.size());
+  if (keep == 0) {
+    assign(tail);  // O(n) beats n pushes
+    return;
+  }
+  // Entries up to keep only sum heights up to keep: they stay valid.
+  heights_.resize(keep);
+  tree_.resize(keep + 1);
+  while (mask_ > keep)
+    mask_ /= 2;  // keep > 0 here: stops at 1 at the least
+  for (float h : tail)
+    push_back(h);
+}
+
+void HeightIndex::push_back(float height) {
+  if (tree_.empty()) tree_.push_back(0.0);  // slot 0 is unused (1-based)
+  heights_.push_back(height);
+  const size_t k = heights_.size();
+  // tree_[k] sums heights (k - lowbit(k), k]: this one plus the span before it.
+  const size_t low = k & (~k + 1);
+  tree_.push_back(static_cast<double>(height) + top(k - 1) - top(k - low));
+  mask_ = std::max<size_t>(mask_, 1);
+  while (mask_ * 2 <= k)
+    mask_ *= 2;
+}
+
 void HeightIndex::set(size_t i, float height) {
   const double delta = static_cast<double>(height) - heights_[i];
   heights_[i] = height;
@@ -51,33 +78,36 @@ size_t HeightIndex::find(double y) const {
 
 // --- ListWindow ------------------------------------------------------------------------
 
-size_t ListWindow::align(const std::vector<const void*>& ids, std::vector<float>& heights,
-                         std::vector<bool>& measured) {
-  const size_t n = ids.size();
+size_t ListWindow::align(size_t keep, const std::vector<const void*>& tail,
+                         std::vector<float>& heights, std::vector<bool>& measured) {
+  // Indices are absolute: old items i in [keep, m), new items j in [keep, n).
+  const size_t n = keep + tail.size();
   const size_t m = ids_.size();
-  heights.assign(n, 0.0f);
-  measured.assign(n, false);
-  size_t i = 0;  // old
-  size_t j = 0;  // new
-  if (m > 0 && n > 0 && ids[0] != ids_[0]) {
+  const auto id = [&](size_t j) { return tail[j - keep]; };
+  heights.assign(tail.size(), 0.0f);
+  measured.assign(tail.size(), false);
+  size_t i = keep;  // old
+  size_t j = keep;  // new
+  if (keep == 0 && m > 0 && n > 0 && id(0) != ids_[0]) {
     // A page prepended (old front found later in the new list) or older items let go
     // (new front found later in the old list).
-    const auto in_new = std::find(ids.begin(), ids.end(), ids_[0]);
-    if (in_new != ids.end()) {
-      j = static_cast<size_t>(in_new - ids.begin());
-    } else if (const auto in_old = std::find(ids_.begin(), ids_.end(), ids[0]);
+    const auto in_new = std::find(tail.begin(), tail.end(), ids_[0]);
+    if (in_new != tail.end()) {
+      j = static_cast<size_t>(in_new - tail.begin());
+    } else if (const auto in_old = std::find(ids_.begin(), ids_.end(), id(0));
                in_old != ids_.end()) {
       i = static_cast<size_t>(in_old - ids_.begin());
     }
   }
   size_t anchor = anchor_ < i ? j : n;  // an anchor let go: the new first item
   double anchor_offset = anchor_ < i ? 0.0 : anchor_offset_;
-  size_t last_old = n;  // new index of the old last item, when it is still there
+  // New index of the old last item, when it is still there (it may be in the kept part).
+  size_t last_old = m > 0 && m <= keep ? m - 1 : n;
   while (i < m && j < n) {
-    if (ids_[i] == ids[j]) {
-      heights[j] = index_.height(i);
-      measured[j] = measured_[i];
-    } else if (i + 1 < m && ids_[i + 1] == ids[j]) {
+    if (ids_[i] == id(j)) {
+      heights[j - keep] = index_.height(i);
+      measured[j - keep] = measured_[i];
+    } else if (i + 1 < m && ids_[i + 1] == id(j)) {
       // old i removed
       if (i == anchor_) {
         anchor = j;
@@ -85,24 +115,27 @@ size_t ListWindow::align(const std::vector<const void*>& ids, std::vector<float>
       }
       ++i;
       continue;
-    } else if (j + 1 < n && ids_[i] == ids[j + 1]) {
+    } else if (j + 1 < n && ids_[i] == id(j + 1)) {
       ++j;  // new j inserted: estimated later
       continue;
     } else {
-      heights[j] = index_.height(i);  // replaced (a reply grew): a close guess until measured
+      heights[j - keep] =
+          index_.height(i);  // replaced (a reply grew): a close guess until measured
     }
     if (i == anchor_) anchor = j;
     if (i + 1 == m) last_old = j;
     ++i;
     ++j;
   }
-  if (anchor >= n) {
-    anchor = n ? std::min(anchor_, n - 1) : 0;
-    anchor_offset = 0;
+  if (anchor_ >= keep || m == 0) {  // else the anchor is in the kept part and stays
+    if (anchor >= n) {
+      anchor = n ? std::min(anchor_, n - 1) : 0;
+      anchor_offset = 0;
+    }
+    anchor_ = anchor;
+    anchor_offset_ = anchor_offset;
+    anchor_id_ = n ? (anchor < keep ? ids_[anchor] : id(anchor)) : nullptr;
   }
-  anchor_ = anchor;
-  anchor_offset_ = anchor_offset;
-  anchor_id_ = n ? ids[anchor] : nullptr;
   if (m == 0) return n;
   return last_old < n ? n - 1 - last_old : 0;
 }

@@ -10,6 +10,7 @@
 //                what the user is reading.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -19,6 +20,9 @@ namespace imchat::ui {
 class HeightIndex {
  public:
   void assign(const std::vector<float>& heights);
+  // Keeps the first `keep` heights and appends these: O(tail · log n).
+  void replace_tail(size_t keep, const std::vector<float>& tail);
+  void push_back(float height);
   size_t size() const { return heights_.size(); }
   float height(size_t i) const { return heights_[i]; }
   void set(size_t i, float height);
@@ -36,26 +40,33 @@ class HeightIndex {
 class ListWindow {
  public:
   // A new version of the items (identified by pointer, in order). Heights of items seen
-  // before are kept; new ones take estimate(i) until measured. Returns how many items
+  // before are kept; new ones take estimate(item) until measured. Returns how many items
   // were added after the previous last one (for the "↓ N new" pill).
+  // unchanged: the caller knows the first `unchanged` items are the same as last time (a
+  // reply streaming at the end): only the rest is matched, so the cost follows the change,
+  // not the length of the list.
   template <typename Ptr, typename Estimate>
-  size_t update(const std::vector<Ptr>& items, Estimate&& estimate) {
-    std::vector<const void*> ids(items.size());
-    for (size_t i = 0; i < items.size(); ++i)
-      ids[i] = items[i].get();
-    return update_ids(std::move(ids), [&](size_t i) { return estimate(*items[i]); });
+  size_t update(const std::vector<Ptr>& items, Estimate&& estimate, size_t unchanged = 0) {
+    const size_t keep = std::min({unchanged, items.size(), ids_.size()});
+    std::vector<const void*> tail(items.size() - keep);
+    for (size_t i = 0; i < tail.size(); ++i)
+      tail[i] = items[keep + i].get();
+    return update_ids(keep, std::move(tail), [&](size_t i) { return estimate(*items[keep + i]); });
   }
+  // The same with ids: the first `keep` stay, `tail` replaces the rest.
   template <typename Estimate>
-  size_t update_ids(std::vector<const void*> ids, Estimate&& estimate) {
+  size_t update_ids(size_t keep, std::vector<const void*> tail, Estimate&& estimate) {
     std::vector<float> heights;
     std::vector<bool> measured;
-    const size_t appended = align(ids, heights, measured);
-    for (size_t i = 0; i < ids.size(); ++i) {
+    const size_t appended = align(keep, tail, heights, measured);
+    for (size_t i = 0; i < tail.size(); ++i) {
       if (heights[i] <= 0) heights[i] = estimate(i);
     }
-    ids_ = std::move(ids);
-    measured_ = std::move(measured);
-    index_.assign(heights);
+    ids_.resize(keep);
+    ids_.insert(ids_.end(), tail.begin(), tail.end());
+    measured_.resize(keep);
+    measured_.insert(measured_.end(), measured.begin(), measured.end());
+    index_.replace_tail(keep, heights);
     return appended;
   }
 
@@ -79,10 +90,11 @@ class ListWindow {
   size_t end_visible() const;
 
  private:
-  // Matches ids against the previous items: heights[i] is the old height (0 for a new
-  // item), measured[i] whether it still holds (false for a replaced item). Moves the
-  // anchor to its item's new index. Returns the count of items after the old last one.
-  size_t align(const std::vector<const void*>& ids, std::vector<float>& heights,
+  // Matches tail (the new items from keep on) against the previous items from keep on:
+  // heights[i] is the old height (0 for a new item), measured[i] whether it still holds
+  // (false for a replaced item). Moves the anchor to its item's new index. Returns the
+  // count of items after the old last one.
+  size_t align(size_t keep, const std::vector<const void*>& tail, std::vector<float>& heights,
                std::vector<bool>& measured);
 
   std::vector<const void*> ids_;

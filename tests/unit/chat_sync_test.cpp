@@ -150,6 +150,9 @@ TEST_F(ChatSyncTest, UpdatesPatchTheListOnceEachAndKeepUnchangedItems) {
   auto after = sync_->messages("c1");
   EXPECT_EQ(after->items[0].get(), first) << "an unchanged message keeps its identity";
   EXPECT_GT(after->version, before->version);
+  // What a view needs to pay only for the change: the edit reached index 1.
+  EXPECT_EQ(after->unchanged_prefix(before->version), 1u);
+  EXPECT_EQ(after->unchanged_prefix(after->version), 4u);
 
   sockets_.push(socket, update("deleted", Json{{"id", "m3"}}, 6));
   pump();
@@ -163,6 +166,8 @@ TEST_F(ChatSyncTest, StreamDeltasGrowTheReplyAtTheirOffsetOnce) {
   Json reply = message("a4", 4, "", "ASSISTANT");
   reply["status"] = "streaming";
   sockets_.push(socket, update("created", reply, 4));
+  pump();
+  const uint64_t created = sync_->messages("c1")->version;
   sockets_.push(socket, stream("a4", 4, 0, "Hello"));
   sockets_.push(socket, stream("a4", 4, 5, ", wor"));
   sockets_.push(socket, stream("a4", 4, 5, ", wor"));  // twice: ignored
@@ -170,6 +175,8 @@ TEST_F(ChatSyncTest, StreamDeltasGrowTheReplyAtTheirOffsetOnce) {
   sockets_.push(socket, stream("a4", 4, 30, "gap"));   // a hole: wait for the final text
   pump();
   EXPECT_EQ(contents().back(), "Hello, world");
+  EXPECT_EQ(sync_->messages("c1")->unchanged_prefix(created), 3u) << "only the reply changed";
+  EXPECT_EQ(sync_->messages("c1")->unchanged_prefix(0), 0u) << "too old to tell";
   Json final_reply = message("a4", 4, "Hello, world!", "ASSISTANT");
   sockets_.push(socket, update("updated", final_reply, 5));
   sockets_.push(socket, stream("a4", 4, 13, "late"));  // after the final update: ignored

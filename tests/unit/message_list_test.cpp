@@ -151,3 +151,88 @@ TEST(ListWindowTest, OlderItemsLetGoMoveTheAnchorWithTheirFollowers) {
 
 }  // namespace
 }  // namespace imchat::ui
+
+namespace imchat::ui {
+namespace {
+
+TEST(HeightIndexTest, ReplacingTheTailAgreesWithAssigningEverything) {
+  std::vector<float> heights;
+  HeightIndex grown;
+  for (size_t n = 0; n < 300; ++n) {
+    heights.push_back(static_cast<float>(10 + (n * 53) % 170));
+    grown.push_back(heights.back());
+  }
+  for (size_t keep : {0u, 1u, 64u, 100u, 255u, 299u, 300u}) {
+    std::vector<float> tail(37, 0);
+    for (size_t i = 0; i < tail.size(); ++i)
+      tail[i] = static_cast<float>(3 + (i * 11 + keep) % 90);
+    std::vector<float> expected(heights.begin(),
+                                heights.begin() + static_cast<std::ptrdiff_t>(keep));
+    expected.insert(expected.end(), tail.begin(), tail.end());
+    HeightIndex index = grown;
+    index.replace_tail(keep, tail);
+    HeightIndex fresh;
+    fresh.assign(expected);
+    ASSERT_EQ(index.size(), expected.size());
+    double sum = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      ASSERT_DOUBLE_EQ(index.top(i), fresh.top(i)) << "keep " << keep << " at " << i;
+      ASSERT_EQ(index.find(sum + 1), i) << "keep " << keep;
+      sum += expected[i];
+    }
+    EXPECT_DOUBLE_EQ(index.total(), sum);
+  }
+}
+
+// The streaming path: told which prefix is unchanged, the window must end exactly where a
+// full realignment would — heights, anchor, scroll and the "new" count — for appends,
+// replaced and removed items at the end, with the view anywhere.
+TEST(ListWindowTest, UpdatingOnlyTheChangedTailMatchesAFullUpdate) {
+  Items items = make_items(400, 60);
+  ListWindow full, tail;
+  for (ListWindow* w : {&full, &tail}) {
+    w->set_viewport(500);
+    update(*w, items);
+    for (size_t i = 350; i < 400; ++i)
+      w->set_height(i, static_cast<float>(40 + i % 50));
+  }
+  const auto estimate = [](const Item& item) { return item.estimate; };
+  for (int step = 0; step < 120; ++step) {
+    size_t unchanged = items.size();
+    switch (step % 5) {
+      case 0:  // a message arrives
+        items.push_back(std::make_shared<Item>(Item{static_cast<float>(30 + step)}));
+        unchanged = items.size() - 1;
+        break;
+      case 1:  // the streaming reply grows: a new version of the last item
+      case 2:
+        items.back() = std::make_shared<Item>(Item{static_cast<float>(50 + step)});
+        unchanged = items.size() - 1;
+        break;
+      case 3:  // one deleted near the end
+        unchanged = items.size() - 3;
+        items.erase(items.end() - 3);
+        break;
+      case 4:  // the user scrolls: sometimes up into the kept part, sometimes the tail
+        for (ListWindow* w : {&full, &tail})
+          w->scroll_to(step % 2 ? w->max_scroll() - 200 : w->heights().total() * 0.3);
+        break;
+    }
+    const size_t a = full.update(items, estimate);
+    const size_t b = tail.update(items, estimate, unchanged);
+    ASSERT_EQ(a, b) << "step " << step;
+    ASSERT_EQ(full.size(), tail.size());
+    for (size_t i = 0; i < items.size(); i += 13)
+      ASSERT_DOUBLE_EQ(full.heights().top(i), tail.heights().top(i)) << "step " << step;
+    ASSERT_DOUBLE_EQ(full.scroll(), tail.scroll()) << "step " << step;
+    ASSERT_EQ(full.at_bottom(), tail.at_bottom());
+    ASSERT_EQ(full.first_visible(), tail.first_visible());
+    // Measure what is visible, as the view does.
+    for (ListWindow* w : {&full, &tail})
+      for (size_t i = w->first_visible(); i < w->end_visible(); ++i)
+        w->set_height(i, static_cast<float>(45 + (i * 7) % 40));
+  }
+}
+
+}  // namespace
+}  // namespace imchat::ui
