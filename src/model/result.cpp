@@ -18,6 +18,14 @@ const char* to_string(ErrorCode code) {
       return "storage";
     case ErrorCode::kNotFound:
       return "not_found";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kTooLarge:
+      return "too_large";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
     case ErrorCode::kInternal:
       return "internal";
   }

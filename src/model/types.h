@@ -87,6 +87,18 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
+// A model the server knows (GET /api/models): who serves it, what it costs, and whether
+// this server can use it now (its vendor's key is set).
+struct ModelInfo {
+  std::string id;  // also the prefix the catalogue matches longer ids by
+  std::string provider;
+  bool available = false;
+  int64_t context_window = 0;
+  double input_price = 0;   // USD per 1M prompt tokens
+  double output_price = 0;  // USD per 1M completion tokens
+  bool operator==(const ModelInfo&) const = default;
+};
+
 // One page of a list, as GET /api/conversations and /api/messages answer it.
 template <typename T>
 struct Page {

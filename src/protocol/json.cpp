@@ -146,6 +146,16 @@ int64_t ObjectReader::required_int(const char* key) {
   return optional_int(key).value_or(0);
 }
 
+bool ObjectReader::required_bool(const char* key) {
+  const Json* v = find(key, true);
+  if (!v) return false;
+  if (!v->is_boolean()) {
+    fail(key, std::string("expected a boolean, got ") + json_type_name(*v));
+    return false;
+  }
+  return v->get<bool>();
+}
+
 std::optional<double> ObjectReader::optional_number(const char* key) {
   const Json* v = find(key, false);
   if (!v) return std::nullopt;

@@ -42,6 +42,7 @@ class ObjectReader {
   int64_t required_int(const char* key);
   std::optional<int64_t> optional_int(const char* key);
   std::optional<double> optional_number(const char* key);
+  bool required_bool(const char* key);
   double required_number(const char* key);
   Timestamp required_time(const char* key);
   // nullptr when absent or null; an error when present but not an object/array.

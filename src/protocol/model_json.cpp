@@ -177,4 +177,27 @@ Result<Message> message_from_json(const Json& value) {
   return message;
 }
 
+Json to_json(const ModelInfo& model) {
+  return {{"id", model.id},
+          {"provider", model.provider},
+          {"available", model.available},
+          {"contextWindow", model.context_window},
+          {"inputPrice", model.input_price},
+          {"outputPrice", model.output_price}};
+}
+
+Result<ModelInfo> model_info_from_json(const Json& value) {
+  ObjectReader r(value, "Model");
+  ModelInfo model;
+  model.id = r.required_string("id");
+  model.provider = r.required_string("provider");
+  model.available = r.required_bool("available");
+  model.context_window = r.optional_int("contextWindow").value_or(0);
+  model.input_price = r.optional_number("inputPrice").value_or(0);
+  model.output_price = r.optional_number("outputPrice").value_or(0);
+  if (!r.ok()) return r.take_error();
+  if (model.id.empty()) return make_error(ErrorCode::kValidation, "Model: id must not be empty");
+  return model;
+}
+
 }  // namespace imchat::protocol

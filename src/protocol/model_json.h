@@ -12,11 +12,13 @@ Json to_json(const Usage& usage);
 Json to_json(const MessageMetadata& metadata);
 Json to_json(const Conversation& conversation);
 Json to_json(const Message& message);
+Json to_json(const ModelInfo& model);
 
 Result<User> user_from_json(const Json& value);
 Result<Usage> usage_from_json(const Json& value);
 Result<MessageMetadata> metadata_from_json(const Json& value);
 Result<Conversation> conversation_from_json(const Json& value);
 Result<Message> message_from_json(const Json& value);
+Result<ModelInfo> model_info_from_json(const Json& value);
 
 }  // namespace imchat::protocol

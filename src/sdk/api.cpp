@@ -169,6 +169,23 @@ platform::RequestId Api::list_conversations(const ConversationQuery& query,
   });
 }
 
+platform::RequestId Api::list_models(ApiCallback<std::vector<ModelInfo>> done) {
+  return call("GET", "/api/models", "", [done](Result<platform::HttpResponse> r) {
+    done(data_of<std::vector<ModelInfo>>(
+        answer_body(std::move(r), 200), [](const Json& data) -> Result<std::vector<ModelInfo>> {
+          if (!data.is_array())
+            return make_error(ErrorCode::kParse, "models: data is not an array");
+          std::vector<ModelInfo> models;
+          for (const Json& item : data) {
+            auto model = protocol::model_info_from_json(item);
+            if (!model) return model.error();
+            models.push_back(std::move(*model));
+          }
+          return models;
+        }));
+  });
+}
+
 platform::RequestId Api::get_conversation(const std::string& id, ApiCallback<Conversation> done) {
   return call("GET", "/api/conversations/" + url_encode(id), "",
               [done](Result<platform::HttpResponse> r) {
@@ -243,6 +260,10 @@ QueryKey conversations_key(const ConversationQuery& query) {
   return key;
 }
 
+QueryKey models_key() {
+  return {"models"};
+}
+
 QueryKey messages_key(const std::string& conversation_id) {
   return {"messages", conversation_id};
 }
@@ -268,6 +289,11 @@ Fetcher as_fetcher(Api& api, Start start) {
 Fetcher fetch_conversations(Api& api, ConversationQuery query) {
   return as_fetcher<Page<ConversationSummary>>(
       api, [&api, query](auto done) { return api.list_conversations(query, done); });
+}
+
+Fetcher fetch_models(Api& api) {
+  return as_fetcher<std::vector<ModelInfo>>(api,
+                                            [&api](auto done) { return api.list_models(done); });
 }
 
 Fetcher fetch_messages(Api& api, MessageQuery query) {

@@ -74,6 +74,9 @@ class Api {
   platform::RequestId create_message(const std::string& conversation_id, const std::string& content,
                                      const std::string& client_id, ApiCallback<Message> done);
 
+  // The models this server knows, and which it can use now.
+  platform::RequestId list_models(ApiCallback<std::vector<ModelInfo>> done);
+
   void cancel(platform::RequestId id) { http_.cancel(id); }
 
  private:
@@ -89,10 +92,12 @@ class Api {
 // value, shared and immutable.
 Fetcher fetch_conversations(Api& api, ConversationQuery query);
 Fetcher fetch_messages(Api& api, MessageQuery query);
+Fetcher fetch_models(Api& api);
 
 // The keys those fetchers are filed under.
 QueryKey conversations_key(const ConversationQuery& query = {});
 QueryKey messages_key(const std::string& conversation_id);
+QueryKey models_key();
 
 // Percent-encodes a query-string value.
 std::string url_encode(std::string_view text);

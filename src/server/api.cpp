@@ -331,14 +331,9 @@ class Handler {
     Json data = Json::array();
     if (options_.catalog) {
       const auto& available = options_.available_providers;
-      for (const ModelInfo& m : options_.catalog->models()) {
-        data.push_back({{"id", m.id},
-                        {"provider", m.provider},
-                        {"available", std::find(available.begin(), available.end(), m.provider) !=
-                                          available.end()},
-                        {"contextWindow", m.context_window},
-                        {"inputPrice", m.input_price},
-                        {"outputPrice", m.output_price}});
+      for (ModelInfo m : options_.catalog->models()) {
+        m.available = std::find(available.begin(), available.end(), m.provider) != available.end();
+        data.push_back(protocol::to_json(m));
       }
     }
     return data_response(req_, http::status::ok, std::move(data));

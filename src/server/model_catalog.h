@@ -12,14 +12,6 @@
 
 namespace imchat::server {
 
-struct ModelInfo {
-  std::string id;  // the prefix as listed
-  std::string provider;
-  int64_t context_window = 0;
-  double input_price = 0;   // USD per 1M prompt tokens
-  double output_price = 0;  // USD per 1M completion tokens
-};
-
 class ModelCatalog {
  public:
   static Result<ModelCatalog> load(const std::string& path);

@@ -146,3 +146,33 @@ TEST_F(SdkApiTest, FetchersFeedTheQueryCache) {
 
 }  // namespace
 }  // namespace imchat::sdk
+
+namespace imchat::sdk {
+namespace {
+
+TEST_F(SdkApiTest, ListsModelsWithTheirAvailability) {
+  std::optional<Result<std::vector<ModelInfo>>> got;
+  api_.list_models([&](auto r) { got = std::move(r); });
+  EXPECT_EQ(last().url, "http://127.0.0.1:8080/api/models");
+  answer(
+      200,
+      R"({"data":[{"id":"builtin","provider":"builtin","available":true,"contextWindow":8192,"inputPrice":0,"outputPrice":0},
+    {"id":"claude-3-5-haiku","provider":"anthropic","available":false,"contextWindow":200000,"inputPrice":0.8,"outputPrice":4}]})");
+  ASSERT_TRUE(got && *got);
+  ASSERT_EQ((*got)->size(), 2u);
+  EXPECT_TRUE((**got)[0].available);
+  EXPECT_EQ((**got)[1].provider, "anthropic");
+  EXPECT_FALSE((**got)[1].available);
+  EXPECT_EQ((**got)[1].output_price, 4);
+
+  // A model without its availability breaks the contract: an error, not a guess.
+  got.reset();
+  api_.list_models([&](auto r) { got = std::move(r); });
+  answer(200, R"({"data":[{"id":"gpt-4o","provider":"openai"}]})");
+  ASSERT_TRUE(got && !*got);
+  EXPECT_EQ(got->error().code, ErrorCode::kValidation);
+  EXPECT_EQ(got->error().field, "available");
+}
+
+}  // namespace
+}  // namespace imchat::sdk
