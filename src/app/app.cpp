@@ -1,7 +1,11 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
+
+#include <imgui.h>
 
 #include "protocol/json.h"
 
@@ -22,12 +26,35 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
     : window_(window),
       http_(http),
       sockets_(sockets),
+      store_(store),
       client_(http, sdk::ClientOptions{.base_url = options.server_url}),
       chat_({http, sockets, store, monotonic_ms, uniform_random},
             sdk::ChatClientOptions{.base_url = options.server_url}),
       theme_(options.font_dir),
       view_(theme_, chat_),
       devtools_(theme_) {
+  // Theme and text size, as the user left them.
+  if (store_) {
+    if (const auto saved = store_->get("imchat.settings")) {
+      ui::AppSettings settings;
+      if (auto json = protocol::parse_json(*saved); json && json->is_object()) {
+        // Whatever is stored is read defensively: a bad value keeps the default.
+        if (const auto theme = json->find("theme"); theme != json->end() && theme->is_string())
+          settings.light = *theme == "light";
+        if (const auto size = json->find("textSize"); size != json->end() && size->is_number())
+          settings.text_size = size->get<float>();
+      }
+      view_.apply_settings(settings);
+    }
+  }
+  view_.on_settings_changed = [this](const ui::AppSettings& settings) {
+    if (store_) {
+      store_->set("imchat.settings",
+                  protocol::dump_json({{"theme", settings.light ? "light" : "dark"},
+                                       {"textSize", settings.text_size}}));
+    }
+    window_.wake();
+  };
   http_.set_wake([this] { window_.wake(); });
   sockets_.set_wake([this] { window_.wake(); });
   chat_.start();
@@ -55,8 +82,11 @@ platform::FrameHooks App::hooks(std::function<bool()> after_draw,
   hooks.tick = [this] { tick(); };
   hooks.prepare = [this](float ratio) { return theme_.apply(ratio); };
   hooks.draw = [this, after_draw = std::move(after_draw)] {
+    const auto start = std::chrono::steady_clock::now();
     view_.draw(client_);
     devtools_.draw(chat_, monotonic_ms());
+    frame_ms_[frames_ % frame_ms_.size()] =
+        std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
     ++frames_;
     if (view_.animating()) window_.wake();  // the typing dots move
     return after_draw ? after_draw() : true;
@@ -65,12 +95,22 @@ platform::FrameHooks App::hooks(std::function<bool()> after_draw,
   return hooks;
 }
 
+// The last frames' UI times, oldest first, in ms rounded to µs.
+std::vector<double> App::frame_times() const {
+  std::vector<double> times;
+  const uint64_t n = std::min<uint64_t>(frames_, frame_ms_.size());
+  for (uint64_t i = frames_ - n; i < frames_; ++i)
+    times.push_back(std::round(frame_ms_[i % frame_ms_.size()] * 1000.0) / 1000.0);
+  return times;
+}
+
 std::string App::state_json() const {
   const sdk::ServerStatus& server = client_.server();
   protocol::Json state = {{"connection", sdk::to_string(server.state)},
                           {"serverVersion", server.version},
                           {"lastError", server.last_error},
                           {"frames", frames_},
+                          {"frameTimes", frame_times()},
                           {"pixelRatio", theme_.scale()},
                           {"fontError", theme_.fonts().load_error},
                           {"realtime", sdk::to_string(chat_.realtime().status().state)},
@@ -85,13 +125,19 @@ std::string App::state_json() const {
   state["composer"] = chat_view.draft();
   state["composerError"] = chat_view.error();
   state["composerFocused"] = chat_view.composer_focused();
-  state["theme"] = "dark";
+  state["textInput"] = ImGui::GetIO().WantTextInput;  // some text field has the keyboard
+  state["theme"] = view_.settings().light ? "light" : "dark";
+  state["textSize"] = view_.settings().text_size;
   protocol::Json conversations = protocol::Json::array();
   if (const auto page = chat_.cache().data<Page<ConversationSummary>>(sdk::conversations_key())) {
     for (const ConversationSummary& row : page->data) {
-      conversations.push_back({{"id", row.conversation.id},
-                               {"title", row.conversation.title},
-                               {"unread", row.unread_count}});
+      protocol::Json entry = {{"id", row.conversation.id},
+                              {"title", row.conversation.title},
+                              {"unread", row.unread_count},
+                              {"model", row.conversation.model.value_or("")},
+                              {"systemPrompt", row.conversation.system_prompt.value_or("")}};
+      if (row.conversation.temperature) entry["temperature"] = *row.conversation.temperature;
+      conversations.push_back(std::move(entry));
     }
   }
   state["conversations"] = std::move(conversations);
@@ -113,6 +159,14 @@ std::string App::state_json() const {
     }
   }
   state["messages"] = std::move(messages);
+  // Where the controls are, in CSS pixels: {"new_chat": [x, y, width, height], …}.
+  protocol::Json landmarks = protocol::Json::object();
+  const float scale = theme_.scale() > 0 ? theme_.scale() : 1;
+  view_.landmarks().for_each([&](const std::string& name, const ui::Landmark& mark) {
+    landmarks[name] = {mark.min.x / scale, mark.min.y / scale, (mark.max.x - mark.min.x) / scale,
+                       (mark.max.y - mark.min.y) / scale};
+  });
+  state["landmarks"] = std::move(landmarks);
   return protocol::dump_json(state);
 }
 

@@ -2,9 +2,11 @@
 // and native entry points (main_web.cpp, main_native.cpp), which add only what differs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "platform/http_client.h"
 #include "platform/local_store.h"
@@ -34,11 +36,14 @@ class App {
                              std::function<void()> after_render = {});
 
   // What the app shows, as JSON: the contract of window.imchat.state() and of the native
-  // test's state file. {"connection","serverVersion","lastError","frames","pixelRatio",
-  // "fontError","realtime","user","queries","outbox","devtools","route","open","composer",
-  // "composerError","theme","conversations":[{id,title,unread}],
-  // "messages":[{id,role,status,delivery,content,tokens?,model?}]}
+  // test's state file. {"connection","serverVersion","lastError","frames","frameTimes" (ms,
+  // the last 60 frames' UI work),"pixelRatio","fontError","realtime","user","queries","outbox",
+  // "devtools","route","open","composer","composerError","composerFocused","textInput",
+  // "theme","textSize","conversations":[{id,title,unread,model,systemPrompt,temperature?}],
+  // "messages":[{id,role,status,delivery,content,tokens?,model?}],
+  // "landmarks":{name:[x,y,width,height]} (CSS px; ui/landmarks.h)}
   std::string state_json() const;
+  std::vector<double> frame_times() const;
 
   // Transports and SDK timers, without drawing: the loop's tick, and on the web a timer
   // that keeps the SDK alive while the tab is hidden (no animation frames then).
@@ -59,6 +64,7 @@ class App {
   platform::Window& window_;
   platform::HttpClient& http_;
   platform::WebSocketClient& sockets_;
+  platform::LocalStore* store_;  // settings; may be null
   sdk::Client client_;
   sdk::ChatClient chat_;
   ui::Theme theme_;
@@ -67,6 +73,8 @@ class App {
   // The conversation list, kept current while signed in (the sidebar's data).
   sdk::QueryCache::Observer conversations_;
   uint64_t frames_ = 0;
+  // CPU time of the last frames' UI work (building the ImGui frame), in ms, as a ring.
+  std::array<float, 60> frame_ms_{};
 };
 
 int64_t monotonic_ms();

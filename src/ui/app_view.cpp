@@ -11,7 +11,10 @@
 namespace imchat::ui {
 
 AppView::AppView(Theme& theme, sdk::ChatClient& chat)
-    : theme_(theme), chat_(chat), sidebar_(theme, chat), chat_view_(theme, chat) {
+    : theme_(theme),
+      chat_(chat),
+      sidebar_(theme, chat, landmarks_),
+      chat_view_(theme, chat, landmarks_) {
   sidebar_.on_new_chat = [this] { new_conversation(); };
   sidebar_.on_open = [this](const std::string& id) { open(id); };
   sidebar_.on_deleted = [this](const std::string& id) {
@@ -44,6 +47,7 @@ void AppView::open(const std::string& conversation_id) {
 }
 
 void AppView::draw(const sdk::Client& client) {
+  landmarks_.begin_frame();
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
@@ -58,7 +62,9 @@ void AppView::draw(const sdk::Client& client) {
   const float height = io.DisplaySize.y;
   narrow_ = width < theme_.px(kNarrowWidth);
   sidebar_.draw_status = [this, &client](ImVec2 pos, float max_width) {
-    draw_status(client.server(), pos, max_width, false);
+    const float gear = theme_.px(32);
+    draw_status(client.server(), pos, max_width - gear - theme_.px(8), false);
+    draw_settings_button(ImVec2(pos.x + max_width - gear, pos.y + theme_.px(12)), gear);
   };
   if (!narrow_) {
     const float sidebar_width = theme_.px(272);
@@ -69,7 +75,125 @@ void AppView::draw(const sdk::Client& client) {
   } else {
     chat_view_.draw(ImVec2(0, 0), ImVec2(width, height), true);
   }
+  draw_settings();
   ImGui::End();
+}
+
+void AppView::apply_settings(const AppSettings& settings) {
+  settings_ = settings;
+  theme_.set_light(settings.light);
+  theme_.set_text_size(settings.text_size);
+  settings_.text_size = theme_.text_size();
+}
+
+void AppView::draw_settings_button(ImVec2 pos, float size) {
+  const Palette& p = theme_.palette();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  ImGui::SetCursorScreenPos(pos);
+  // Opened from draw_settings(): popup ids belong to the window they are opened in.
+  if (ImGui::InvisibleButton("##settings", ImVec2(size, size))) open_settings_ = true;
+  settings_anchor_ = ImVec2(pos.x, pos.y - theme_.px(6));
+  landmarks_.mark_item("settings");
+  const bool hot = ImGui::IsItemHovered();
+  if (hot) {
+    draw->AddRectFilled(pos, ImVec2(pos.x + size, pos.y + size), p.row_hover, theme_.px(8));
+    ImGui::SetTooltip("Settings");
+  }
+  // A gear: eight teeth around a ring, drawn so it needs no icon font.
+  const ImVec2 c(pos.x + size / 2, pos.y + size / 2);
+  const ImU32 col = hot ? p.text : p.text_muted;
+  const float r = theme_.px(5.5f);
+  for (int i = 0; i < 8; ++i) {
+    const float a = static_cast<float>(i) * 3.14159265f / 4;
+    const ImVec2 d(std::cos(a), std::sin(a));
+    draw->AddLine(ImVec2(c.x + d.x * r, c.y + d.y * r),
+                  ImVec2(c.x + d.x * (r + theme_.px(3)), c.y + d.y * (r + theme_.px(3))), col,
+                  theme_.px(2.6f));
+  }
+  draw->AddCircle(c, r, col, 24, theme_.px(2.2f));
+}
+
+namespace {
+
+// A row of buttons of which one is chosen (Dark | Light). Returns the index clicked, or -1.
+int segmented(const Theme& theme, Landmarks& landmarks, const char* landmark_prefix,
+              const char* const* labels, int count, int chosen, float width) {
+  const Palette& p = theme.palette();
+  int clicked = -1;
+  const float gap = theme.px(4);
+  const float w = (width - gap * static_cast<float>(count - 1)) / static_cast<float>(count);
+  for (int i = 0; i < count; ++i) {
+    if (i > 0) ImGui::SameLine(0, gap);
+    const bool on = i == chosen;
+    ImGui::PushStyleColor(ImGuiCol_Button,
+                          ImGui::ColorConvertU32ToFloat4(on ? p.primary : p.button_quiet));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(
+                                                      on ? p.primary_hover : p.button_quiet_hover));
+    ImGui::PushStyleColor(ImGuiCol_Text,
+                          ImGui::ColorConvertU32ToFloat4(on ? p.on_primary : p.text));
+    if (ImGui::Button(labels[i], ImVec2(w, 0))) clicked = i;
+    ImGui::PopStyleColor(3);
+    char name[64];
+    std::snprintf(name, sizeof name, "%s.%d", landmark_prefix, i);
+    landmarks.mark_item(name);
+  }
+  return clicked;
+}
+
+}  // namespace
+
+void AppView::draw_settings() {
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme_.px(16), theme_.px(14)));
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(theme_.px(8), theme_.px(8)));
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(10), theme_.px(6)));
+  ImGui::PushStyleVar(ImGuiStyleVar_PopupBorderSize, 1.0f);
+  ImGui::PushStyleColor(ImGuiCol_PopupBg, ImGui::ColorConvertU32ToFloat4(p.surface));
+  if (open_settings_) {
+    ImGui::OpenPopup("##settings_menu");
+    open_settings_ = false;
+  }
+  // Above the gear, kept on screen.
+  ImGui::SetNextWindowPos(
+      ImVec2(std::min(settings_anchor_.x, ImGui::GetIO().DisplaySize.x - theme_.px(268)),
+             settings_anchor_.y),
+      ImGuiCond_Appearing, ImVec2(0, 1));
+  ImGui::SetNextWindowSize(ImVec2(theme_.px(260), 0));
+  if (ImGui::BeginPopup("##settings_menu")) {
+    const float width = theme_.px(260 - 32);
+    ImGui::PushFont(f.body_bold);
+    ImGui::TextUnformatted("Settings");
+    ImGui::PopFont();
+    AppSettings next = settings_;
+    ImGui::PushFont(f.small);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text_muted));
+    ImGui::TextUnformatted("Theme");
+    ImGui::PopStyleColor();
+    static const char* const kThemes[] = {"Dark", "Light"};
+    if (const int i = segmented(theme_, landmarks_, "settings.theme", kThemes, 2,
+                                settings_.light ? 1 : 0, width);
+        i >= 0)
+      next.light = i == 1;
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text_muted));
+    ImGui::TextUnformatted("Text size");
+    ImGui::PopStyleColor();
+    static const char* const kSizes[] = {"Small", "Default", "Large"};
+    static const float kSizeValues[] = {14, 15, 17};
+    const int size_index = settings_.text_size < 15 ? 0 : settings_.text_size > 15 ? 2 : 1;
+    if (const int i = segmented(theme_, landmarks_, "settings.text", kSizes, 3, size_index, width);
+        i >= 0)
+      next.text_size = kSizeValues[i];
+    ImGui::PopFont();
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
+    if (!(next == settings_)) {
+      apply_settings(next);
+      if (on_settings_changed) on_settings_changed(settings_);
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::PopStyleColor();
+  ImGui::PopStyleVar(4);
 }
 
 void AppView::draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width,

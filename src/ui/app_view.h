@@ -16,6 +16,13 @@
 
 namespace imchat::ui {
 
+// What a user sets for the whole app (kept by the entry point across reloads).
+struct AppSettings {
+  bool light = false;    // theme
+  float text_size = 15;  // body text in logical px: 14, 15 or 17 from the menu
+  bool operator==(const AppSettings&) const = default;
+};
+
 class AppView {
  public:
   AppView(Theme& theme, sdk::ChatClient& chat);
@@ -28,6 +35,7 @@ class AppView {
   bool send(const std::string& text) { return chat_view_.send(text); }
 
   const ChatView& chat_view() const { return chat_view_; }
+  const Landmarks& landmarks() const { return landmarks_; }
   bool drawer_open() const { return drawer_; }
   bool animating() const { return chat_view_.animating(); }
   const std::string& route() const;  // "home" | "chat" | "list" (the narrow drawer)
@@ -35,19 +43,30 @@ class AppView {
     chat_view_.open_url = std::move(open_url);
   }
 
+  // Theme and text size: take effect at the next frame.
+  void apply_settings(const AppSettings& settings);
+  const AppSettings& settings() const { return settings_; }
+  std::function<void(const AppSettings&)> on_settings_changed;  // the user changed them
+
   // Below this logical width the sidebar would crowd the chat; it becomes a drawer.
   static constexpr float kNarrowWidth = 720;
 
  private:
   void draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width, bool align_right);
+  void draw_settings_button(ImVec2 pos, float size);
+  void draw_settings();
 
   Theme& theme_;
   sdk::ChatClient& chat_;
+  Landmarks landmarks_;  // before the views, which hold a reference
   Sidebar sidebar_;
   ChatView chat_view_;
   bool drawer_ = true;  // narrow layout: the list is showing
   bool creating_ = false;
   bool narrow_ = false;
+  AppSettings settings_;
+  bool open_settings_ = false;
+  ImVec2 settings_anchor_;
 };
 
 }  // namespace imchat::ui

@@ -34,6 +34,17 @@ std::string cost_text(double usd) {
   return fmt::format("${:.2f}", usd);
 }
 
+constexpr const char* kDefaultModel = "Default model";
+
+const char* provider_name(const std::string& provider) {
+  if (provider == "builtin") return "imchat (offline)";
+  if (provider == "openai") return "OpenAI";
+  if (provider == "anthropic") return "Anthropic";
+  if (provider == "gemini") return "Google Gemini";
+  return provider.c_str();
+}
+constexpr float kDefaultTemperature = 0.7f;  // what the slider shows before one is chosen
+
 const ConversationSummary* find_summary(const sdk::ChatClient& chat, const std::string& id) {
   const auto page = chat.cache().data<Page<ConversationSummary>>(sdk::conversations_key());
   if (!page) return nullptr;
@@ -53,6 +64,8 @@ void ChatView::open(const std::string& conversation_id) {
   list_seen_ = nullptr;
   list_version_ = 0;
   rows_.clear();
+  totals_.clear();
+  header_detail_.clear();
   unseen_ = 0;
   error_.clear();
   focus_composer_ = !id_.empty();
@@ -120,7 +133,21 @@ float ChatView::estimate_height(const Message& message, float column) const {
 ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, float column) {
   const Fonts& f = theme_.fonts();
   const Palette& p = theme_.palette();
-  Row& row = rows_[message.get()];
+  auto found = rows_.find(message.get());
+  if (found == rows_.end()) {
+    // A new version of a message laid out before (a reply growing, an edit) takes over its
+    // old row, so replaced versions and their layouts never pile up in the cache.
+    Row reused;
+    const auto old = std::find_if(rows_.begin(), rows_.end(), [&](const auto& entry) {
+      return entry.second.message->id == message->id;
+    });
+    if (old != rows_.end()) {
+      reused = std::move(old->second);
+      rows_.erase(old);
+    }
+    found = rows_.emplace(message.get(), std::move(reused)).first;
+  }
+  Row& row = found->second;
   row.used = frame_;
   const bool own = message->role == MessageRole::kUser &&
                    (!message->author_id || *message->author_id == chat_.session().user.id);
@@ -146,21 +173,21 @@ ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, 
   style.border = p.border;
   style.accent = p.primary;
   if (own) {
-    style.text = rgb(0xffffff);
-    style.muted = rgb(0xe4dcfb);
-    style.link = rgb(0xffffff);
-    style.code_text = rgb(0xffffff);
-    style.code_background = rgb(0x5b21b6);
-    style.code_header = rgb(0x4c1d95);
-    style.inline_code_background = rgb(0x6d28d9);
+    style.text = p.on_primary;
+    style.muted = p.on_primary_muted;
+    style.link = p.on_primary;
+    style.code_text = p.on_primary;
+    style.code_background = p.own_code_background;
+    style.code_header = p.own_code_header;
+    style.inline_code_background = p.own_inline_code;
   } else {
     style.text = p.text;
     style.muted = p.text_muted;
-    style.link = rgb(0x7fb0ff);
-    style.code_text = rgb(0xe6e6ef);
-    style.code_background = rgb(0x121218);
-    style.code_header = rgb(0x1a1a22);
-    style.inline_code_background = rgb(0x2d2d3b);
+    style.link = p.link;
+    style.code_text = p.code_text;
+    style.code_background = p.code_background;
+    style.code_header = p.code_header;
+    style.inline_code_background = p.inline_code;
   }
   row.text = layout_rich_text(row.doc, std::max(theme_.px(40), text_w), style);
   const float line = std::round(f.body->FontSize * 1.6f);
@@ -198,6 +225,10 @@ ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, 
 void ChatView::draw(ImVec2 pos, ImVec2 size, bool narrow) {
   ++frame_;
   animating_ = false;
+  if (theme_.generation() != theme_generation_) {
+    rows_.clear();  // laid out with fonts and colours that are gone
+    theme_generation_ = theme_.generation();
+  }
   const Palette& p = theme_.palette();
   ImGui::SetCursorScreenPos(pos);
   ImGui::BeginChild("chat", size, false, kPaneFlags);
@@ -212,6 +243,7 @@ void ChatView::draw(ImVec2 pos, ImVec2 size, bool narrow) {
     draw_messages(ImVec2(pos.x, pos.y + header), ImVec2(size.x, size.y - header - composer));
   }
   draw_composer(draw, ImVec2(pos.x, pos.y + size.y - composer), size.x);
+  draw_settings();
   ImGui::EndChild();
   // Let go of layouts of rows that scrolled away (and of replaced message versions).
   if (rows_.size() > 256) {
@@ -232,6 +264,7 @@ void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float heig
     const float b = theme_.px(36);
     ImGui::SetCursorScreenPos(ImVec2(pos.x + theme_.px(10), pos.y + (height - b) / 2));
     if (ImGui::InvisibleButton("##back", ImVec2(b, b))) show_sidebar();
+    landmarks_.mark_item("back");
     const ImVec2 c(pos.x + theme_.px(10) + b / 2, pos.y + height / 2);
     const ImU32 col = ImGui::IsItemHovered() ? p.text : p.text_muted;
     const float a = theme_.px(6);
@@ -242,31 +275,206 @@ void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float heig
   const ConversationSummary* summary = id_.empty() ? nullptr : find_summary(chat_, id_);
   const std::string& title = summary ? summary->conversation.title : std::string("New chat");
   const float title_y = std::round(pos.y + (height - f.body_bold->FontSize) / 2);
-  std::string detail;
+  // The model (a button: the chat's settings) and the totals over what is loaded (kept
+  // per item as the list changes; the text is rebuilt only when they change).
+  float right = pos.x + width - theme_.px(16);
   if (summary) {
-    detail = summary->conversation.model.value_or("default model");
-    // Totals over what is loaded: cheap enough (a few thousand rows at most in memory).
-    if (const auto list = chat_.sync().messages(id_)) {
-      int64_t tokens = 0;
-      double cost = 0;
-      for (const auto& m : list->items) {
-        if (m->metadata && m->metadata->usage) {
-          tokens += m->metadata->usage->total_tokens;
-          cost += m->metadata->usage->estimated_cost;
-        }
-      }
-      if (tokens > 0) detail += "  ·  " + grouped(tokens) + " tokens";
-      if (cost > 0) detail += "  ·  " + cost_text(cost);
+    const std::string& model =
+        summary->conversation.model ? *summary->conversation.model : kDefaultModel;
+    const ImVec2 ms = text_size(f.small, model);
+    const float chevron = theme_.px(14);
+    const ImVec2 pill(ms.x + chevron + theme_.px(24), theme_.px(30));
+    const ImVec2 pill_min(right - pill.x, std::round(pos.y + (height - pill.y) / 2));
+    ImGui::SetCursorScreenPos(pill_min);
+    if (ImGui::InvisibleButton("##chat_settings", pill)) open_settings(summary->conversation);
+    landmarks_.mark_item("chat_settings");
+    const bool hot = ImGui::IsItemHovered() || settings_open_;
+    draw->AddRectFilled(pill_min, ImVec2(pill_min.x + pill.x, pill_min.y + pill.y),
+                        hot ? p.surface_hover : p.surface, pill.y / 2);
+    text_at(draw, f.small,
+            ImVec2(pill_min.x + theme_.px(12), std::round(pill_min.y + (pill.y - ms.y) / 2)),
+            p.text, model);
+    // ▾ drawn: Inter has no such glyph at every size.
+    const ImVec2 c(pill_min.x + pill.x - theme_.px(12) - chevron / 2 + theme_.px(4),
+                   pill_min.y + pill.y / 2);
+    const float a = theme_.px(3.5f);
+    draw->AddTriangleFilled(ImVec2(c.x - a, c.y - a / 2), ImVec2(c.x + a, c.y - a / 2),
+                            ImVec2(c.x, c.y + a / 2), p.text_muted);
+    right = pill_min.x - theme_.px(12);
+    settings_anchor_ = ImVec2(pill_min.x + pill.x, pill_min.y + pill.y + theme_.px(6));
+
+    const Totals sum = totals_.empty() ? Totals{} : totals_.back();
+    if (sum.tokens != header_totals_.tokens || sum.cost != header_totals_.cost) {
+      header_totals_ = sum;
+      header_detail_.clear();
+      if (sum.tokens > 0) header_detail_ = grouped(sum.tokens) + " tokens";
+      if (sum.cost > 0) header_detail_ += "  ·  " + cost_text(sum.cost);
     }
+  } else {
+    header_detail_.clear();
+    header_totals_ = Totals{};
   }
-  const float detail_w = detail.empty() ? 0 : text_size(f.small, detail).x + theme_.px(24);
+  const std::string& detail = header_detail_;
+  const float detail_w = detail.empty() ? 0 : text_size(f.small, detail).x;
   text_ellipsis(draw, f.body_bold, ImVec2(x, title_y), p.text, title,
-                std::max(theme_.px(60), pos.x + width - x - detail_w - theme_.px(16)));
+                std::max(theme_.px(60), right - x - detail_w - theme_.px(16)));
   if (!detail.empty()) {
     text_at(draw, f.small,
-            ImVec2(pos.x + width - detail_w, std::round(pos.y + (height - f.small->FontSize) / 2)),
+            ImVec2(right - detail_w, std::round(pos.y + (height - f.small->FontSize) / 2)),
             p.text_muted, detail);
   }
+}
+
+void ChatView::open_settings(const Conversation& conversation) {
+  settings_open_ = true;
+  open_settings_popup_ = true;
+  settings_model_ = conversation.model.value_or("");
+  settings_temperature_ =
+      static_cast<float>(conversation.temperature.value_or(kDefaultTemperature));
+  settings_has_temperature_ = conversation.temperature.has_value();
+  settings_prompt_ = conversation.system_prompt.value_or("");
+  if (models_.key().empty())
+    models_ = chat_.cache().observe(sdk::models_key(), sdk::fetch_models(chat_.api()));
+}
+
+// The chat's settings: model (from the server's catalogue, by provider; those this server
+// cannot use are shown greyed with the reason), temperature and system prompt. Saved
+// together with one PATCH; Escape or a click outside leaves them as they were.
+void ChatView::draw_settings() {
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  if (open_settings_popup_) {
+    ImGui::OpenPopup("##chat_settings_popup");
+    open_settings_popup_ = false;
+  }
+  const float width = theme_.px(340);
+  ImGui::SetNextWindowPos(settings_anchor_, ImGuiCond_Appearing, ImVec2(1, 0));
+  ImGui::SetNextWindowSize(ImVec2(width, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme_.px(16), theme_.px(14)));
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(theme_.px(8), theme_.px(6)));
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(10), theme_.px(6)));
+  ImGui::PushStyleVar(ImGuiStyleVar_PopupBorderSize, 1.0f);
+  ImGui::PushStyleColor(ImGuiCol_PopupBg, ImGui::ColorConvertU32ToFloat4(p.surface));
+  ImGui::PushStyleColor(ImGuiCol_Border, ImGui::ColorConvertU32ToFloat4(p.border));
+  ImGui::PushStyleColor(ImGuiCol_FrameBg, ImGui::ColorConvertU32ToFloat4(p.background));
+  const bool open = ImGui::BeginPopup("##chat_settings_popup");
+  settings_open_ = open;
+  if (open) {
+    const float inner = width - theme_.px(32);
+    auto label = [&](const char* text) {
+      ImGui::PushFont(f.small);
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text_muted));
+      ImGui::TextUnformatted(text);
+      ImGui::PopStyleColor();
+      ImGui::PopFont();
+    };
+    ImGui::PushFont(f.body_bold);
+    ImGui::TextUnformatted("Chat settings");
+    ImGui::PopFont();
+    ImGui::Dummy(ImVec2(0, theme_.px(2)));
+
+    label("Model");
+    const auto models = chat_.cache().data<std::vector<ModelInfo>>(sdk::models_key());
+    const sdk::QueryState* models_state = chat_.cache().find(sdk::models_key());
+    ImGui::BeginChild("##models", ImVec2(inner, theme_.px(180)), true);
+    auto option = [&](const std::string& id, const char* shown, bool available,
+                      const char* reason) {
+      const bool chosen = settings_model_ == id;
+      ImGui::BeginDisabled(!available);
+      ImGui::PushStyleColor(ImGuiCol_Header, ImGui::ColorConvertU32ToFloat4(p.row_selected));
+      if (ImGui::Selectable(shown, chosen, 0, ImVec2(0, 0))) settings_model_ = id;
+      ImGui::PopStyleColor();
+      ImGui::EndDisabled();
+      char mark[96];
+      std::snprintf(mark, sizeof mark, "chat_settings.model.%s",
+                    id.empty() ? "default" : id.c_str());
+      landmarks_.mark_item(mark);
+      if (!available && reason) {
+        ImGui::SameLine();
+        ImGui::PushFont(f.small);
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text_faint));
+        ImGui::TextUnformatted(reason);
+        ImGui::PopStyleColor();
+        ImGui::PopFont();
+      }
+    };
+    option("", "Server default", true, nullptr);
+    if (models) {
+      const std::string* provider = nullptr;
+      for (const ModelInfo& m : *models) {
+        if (!provider || *provider != m.provider) {
+          provider = &m.provider;
+          ImGui::Dummy(ImVec2(0, theme_.px(2)));
+          label(provider_name(m.provider));
+        }
+        option(m.id, m.id.c_str(), m.available, "· no API key on this server");
+      }
+      // A model set elsewhere that the catalogue does not list (an OpenAI-compatible one).
+      if (!settings_model_.empty() &&
+          std::none_of(models->begin(), models->end(),
+                       [&](const ModelInfo& m) { return m.id == settings_model_; }))
+        option(settings_model_, settings_model_.c_str(), true, nullptr);
+    } else if (models_state && models_state->status == sdk::QueryStatus::kError) {
+      ImGui::TextWrapped("Could not load the models: %s",
+                         models_state->error ? models_state->error->message.c_str() : "");
+    } else {
+      label("Loading models…");
+    }
+    ImGui::EndChild();
+
+    ImGui::Dummy(ImVec2(0, theme_.px(4)));
+    label("Temperature");
+    ImGui::SetNextItemWidth(inner - theme_.px(78));
+    if (ImGui::SliderFloat("##temperature", &settings_temperature_, 0.0f, 2.0f,
+                           settings_has_temperature_ ? "%.1f" : "default (%.1f)"))
+      settings_has_temperature_ = true;
+    landmarks_.mark_item("chat_settings.temperature");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!settings_has_temperature_);
+    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.button_quiet));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered,
+                          ImGui::ColorConvertU32ToFloat4(p.button_quiet_hover));
+    if (ImGui::Button("Reset", ImVec2(theme_.px(70), 0))) {
+      settings_has_temperature_ = false;
+      settings_temperature_ = kDefaultTemperature;
+    }
+    ImGui::PopStyleColor(2);
+    ImGui::EndDisabled();
+
+    ImGui::Dummy(ImVec2(0, theme_.px(4)));
+    label("System prompt");
+    ImGui::InputTextMultiline("##system_prompt", &settings_prompt_, ImVec2(inner, theme_.px(88)));
+    landmarks_.mark_item("chat_settings.prompt");
+
+    ImGui::Dummy(ImVec2(0, theme_.px(6)));
+    const float bw = theme_.px(84);
+    ImGui::SetCursorPosX(ImGui::GetWindowWidth() - theme_.px(16) - 2 * bw - theme_.px(8));
+    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.button_quiet));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered,
+                          ImGui::ColorConvertU32ToFloat4(p.button_quiet_hover));
+    const bool cancel = ImGui::Button("Cancel", ImVec2(bw, 0));
+    ImGui::PopStyleColor(2);
+    landmarks_.mark_item("chat_settings.cancel");
+    ImGui::SameLine(0, theme_.px(8));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.on_primary));
+    const bool save = ImGui::Button("Save", ImVec2(bw, 0));
+    ImGui::PopStyleColor();
+    landmarks_.mark_item("chat_settings.save");
+    if (save) {
+      sdk::ConversationPatch patch;
+      if (!settings_model_.empty()) patch.model = settings_model_;
+      if (settings_has_temperature_)
+        patch.temperature = std::round(settings_temperature_ * 10) / 10;
+      patch.system_prompt = settings_prompt_;
+      chat_.sync().update_conversation(id_, patch, [this](Result<Conversation> saved) {
+        if (!saved) error_ = "Settings not saved: " + saved.error().message;
+      });
+    }
+    if (save || cancel || key_pressed(ImGuiKey_Escape)) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+  }
+  ImGui::PopStyleColor(3);
+  ImGui::PopStyleVar(4);
 }
 
 void ChatView::draw_welcome(ImDrawList* draw, ImVec2 pos, ImVec2 size) {
@@ -275,8 +483,9 @@ void ChatView::draw_welcome(ImDrawList* draw, ImVec2 pos, ImVec2 size) {
   const float center_y = pos.y + size.y / 2;
   const char* headline = "How can I help you today?";
   const ImVec2 hs = text_size(f.title, headline);
-  text_at(draw, f.title, ImVec2(std::round(pos.x + (size.x - hs.x) / 2), std::round(center_y - hs.y)),
-          p.text, headline);
+  text_at(draw, f.title,
+          ImVec2(std::round(pos.x + (size.x - hs.x) / 2), std::round(center_y - hs.y)), p.text,
+          headline);
   const char* sub = chat_.session().signed_in ? "Start a new chat, or pick one from the list."
                                               : "Connecting to your imchat server…";
   const ImVec2 ss = text_size(f.body, sub);
@@ -291,8 +500,22 @@ void ChatView::collect_rows() {
   if (list.get() == list_seen_ && list->version == list_version_) return;
   const bool was_bottom = window_.at_bottom();
   const float column = column_;
-  const size_t added =
-      window_.update(list->items, [&](const Message& m) { return estimate_height(m, column); });
+  // A reply streaming at the end changes one item: only the changed tail is realigned and
+  // re-summed, so the cost follows the change and not the length of the history.
+  const size_t unchanged = list.get() == list_seen_ ? list->unchanged_prefix(list_version_) : 0;
+  const size_t added = window_.update(
+      list->items, [&](const Message& m) { return estimate_height(m, column); }, unchanged);
+  const size_t keep = std::min({unchanged, list->items.size(), totals_.size()});
+  totals_.resize(keep);
+  Totals sum = keep ? totals_.back() : Totals{};
+  for (size_t i = keep; i < list->items.size(); ++i) {
+    const Message& m = *list->items[i];
+    if (m.metadata && m.metadata->usage) {
+      sum.tokens += m.metadata->usage->total_tokens;
+      sum.cost += m.metadata->usage->estimated_cost;
+    }
+    totals_.push_back(sum);
+  }
   if (!was_bottom) unseen_ += added;
   list_seen_ = list.get();
   list_version_ = list->version;
@@ -380,7 +603,7 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
     }
     draw->AddRectFilled(ImVec2(track_x + theme_.px(hot ? 2 : 3), thumb_y),
                         ImVec2(track_x + theme_.px(hot ? 8 : 7), thumb_y + thumb_h),
-                        hot ? rgb(0x4a4a5c) : rgb(0x34343f), theme_.px(3));
+                        hot ? p.scrollbar_hot : p.scrollbar, theme_.px(3));
   }
 
   // "↓ N new": the user is reading older messages and more arrived.
@@ -388,20 +611,24 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
     const std::string label = unseen_ > 0 ? fmt::format("↓  {} new", unseen_) : "↓";
     const ImVec2 ts = text_size(f.small, label);
     const ImVec2 pill(ts.x + theme_.px(unseen_ > 0 ? 28 : 22), theme_.px(32));
-    const ImVec2 min(std::round(pos.x + (size.x - pill.x) / 2), pos.y + size.y - pill.y - theme_.px(12));
+    const ImVec2 min(std::round(pos.x + (size.x - pill.x) / 2),
+                     pos.y + size.y - pill.y - theme_.px(12));
     ImGui::SetCursorScreenPos(min);
     if (ImGui::InvisibleButton("##jump", pill)) {
       window_.scroll_to_bottom();
       unseen_ = 0;
     }
+    landmarks_.mark_item("jump");
     const bool hot = ImGui::IsItemHovered();
-    draw->AddRectFilled(min, ImVec2(min.x + pill.x, min.y + pill.y),
-                        unseen_ > 0 ? (hot ? p.primary_hover : p.primary) : (hot ? rgb(0x2e2e3c) : p.surface),
-                        pill.y / 2);
+    draw->AddRectFilled(
+        min, ImVec2(min.x + pill.x, min.y + pill.y),
+        unseen_ > 0 ? (hot ? p.primary_hover : p.primary) : (hot ? p.surface_hover : p.surface),
+        pill.y / 2);
     draw->AddRect(min, ImVec2(min.x + pill.x, min.y + pill.y), p.border, pill.y / 2);
-    text_at(draw, f.small,
-            ImVec2(std::round(min.x + (pill.x - ts.x) / 2), std::round(min.y + (pill.y - ts.y) / 2)),
-            p.text, label);
+    text_at(
+        draw, f.small,
+        ImVec2(std::round(min.x + (pill.x - ts.x) / 2), std::round(min.y + (pill.y - ts.y) / 2)),
+        p.text, label);
   }
   ImGui::EndChild();
 }
@@ -426,11 +653,11 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     const float r = theme_.px(15);
     const ImVec2 c(pos.x + r, top + r);
     const bool assistant = m.role == MessageRole::kAssistant;
-    draw->AddCircleFilled(c, r, assistant ? p.secondary : rgb(0x0e7490), 32);
+    draw->AddCircleFilled(c, r, assistant ? p.secondary : p.avatar_person, 32);
     const std::string who = assistant ? "AI" : initials(m.author_id.value_or("?"));
     const ImVec2 ws = text_size(f.small, who);
     text_at(draw, f.small, ImVec2(std::round(c.x - ws.x / 2), std::round(c.y - ws.y / 2)),
-            rgb(0xffffff), who);
+            p.on_primary, who);
     min = ImVec2(pos.x + theme_.px(42), top);
   }
   const ImVec2 max(min.x + bubble.x, min.y + bubble.y);
@@ -444,7 +671,8 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     const float t = static_cast<float>(ImGui::GetTime());
     for (int d = 0; d < 3; ++d) {
       const float phase = std::sin(t * 6.0f - d * 0.8f) * 0.5f + 0.5f;
-      const ImU32 col = rgb(0x9a9aad, static_cast<unsigned>(90 + phase * 165));
+      const ImU32 col =
+          (p.text_muted & 0x00ffffffu) | (static_cast<ImU32>(90 + phase * 165) << IM_COL32_A_SHIFT);
       draw->AddCircleFilled(
           ImVec2(text_origin.x + theme_.px(6) + d * theme_.px(12), text_origin.y + line / 2),
           theme_.px(3.5f), col, 12);
@@ -508,8 +736,10 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     if (row.own) x -= w;
     ImGui::SetCursorScreenPos(ImVec2(x, meta_y - theme_.px(1)));
     const bool pressed = ImGui::Button(label);
-    if (!row.own) x += w + theme_.px(4);
-    else x -= theme_.px(4);
+    if (!row.own)
+      x += w + theme_.px(4);
+    else
+      x -= theme_.px(4);
     return pressed;
   };
   if (row.own && m.seq == 0 && chat_.sync().delivery(m) == sdk::Delivery::kFailed && m.client_id) {
@@ -568,11 +798,13 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   ImGui::EndDisabled();
   const bool active = ImGui::IsItemActive();
   composer_focused_ = active;
+  landmarks_.mark_item("composer");
   io.KeyCtrl = ctrl;
   ImGui::PopStyleVar();
   ImGui::PopStyleColor(3);
-  draw->AddRect(box_min, box_max, active ? rgb(0x7c3aed, 160) : p.border, theme_.px(16), 0,
-                theme_.px(1));
+  draw->AddRect(box_min, box_max,
+                active ? ((p.primary & 0x00ffffffu) | (160u << IM_COL32_A_SHIFT)) : p.border,
+                theme_.px(16), 0, theme_.px(1));
   if (text.empty()) {
     const char* hint = id_.empty() ? "Start a new chat to send a message" : "Message imchat…";
     text_at(draw, f.body,
@@ -584,18 +816,19 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
     focus_composer_ = true;
   }
   // The textbox grows with its lines, up to eight, then scrolls.
-  const float lines =
-      static_cast<float>(std::count(text.begin(), text.end(), '\n') + 1);
+  const float lines = static_cast<float>(std::count(text.begin(), text.end(), '\n') + 1);
   composer_lines_ = std::clamp(lines, 1.0f, 8.0f);
 
   // Send, or Stop while a reply is being written (Esc too).
   const bool streaming = replying();
   if (streaming && key_pressed(ImGuiKey_Escape)) stop();
-  const ImVec2 send_min(box_max.x - send_size - theme_.px(10), box_max.y - send_size - theme_.px(10));
+  const ImVec2 send_min(box_max.x - send_size - theme_.px(10),
+                        box_max.y - send_size - theme_.px(10));
   ImGui::SetCursorScreenPos(send_min);
   const bool can_send = enabled && !id_.empty() && !text.empty();
   const bool pressed = ImGui::InvisibleButton("##send", ImVec2(send_size, send_size));
   const bool hot = ImGui::IsItemHovered();
+  landmarks_.mark_item("send");
   if (pressed) {
     if (streaming) {
       stop();
@@ -604,10 +837,11 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
       focus_composer_ = true;
     }
   }
-  const ImU32 fill = streaming || can_send ? (hot ? p.primary_hover : p.primary) : rgb(0x3a3a4a);
-  draw->AddRectFilled(send_min, ImVec2(send_min.x + send_size, send_min.y + send_size), fill, theme_.px(10));
+  const ImU32 fill = streaming || can_send ? (hot ? p.primary_hover : p.primary) : p.disabled_fill;
+  draw->AddRectFilled(send_min, ImVec2(send_min.x + send_size, send_min.y + send_size), fill,
+                      theme_.px(10));
   const ImVec2 c(send_min.x + send_size / 2, send_min.y + send_size / 2);
-  const ImU32 glyph = streaming || can_send ? rgb(0xffffff) : p.text_muted;
+  const ImU32 glyph = streaming || can_send ? p.on_primary : p.text_muted;
   if (streaming) {
     const float s = theme_.px(5);
     draw->AddRectFilled(ImVec2(c.x - s, c.y - s), ImVec2(c.x + s, c.y + s), glyph, theme_.px(2));
@@ -620,8 +854,8 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
     draw->AddLine(ImVec2(c.x + a * 0.8f, c.y - a * 0.2f), ImVec2(c.x, c.y - a), glyph,
                   theme_.px(2));
   }
-  const char* note = error_.empty() ? "imchat can make mistakes. Check important info."
-                                    : error_.c_str();
+  const char* note =
+      error_.empty() ? "imchat can make mistakes. Check important info." : error_.c_str();
   const ImVec2 ns = text_size(f.small, note);
   text_at(draw, f.small, ImVec2(std::round(pos.x + (width - ns.x) / 2), box_max.y + theme_.px(10)),
           error_.empty() ? p.text_faint : p.error, note);

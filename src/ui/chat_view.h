@@ -10,10 +10,12 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <imgui.h>
 
 #include "sdk/chat_client.h"
+#include "ui/landmarks.h"
 #include "ui/markdown.h"
 #include "ui/message_list.h"
 #include "ui/rich_text.h"
@@ -23,7 +25,8 @@ namespace imchat::ui {
 
 class ChatView {
  public:
-  ChatView(Theme& theme, sdk::ChatClient& chat) : theme_(theme), chat_(chat) {}
+  ChatView(Theme& theme, sdk::ChatClient& chat, Landmarks& landmarks)
+      : theme_(theme), chat_(chat), landmarks_(landmarks) {}
 
   // "" closes the conversation (the welcome screen).
   void open(const std::string& conversation_id);
@@ -65,6 +68,8 @@ class ChatView {
                 ImVec2 clip_max);
   void draw_composer(ImDrawList* draw, ImVec2 pos, float width);
   void draw_welcome(ImDrawList* draw, ImVec2 pos, ImVec2 size);
+  void open_settings(const Conversation& conversation);
+  void draw_settings();
   Row& row_for(const std::shared_ptr<const Message>& message, float column);
   float estimate_height(const Message& message, float column) const;
   float composer_height() const;
@@ -73,14 +78,32 @@ class ChatView {
 
   Theme& theme_;
   sdk::ChatClient& chat_;
+  Landmarks& landmarks_;
   std::string id_;
   sdk::ChatSync::Watch watch_;
   ListWindow window_;
   uint64_t list_version_ = 0;
   const sdk::MessageList* list_seen_ = nullptr;
   std::unordered_map<const Message*, Row> rows_;
+  struct Totals {
+    int64_t tokens = 0;
+    double cost = 0;
+  };
+  std::vector<Totals> totals_;  // usage summed over items [0, i]
+  Totals header_totals_;
+  std::string header_detail_;  // "1,234 tokens · $0.01", rebuilt when the totals change
+  // The chat settings popup, and what it edits until Save.
+  bool settings_open_ = false;
+  bool open_settings_popup_ = false;
+  ImVec2 settings_anchor_;
+  std::string settings_model_;  // "" = the server's default
+  float settings_temperature_ = 0.7f;
+  bool settings_has_temperature_ = false;
+  std::string settings_prompt_;
+  sdk::QueryCache::Observer models_;  // GET /api/models, once the popup was opened
   uint64_t frame_ = 0;
-  float column_ = 0;  // width of the message column last frame
+  uint64_t theme_generation_ = 0;
+  float column_ = 0;   // width of the message column last frame
   size_t unseen_ = 0;  // messages added while scrolled up
   std::unordered_map<std::string, std::string> drafts_;
   std::string error_;

@@ -13,7 +13,8 @@
 
 namespace imchat::ui {
 
-inline void text_at(ImDrawList* draw, ImFont* font, ImVec2 pos, ImU32 color, std::string_view text) {
+inline void text_at(ImDrawList* draw, ImFont* font, ImVec2 pos, ImU32 color,
+                    std::string_view text) {
   draw->AddText(font, font->FontSize, pos, color, text.data(), text.data() + text.size());
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 
 #include <imgui_stdlib.h>
 
@@ -13,9 +14,11 @@ namespace {
 
 bool contains_folded(std::string_view text, std::string_view needle) {
   if (needle.empty()) return true;
-  const auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-  });
+  const auto it =
+      std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      });
   return it != text.end();
 }
 
@@ -54,8 +57,11 @@ void Sidebar::draw(ImVec2 pos, ImVec2 size, const std::string& selected) {
   ImGui::SetCursorScreenPos(ImVec2(pos.x + pad, y));
   ImGui::BeginDisabled(!chat_.session().signed_in);
   ImGui::PushFont(f.body_bold);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.on_primary));
   if (ImGui::Button("+  New chat", ImVec2(size.x - 2 * pad, theme_.px(40))) && on_new_chat)
     on_new_chat();
+  landmarks_.mark_item("new_chat");
+  ImGui::PopStyleColor();
   ImGui::PopFont();
   ImGui::EndDisabled();
   y += theme_.px(40) + theme_.px(12);
@@ -65,6 +71,7 @@ void Sidebar::draw(ImVec2 pos, ImVec2 size, const std::string& selected) {
   ImGui::SetNextItemWidth(size.x - 2 * pad);
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(12), theme_.px(8)));
   ImGui::InputTextWithHint("##search", "Search chats", &search_);
+  landmarks_.mark_item("search");
   ImGui::PopStyleVar();
   y += f.body->FontSize + theme_.px(16) + theme_.px(14);
 
@@ -91,9 +98,9 @@ void Sidebar::draw(ImVec2 pos, ImVec2 size, const std::string& selected) {
     ImGui::SetCursorPosX(pad);
     ImGui::PushFont(f.small);
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text_muted));
-    ImGui::TextUnformatted(!page               ? "Loading…"
-                           : search_.empty()   ? "No conversations yet"
-                                               : "No chats match your search");
+    ImGui::TextUnformatted(!page             ? "Loading…"
+                           : search_.empty() ? "No conversations yet"
+                                             : "No chats match your search");
     ImGui::PopStyleColor();
     ImGui::PopFont();
   }
@@ -104,7 +111,8 @@ void Sidebar::draw(ImVec2 pos, ImVec2 size, const std::string& selected) {
   // Connection status, pinned to the bottom.
   draw->AddLine(ImVec2(pos.x, pos.y + size.y - status_height),
                 ImVec2(pos.x + size.x - 1, pos.y + size.y - status_height), p.border);
-  if (draw_status) draw_status(ImVec2(pos.x + pad, pos.y + size.y - status_height), size.x - 2 * pad);
+  if (draw_status)
+    draw_status(ImVec2(pos.x + pad, pos.y + size.y - status_height), size.x - 2 * pad);
   ImGui::EndChild();
 }
 
@@ -121,6 +129,9 @@ void Sidebar::draw_row(ImDrawList* draw, const ConversationSummary& row, ImVec2 
   ImGui::SetCursorScreenPos(min);
   const bool pressed = ImGui::InvisibleButton("##row", ImVec2(max.x - min.x, height));
   const bool hovered = ImGui::IsItemHovered();
+  char mark[96];  // a stack buffer: rows are marked every frame
+  std::snprintf(mark, sizeof mark, "row.%s", id.c_str());
+  landmarks_.mark_item(mark);
   if (pressed && renaming_ != id && on_open) on_open(id);
   if (hovered && ImGui::IsMouseDoubleClicked(0)) {
     renaming_ = id;
@@ -133,14 +144,16 @@ void Sidebar::draw_row(ImDrawList* draw, const ConversationSummary& row, ImVec2 
       rename_text_ = row.conversation.title;
       focus_rename_ = true;
     }
+    landmarks_.mark_item("row_menu.rename");
     if (ImGui::MenuItem("Delete")) {
       deleting_ = id;
       deleting_title_ = row.conversation.title;
     }
+    landmarks_.mark_item("row_menu.delete");
     ImGui::EndPopup();
   }
   if (selected || hovered) {
-    draw->AddRectFilled(min, max, selected ? rgb(0x262633) : rgb(0x1d1d26), theme_.px(10));
+    draw->AddRectFilled(min, max, selected ? p.row_selected : p.row_hover, theme_.px(10));
   }
   const float inner = theme_.px(12);
   const float right = max.x - inner;
@@ -158,8 +171,9 @@ void Sidebar::draw_row(ImDrawList* draw, const ConversationSummary& row, ImVec2 
     const float bw = std::max(bh, cs.x + theme_.px(10));
     const ImVec2 bmin(right - bw, min.y + theme_.px(31));
     draw->AddRectFilled(bmin, ImVec2(bmin.x + bw, bmin.y + bh), p.primary, bh / 2);
-    text_at(draw, f.small, ImVec2(std::round(bmin.x + (bw - cs.x) / 2), std::round(bmin.y + (bh - cs.y) / 2)),
-            rgb(0xffffff), count);
+    text_at(draw, f.small,
+            ImVec2(std::round(bmin.x + (bw - cs.x) / 2), std::round(bmin.y + (bh - cs.y) / 2)),
+            p.on_primary, count);
     preview_right = bmin.x - theme_.px(8);
   }
   const float x = min.x + inner;
@@ -171,14 +185,18 @@ void Sidebar::draw_row(ImDrawList* draw, const ConversationSummary& row, ImVec2 
       focus_rename_ = false;
     }
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(4), theme_.px(2)));
-    const bool done = ImGui::InputText("##rename", &rename_text_,
-                                       ImGuiInputTextFlags_EnterReturnsTrue |
-                                           ImGuiInputTextFlags_AutoSelectAll);
+    const bool done =
+        ImGui::InputText("##rename", &rename_text_,
+                         ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
     ImGui::PopStyleVar();
-    const bool escaped = ImGui::IsItemActive() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
-    if (done || (!ImGui::IsItemActive() && !focus_rename_ && !ImGui::IsItemHovered() && ImGui::IsMouseClicked(0))) {
+    landmarks_.mark_item("rename.input");
+    const bool escaped =
+        ImGui::IsItemActive() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
+    if (done || (!ImGui::IsItemActive() && !focus_rename_ && !ImGui::IsItemHovered() &&
+                 ImGui::IsMouseClicked(0))) {
       std::string title = rename_text_;
-      while (!title.empty() && title.back() == ' ') title.pop_back();
+      while (!title.empty() && title.back() == ' ')
+        title.pop_back();
       if (!title.empty() && title != row.conversation.title) {
         sdk::ConversationPatch patch;
         patch.title = title;
@@ -189,16 +207,18 @@ void Sidebar::draw_row(ImDrawList* draw, const ConversationSummary& row, ImVec2 
       renaming_.clear();
     }
   } else {
-    text_ellipsis(draw, selected ? f.body_bold : f.body, ImVec2(x, title_y), p.text, row.conversation.title,
-                  right - age_size.x - theme_.px(8) - x);
+    text_ellipsis(draw, selected ? f.body_bold : f.body, ImVec2(x, title_y), p.text,
+                  row.conversation.title, right - age_size.x - theme_.px(8) - x);
   }
   // The newest message: from the open conversation's live list when it is loaded (the
   // list page is refetched less often than a reply streams), else from the page.
   const Message* last = row.last_message ? &*row.last_message : nullptr;
   const auto live = chat_.sync().messages(id);
-  if (live && !live->items.empty() && !live->items.back()->content.empty()) last = live->items.back().get();
+  if (live && !live->items.empty() && !live->items.back()->content.empty())
+    last = live->items.back().get();
   const std::string preview = last ? preview_line(last->content) : std::string("No messages yet");
-  text_ellipsis(draw, f.small, ImVec2(x, min.y + theme_.px(32)), p.text_muted, preview, preview_right - x);
+  text_ellipsis(draw, f.small, ImVec2(x, min.y + theme_.px(32)), p.text_muted, preview,
+                preview_right - x);
   ImGui::SetCursorScreenPos(ImVec2(pos.x, pos.y + height + theme_.px(2)));
   ImGui::Dummy(ImVec2(0, 0));
   ImGui::PopID();
@@ -221,20 +241,26 @@ void Sidebar::draw_delete_confirmation() {
     ImGui::TextUnformatted("Delete chat?");
     ImGui::PopFont();
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text_muted));
-    ImGui::TextWrapped("This will delete \"%s\" and its messages for you.", deleting_title_.c_str());
+    ImGui::TextWrapped("This will delete \"%s\" and its messages for you.",
+                       deleting_title_.c_str());
     ImGui::PopStyleColor();
     ImGui::Dummy(ImVec2(0, theme_.px(6)));
     const float bw = theme_.px(96);
     ImGui::SetCursorPosX(ImGui::GetWindowWidth() - theme_.px(20) - 2 * bw - theme_.px(8));
-    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(rgb(0x2c2c3a)));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(rgb(0x36364a)));
+    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.button_quiet));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered,
+                          ImGui::ColorConvertU32ToFloat4(p.button_quiet_hover));
     const bool cancel = ImGui::Button("Cancel", ImVec2(bw, 0)) ||
                         ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
     ImGui::PopStyleColor(2);
+    landmarks_.mark_item("delete.cancel");
     ImGui::SameLine(0, theme_.px(8));
     ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.error));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(rgb(0xf05252)));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(p.error_hover));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.on_primary));
     const bool confirm = ImGui::Button("Delete", ImVec2(bw, 0));
+    ImGui::PopStyleColor();
+    landmarks_.mark_item("delete.confirm");
     ImGui::PopStyleColor(2);
     if (confirm) {
       const std::string id = deleting_;

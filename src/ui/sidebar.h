@@ -10,13 +10,15 @@
 #include <imgui.h>
 
 #include "sdk/chat_client.h"
+#include "ui/landmarks.h"
 #include "ui/theme.h"
 
 namespace imchat::ui {
 
 class Sidebar {
  public:
-  Sidebar(Theme& theme, sdk::ChatClient& chat) : theme_(theme), chat_(chat) {}
+  Sidebar(Theme& theme, sdk::ChatClient& chat, Landmarks& landmarks)
+      : theme_(theme), chat_(chat), landmarks_(landmarks) {}
 
   // selected: the open conversation's id. Draws the status block at the bottom through
   // draw_status (the caller knows the server's state).
@@ -34,6 +36,7 @@ class Sidebar {
 
   Theme& theme_;
   sdk::ChatClient& chat_;
+  Landmarks& landmarks_;
   std::string search_;
   std::string renaming_;  // id of the row whose title is being edited
   std::string rename_text_;

@@ -1,5 +1,6 @@
 #include "ui/theme.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -20,14 +21,51 @@ bool file_exists(const std::string& path) {
 
 }  // namespace
 
+Palette Palette::light_theme() {
+  Palette p;
+  p.dark = false;
+  p.background = rgb(0xffffff);
+  p.sidebar = rgb(0xf7f7f9);
+  p.surface = rgb(0xf1f1f5);
+  p.surface_hover = rgb(0xe6e6ee);
+  p.border = rgb(0xe2e2ea);
+  p.row_hover = rgb(0xededf2);
+  p.row_selected = rgb(0xe5e3f3);
+  p.button_quiet = rgb(0xe8e8ef);
+  p.button_quiet_hover = rgb(0xdcdce6);
+  p.disabled_fill = rgb(0xd4d4de);
+  p.scrollbar = rgb(0xd0d0da);
+  p.scrollbar_hot = rgb(0xb4b4c2);
+  p.frame_hover = rgb(0xe9e9f0);
+  p.frame_active = rgb(0xe2e2ea);
+  p.text = rgb(0x1b1b24);
+  p.text_muted = rgb(0x5f5f70);
+  p.text_faint = rgb(0x8e8e9e);
+  p.link = rgb(0x2563eb);
+  p.code_text = rgb(0x24242e);
+  p.code_background = rgb(0xf6f6f9);
+  p.code_header = rgb(0xebebf1);
+  p.inline_code = rgb(0xe4e4ec);
+  return p;
+}
+
+void Theme::set_text_size(float size) {
+  text_size_ = std::clamp(std::round(size), 13.0f, 19.0f);
+}
+
 bool Theme::apply(float pixel_ratio) {
   // Snap to quarter steps: a ratio of 1.0000001 after a zoom must not rebuild the atlas.
   const float snapped = std::max(0.5f, std::round(pixel_ratio * 4.0f) / 4.0f);
-  if (snapped == scale_) return false;
+  if (snapped == scale_ && light_ == built_light_ && text_size_ == built_text_size_) return false;
+  const bool fonts_change = snapped != scale_ || text_size_ != built_text_size_;
   scale_ = snapped;
-  load_fonts();
+  ++generation_;
+  built_light_ = light_;
+  built_text_size_ = text_size_;
+  palette_ = light_ ? Palette::light_theme() : Palette::dark_theme();
+  if (fonts_change) load_fonts();
   apply_style();
-  return true;
+  return fonts_change;
 }
 
 void Theme::load_fonts() {
@@ -47,7 +85,8 @@ void Theme::load_fonts() {
       if (fonts_.load_error.empty()) fonts_.load_error = "missing font " + path;
       return nullptr;
     }
-    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(size * scale_), &config, kRanges);
+    const float sized = size * text_size_ / 15.0f;  // the body font is 15 at the default size
+    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(sized * scale_), &config, kRanges);
   };
   fonts_.body = load("Inter-Regular.otf", 15);
   fonts_.body_bold = load("Inter-SemiBold.otf", 15);
@@ -75,7 +114,11 @@ void Theme::load_fonts() {
 
 void Theme::apply_style() {
   ImGuiStyle style;  // fresh, so repeated scaling never compounds
-  ImGui::StyleColorsDark(&style);
+  if (palette_.dark) {
+    ImGui::StyleColorsDark(&style);
+  } else {
+    ImGui::StyleColorsLight(&style);
+  }
   style.WindowPadding = ImVec2(0, 0);
   style.WindowBorderSize = 0;
   style.WindowRounding = 0;
@@ -97,17 +140,17 @@ void Theme::apply_style() {
   c[ImGuiCol_Text] = color(palette_.text);
   c[ImGuiCol_TextDisabled] = color(palette_.text_faint);
   c[ImGuiCol_FrameBg] = color(palette_.surface);
-  c[ImGuiCol_FrameBgHovered] = color(rgb(0x262633));
-  c[ImGuiCol_FrameBgActive] = color(rgb(0x2b2b3a));
+  c[ImGuiCol_FrameBgHovered] = color(palette_.frame_hover);
+  c[ImGuiCol_FrameBgActive] = color(palette_.frame_active);
   c[ImGuiCol_Button] = color(palette_.primary);
   c[ImGuiCol_ButtonHovered] = color(palette_.primary_hover);
-  c[ImGuiCol_ButtonActive] = color(rgb(0x6d28d9));
-  c[ImGuiCol_Header] = color(rgb(0x24242f));
-  c[ImGuiCol_HeaderHovered] = color(rgb(0x2a2a37));
-  c[ImGuiCol_HeaderActive] = color(rgb(0x31313f));
+  c[ImGuiCol_ButtonActive] = color(palette_.primary_active);
+  c[ImGuiCol_Header] = color(palette_.row_selected);
+  c[ImGuiCol_HeaderHovered] = color(palette_.row_hover);
+  c[ImGuiCol_HeaderActive] = color(palette_.row_selected);
   c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
-  c[ImGuiCol_ScrollbarGrab] = color(rgb(0x3a3a4a));
-  c[ImGuiCol_ScrollbarGrabHovered] = color(rgb(0x4a4a5c));
+  c[ImGuiCol_ScrollbarGrab] = color(palette_.scrollbar);
+  c[ImGuiCol_ScrollbarGrabHovered] = color(palette_.scrollbar_hot);
   c[ImGuiCol_ScrollbarGrabActive] = color(palette_.primary);
   c[ImGuiCol_CheckMark] = color(palette_.primary);
   c[ImGuiCol_SliderGrab] = color(palette_.primary);

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../support/browser.mjs';
 import { startServer, requireEnv } from '../support/server.mjs';
+import { openApp as openPage } from '../support/app_page.mjs';
 import { decodePng } from '../support/png.mjs';
 import { assertConnectedScreen, assertConnectedNarrowScreen } from '../support/app_screen.mjs';
 
@@ -23,24 +24,7 @@ after(async () => {
   assert.equal(exit?.code, 0, `server did not stop cleanly: ${JSON.stringify(exit)}`);
 });
 
-// Opens the app and collects every page error and console error.
-async function openApp({ width = 1280, height = 800, scale = 1 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  await page.goto(server.url + '/');
-  await page.waitForFunction(
-    () => {
-      const s = window.imchat?.state();
-      return s && s.frames > 0 && s.connection === 'connected' && s.realtime === 'open';
-    },
-    null, { timeout: 60000 });
-  return { context, page, problems };
-}
+const openApp = (options) => openPage(browser, server, { strictHttp: true, ...options });
 
 test('the app loads, connects and shows the server version', async () => {
   const { context, page, problems } = await openApp();

@@ -7,6 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../support/browser.mjs';
 import { startServer, requireEnv } from '../support/server.mjs';
+import { openApp, state, waitFor, clickLandmark } from '../support/app_page.mjs';
+import { decodePng, boxContains } from '../support/png.mjs';
+import { colours } from '../support/app_screen.mjs';
 
 const outDir = join(requireEnv('IMCHAT_TEST_OUTPUT'), 'browser');
 mkdirSync(outDir, { recursive: true });
@@ -22,36 +25,18 @@ after(async () => {
   assert.equal(exit?.code, 0, `server did not stop cleanly: ${JSON.stringify(exit)}`);
 });
 
-async function openApp({ width = 1280, height = 800, scale = 1, token } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
-  if (token) {
-    await context.addInitScript((t) => localStorage.setItem('imchat.token', t), token);
-  }
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  await page.goto(server.url + '/');
-  await page.waitForFunction(() => {
-    const s = window.imchat?.state();
-    return s && s.user && s.realtime === 'open' && s.conversations;
-  }, null, { timeout: 60000 });
-  return { context, page, problems };
-}
-
-const state = (page) => page.evaluate(() => window.imchat.state());
-const waitFor = (page, predicate, arg) =>
-  page.waitForFunction(predicate, arg, { timeout: 30000, polling: 50 });
+const open = (options) => openApp(browser, server, options);
+const click = clickLandmark;
 
 test('new chat, a question typed and sent with Enter, the streamed reply with its footer', async () => {
-  const { context, page, problems } = await openApp();
+  const { context, page, problems } = await open();
   const token = await page.evaluate(() => localStorage.getItem('imchat.token'));
   // A second window in the same account, to see the conversation appear live.
-  const other = await openApp({ token });
+  const other = await open({ token });
   assert.equal((await state(other.page)).user, (await state(page)).user);
 
   // "+ New chat" at the top of the sidebar.
-  await page.mouse.click(136, 84);
+  await click(page, 'new_chat');
   await waitFor(page, () => window.imchat.state().route === 'chat');
   const opened = await state(page);
   assert.ok(opened.open, 'a conversation is open');
@@ -104,11 +89,11 @@ test('new chat, a question typed and sent with Enter, the streamed reply with it
 });
 
 test('the same chat at DPR 2, and in a narrow window as a drawer with a back button', async () => {
-  const first = await openApp();
-  await first.page.mouse.click(136, 84);
+  const first = await open();
+  await click(first.page, 'new_chat');
   await waitFor(first.page, () => window.imchat.state().route === 'chat');
   // Click into the composer as a person would, then type.
-  await first.page.mouse.click(700, 727);
+  await click(first.page, 'composer');
   await waitFor(first.page, () => window.imchat.state().composerFocused);
   await first.page.keyboard.type('Hello from a phone');
   await first.page.keyboard.press('Enter');
@@ -118,9 +103,9 @@ test('the same chat at DPR 2, and in a narrow window as a drawer with a back but
   await first.context.close();
 
   // DPR 2: open the chat by clicking its row in the sidebar.
-  const hidpi = await openApp({ scale: 2, token });
+  const hidpi = await open({ scale: 2, token });
   await waitFor(hidpi.page, () => window.imchat.state().conversations.length > 0);
-  await hidpi.page.mouse.click(136, 210);
+  await click(hidpi.page, `row.${id}`);
   await waitFor(hidpi.page, (cid) => {
     const s = window.imchat.state();
     return s.open === cid && s.messages.length === 2;
@@ -130,14 +115,118 @@ test('the same chat at DPR 2, and in a narrow window as a drawer with a back but
   await hidpi.context.close();
 
   // Narrow: the list is the whole screen; a row opens the chat; Back returns to the list.
-  const narrow = await openApp({ width: 420, height: 780, token });
+  const narrow = await open({ width: 420, height: 780, token });
   await waitFor(narrow.page, () => window.imchat.state().route === 'list' && window.imchat.state().conversations.length > 0);
   await narrow.page.screenshot({ path: join(outDir, 'chat_narrow_list.png') });
-  await narrow.page.mouse.click(200, 210);
+  await click(narrow.page, `row.${id}`);
   await waitFor(narrow.page, () => window.imchat.state().route === 'chat' && window.imchat.state().messages.length === 2);
   await narrow.page.screenshot({ path: join(outDir, 'chat_narrow_chat.png') });
-  await narrow.page.mouse.click(28, 28);
+  await click(narrow.page, 'back');
   await waitFor(narrow.page, () => window.imchat.state().route === 'list');
   assert.deepEqual(narrow.problems, []);
   await narrow.context.close();
+});
+
+test('rename a chat from its menu, and delete one only after confirming', async () => {
+  const { context, page, problems } = await open();
+  const token = await page.evaluate(() => localStorage.getItem('imchat.token'));
+  const api = (path, init = {}) =>
+    fetch(server.url + path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  // Two chats, made with the New chat button.
+  await click(page, 'new_chat');
+  await waitFor(page, () => window.imchat.state().open !== '');
+  const first = (await state(page)).open;
+  await click(page, 'new_chat');
+  await waitFor(page, (a) => !['', a].includes(window.imchat.state().open), first);
+  const second = (await state(page)).open;
+  await waitFor(page, (ids) => ids.every((id) => window.imchat.state().landmarks[`row.${id}`]), [first, second]);
+
+  // Rename: right-click the row, Rename, type over the title, Enter.
+  await click(page, `row.${first}`, { button: 'right' });
+  await click(page, 'row_menu.rename');
+  await waitFor(page, () => window.imchat.state().textInput && window.imchat.state().landmarks['rename.input']);
+  await page.keyboard.type('Trip to Lyon');
+  await page.keyboard.press('Enter');
+  await waitFor(page, (id) => window.imchat.state().conversations.find((c) => c.id === id)?.title === 'Trip to Lyon', first);
+  // Stored on the server, not only in this page's cache.
+  await waitFor(page, (id) => !window.imchat.state().landmarks['rename.input'], first);
+  const renamed = await (await api(`/api/conversations/${first}`)).json();
+  assert.equal(renamed.data.title, 'Trip to Lyon');
+
+  // Delete asks first; Cancel keeps the chat.
+  await click(page, `row.${second}`, { button: 'right' });
+  await click(page, 'row_menu.delete');
+  await click(page, 'delete.cancel');
+  await waitFor(page, () => !window.imchat.state().landmarks['delete.confirm']);
+  assert.ok((await state(page)).conversations.some((c) => c.id === second), 'Cancel keeps the chat');
+  // Delete, confirmed: gone from the list, the pane closes, the server forgets it.
+  await click(page, `row.${second}`, { button: 'right' });
+  await click(page, 'row_menu.delete');
+  await page.screenshot({ path: join(outDir, 'chat_delete_confirm.png') });
+  await click(page, 'delete.confirm');
+  await waitFor(page, (id) => !window.imchat.state().conversations.some((c) => c.id === id), second);
+  const after = await state(page);
+  assert.equal(after.open, '', 'the deleted chat is no longer open');
+  assert.ok(after.conversations.some((c) => c.id === first), 'the other chat stays');
+  assert.equal((await api(`/api/conversations/${second}`)).status, 404);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a chat's settings: model from the server's list, temperature and system prompt", async () => {
+  const { context, page, problems } = await open();
+  const token = await page.evaluate(() => localStorage.getItem('imchat.token'));
+  await click(page, 'new_chat');
+  await waitFor(page, () => window.imchat.state().open !== '');
+  const id = (await state(page)).open;
+  await click(page, 'chat_settings');
+  // The server's catalogue, by provider: builtin can answer here, vendors without a key
+  // are listed but cannot be chosen.
+  await waitFor(page, () => window.imchat.state().landmarks['chat_settings.model.builtin']);
+  const shown = Object.keys((await state(page)).landmarks).filter((n) => n.startsWith('chat_settings.model.'));
+  assert.ok(shown.includes('chat_settings.model.gpt-4o-mini'), `vendor models listed: ${shown}`);
+  await click(page, 'chat_settings.model.gpt-4o-mini');  // greyed: nothing happens
+  await click(page, 'chat_settings.model.builtin');
+  await click(page, 'chat_settings.prompt');
+  await waitFor(page, () => window.imchat.state().textInput);
+  await page.keyboard.type('Answer in one line.');
+  await page.screenshot({ path: join(outDir, 'chat_settings.png') });
+  await click(page, 'chat_settings.save');
+  await waitFor(page, (cid) => {
+    const c = window.imchat.state().conversations.find((x) => x.id === cid);
+    return c && c.model === 'builtin' && c.systemPrompt === 'Answer in one line.';
+  }, id);
+  await waitFor(page, () => !window.imchat.state().landmarks['chat_settings.save']);
+  const stored = await (await fetch(`${server.url}/api/conversations/${id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  assert.equal(stored.data.model, 'builtin');
+  assert.equal(stored.data.systemPrompt, 'Answer in one line.');
+  assert.equal(stored.data.temperature, undefined, 'temperature left at the default');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('app settings: the light theme and a larger text size, kept across a reload', async () => {
+  const { context, page, problems } = await open();
+  await click(page, 'new_chat');
+  await waitFor(page, () => window.imchat.state().open !== '');
+  assert.equal(await page.evaluate(() => window.imchat.send('**Light** theme, with `code`:\n\n```\nok\n```')), true);
+  await waitFor(page, () => window.imchat.state().messages.some((m) => m.role === 'ASSISTANT' && m.status === 'complete'));
+  await click(page, 'settings');
+  await click(page, 'settings.theme.1');  // Light
+  await click(page, 'settings.text.2');   // Large
+  await waitFor(page, () => window.imchat.state().theme === 'light' && window.imchat.state().textSize === 17);
+  await page.keyboard.press('Escape');
+  await waitFor(page, () => !window.imchat.state().landmarks['settings.theme.1']);
+  const shot = decodePng(await page.screenshot({ path: join(outDir, 'chat_light.png') }));
+  // The sidebar is light now where the dark theme's was near-black.
+  const sidebarArea = { x0: 60, y0: 300, x1: 200, y1: 400 };
+  assert.ok(boxContains(shot, sidebarArea, 0xf7f7f9, 3), 'the light sidebar');
+  assert.ok(!boxContains(shot, sidebarArea, colours.sidebar, 3), 'no dark sidebar left');
+  await page.reload();
+  await waitFor(page, () => window.imchat.state()?.realtime === 'open');
+  const after = await state(page);
+  assert.equal(after.theme, 'light', 'the theme survives a reload');
+  assert.equal(after.textSize, 17);
+  assert.deepEqual(problems, []);
+  await context.close();
 });

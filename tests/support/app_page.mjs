@@ -1,0 +1,42 @@
+// The web app in a browser context, for the browser tests: open it, read what it shows
+// (window.imchat.state()) and act on it with the real mouse and keyboard.
+import assert from 'node:assert/strict';
+
+// Opens the app in a new context and collects every page and console error (and, with
+// strictHttp, every failed request and HTTP error). Resolves once the app is signed in and
+// its WebSocket is open. token: an existing session (a second window of the same user).
+export async function openApp(browser, server, { width = 1280, height = 800, scale = 1, token, strictHttp = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
+  if (token) {
+    await context.addInitScript((t) => localStorage.setItem('imchat.token', t), token);
+  }
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  if (strictHttp) {
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  }
+  await page.goto(server.url + '/');
+  await page.waitForFunction(() => {
+    const s = window.imchat?.state();
+    return s && s.frames > 0 && s.user && s.connection === 'connected' && s.realtime === 'open' && s.conversations;
+  }, null, { timeout: 60000 });
+  return { context, page, problems };
+}
+
+export const state = (page) => page.evaluate(() => window.imchat.state());
+
+export const waitFor = (page, predicate, arg) =>
+  page.waitForFunction(predicate, arg, { timeout: 30000, polling: 50 });
+
+// Waits until the control called `name` is on screen (state().landmarks), then clicks its
+// middle with the mouse. Returns its rectangle [x, y, width, height] in CSS pixels.
+export async function clickLandmark(page, name, { button = 'left' } = {}) {
+  const handle = await waitFor(page, (n) => window.imchat.state().landmarks[n] ?? false, name);
+  const rect = await handle.jsonValue();
+  assert.ok(rect[2] > 0 && rect[3] > 0, `${name} has a size: ${JSON.stringify(rect)}`);
+  await page.mouse.click(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2, { button });
+  return rect;
+}
