@@ -44,7 +44,8 @@ double rss_mib() {
     if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
     std::fclose(f);
   }
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+         (1024.0 * 1024.0);
 }
 
 // Mixed Markdown of the kinds chats hold: short questions, prose answers with emphasis
@@ -53,18 +54,25 @@ std::string message_text(size_t i, bool assistant) {
   const std::string n = std::to_string(i);
   if (!assistant) {
     switch (i % 4) {
-      case 0: return "How do I keep request " + n + " from timing out behind the proxy?";
-      case 1: return "Thanks! Can you show the same with `async` and explain the trade-offs?";
-      case 2: return "Here is my config:\n\n```yaml\nserver:\n  port: " + n + "\n  timeout: 30s\n```\n\nWhat is wrong?";
-      default: return "Summarise point " + n + " in two sentences, please.";
+      case 0:
+        return "How do I keep request " + n + " from timing out behind the proxy?";
+      case 1:
+        return "Thanks! Can you show the same with `async` and explain the trade-offs?";
+      case 2:
+        return "Here is my config:\n\n```yaml\nserver:\n  port: " + n +
+               "\n  timeout: 30s\n```\n\nWhat is wrong?";
+      default:
+        return "Summarise point " + n + " in two sentences, please.";
     }
   }
   switch (i % 5) {
     case 0:
       return "The **short answer**: raise the proxy's *read timeout* and send a heartbeat. "
-             "For request " + n + ", the upstream waits longer than the default 60 s, so the "
-             "proxy closes the connection first. See [the guide](https://example.com/proxy/" + n +
-             ") for the settings that matter, and keep an eye on `keepalive_timeout` too.";
+             "For request " +
+             n +
+             ", the upstream waits longer than the default 60 s, so the "
+             "proxy closes the connection first. See [the guide](https://example.com/proxy/" +
+             n + ") for the settings that matter, and keep an eye on `keepalive_timeout` too.";
     case 1:
       return "## Steps\n\n1. Measure where the time goes.\n2. Move the slow call off the request "
              "path.\n3. Return **202 Accepted** with a job id.\n4. Poll or push the result.\n\n"
@@ -72,11 +80,13 @@ std::string message_text(size_t i, bool assistant) {
     case 2:
       return "Here is a version with `async`:\n\n```python\nasync def fetch(session, url):\n"
              "    async with session.get(url, timeout=30) as r:\n        return await r.json()\n\n"
-             "results = await asyncio.gather(*(fetch(s, u) for u in urls))  # " + n +
-             "\n```\n\nIt overlaps the waits, so ten calls take about as long as the slowest.";
+             "results = await asyncio.gather(*(fetch(s, u) for u in urls))  # " +
+             n + "\n```\n\nIt overlaps the waits, so ten calls take about as long as the slowest.";
     case 3:
-      return "| Option | Latency | Cost |\n|---|---|---|\n| Sync | 1.2 s | low |\n| Async | 0.3 s | "
-             "medium |\n| Queue " + n + " | 0.1 s | high |\n\nPick **Async** unless you need durability.";
+      return "| Option | Latency | Cost |\n|---|---|---|\n| Sync | 1.2 s | low |\n| Async | 0.3 s "
+             "| "
+             "medium |\n| Queue " +
+             n + " | 0.1 s | high |\n\nPick **Async** unless you need durability.";
     default:
       return "> Premature optimisation is the root of all evil.\n\nThat said, " + n +
              " requests a second is where it starts to matter. Profile first; then fix the "
@@ -159,7 +169,8 @@ struct Bench {
     ImGui::NewFrame();
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(io.DisplaySize);
-    ImGui::Begin("imchat", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::Begin("imchat", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings);
     landmarks.begin_frame();
     view.draw(ImVec2(272, 0), ImVec2(1280 - 272, 800), false);
     ImGui::End();
@@ -204,19 +215,21 @@ void run(ui::Theme& theme, size_t count, const char* label) {
   reply.role = MessageRole::kAssistant;
   reply.status = MessageStatus::kStreaming;
   reply.seq = seq;
-  bench.chat.cache().edit_data<sdk::MessageList>(sdk::messages_key("c1"), [&](sdk::MessageList& list) {
-    list.touch(list.items.size());
-    list.items.push_back(std::make_shared<const Message>(reply));
-    list.changed();
-  });
+  bench.chat.cache().edit_data<sdk::MessageList>(
+      sdk::messages_key("c1"), [&](sdk::MessageList& list) {
+        list.touch(list.items.size());
+        list.items.push_back(std::make_shared<const Message>(reply));
+        list.changed();
+      });
   std::vector<double> stream;
   size_t next = 0;
   for (int f = 0; f < 300; ++f) {
-    bench.chat.cache().edit_data<sdk::MessageList>(sdk::messages_key("c1"), [&](sdk::MessageList& list) {
-      for (int d = 0; d < 33; ++d) {
-        if (sdk::apply_stream_delta(list, deltas[next++])) list.changed();
-      }
-    });
+    bench.chat.cache().edit_data<sdk::MessageList>(
+        sdk::messages_key("c1"), [&](sdk::MessageList& list) {
+          for (int d = 0; d < 33; ++d) {
+            if (sdk::apply_stream_delta(list, deltas[next++])) list.changed();
+          }
+        });
     stream.push_back(bench.frame(0));
   }
   const double rss_after = rss_mib();
@@ -230,7 +243,8 @@ void run(ui::Theme& theme, size_t count, const char* label) {
   const double raw_mib = static_cast<double>(bench.raw_bytes) / (1024.0 * 1024.0);
   row("memory / raw text, " + n, (rss_after - rss_before) / raw_mib, "x",
       fmt::format("{:.0f} MiB (SDK cache {:.0f}, view {:.0f}) for {:.1f} MiB of text; goal <= 3",
-                  rss_after - rss_before, rss_filled - rss_before, rss_after - rss_filled, raw_mib));
+                  rss_after - rss_before, rss_filled - rss_before, rss_after - rss_filled,
+                  raw_mib));
 }
 
 }  // namespace

@@ -254,6 +254,24 @@ platform::RequestId Api::create_message(const std::string& conversation_id,
               });
 }
 
+platform::RequestId Api::update_message(const std::string& id, const std::string& content,
+                                        ApiCallback<Message> done) {
+  return call("PATCH", "/api/messages/" + url_encode(id),
+              protocol::dump_json(Json{{"content", content}}),
+              [done](Result<platform::HttpResponse> r) {
+                done(data_of<Message>(answer_body(std::move(r), 200), protocol::message_from_json));
+              });
+}
+
+platform::RequestId Api::regenerate_message(const std::string& id, ApiCallback<Ok> done) {
+  return call("POST", "/api/messages/" + url_encode(id) + "/regenerate", "",
+              [done](Result<platform::HttpResponse> r) {
+                auto body = answer_body(std::move(r), 204);
+                if (!body) return done(body.error());
+                done(Ok{});
+              });
+}
+
 QueryKey conversations_key(const ConversationQuery& query) {
   QueryKey key = {"conversations", "list", std::to_string(query.skip), std::to_string(query.take)};
   if (!query.title_contains.empty()) key.push_back(query.title_contains);

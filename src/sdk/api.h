@@ -74,6 +74,12 @@ class Api {
   platform::RequestId create_message(const std::string& conversation_id, const std::string& content,
                                      const std::string& client_id, ApiCallback<Message> done);
 
+  // The author's edit of a message's text.
+  platform::RequestId update_message(const std::string& id, const std::string& content,
+                                     ApiCallback<Message> done);
+  // Replaces the latest reply of an AI conversation with a new one (POST …/regenerate).
+  platform::RequestId regenerate_message(const std::string& id, ApiCallback<Ok> done);
+
   // The models this server knows, and which it can use now.
   platform::RequestId list_models(ApiCallback<std::vector<ModelInfo>> done);
 

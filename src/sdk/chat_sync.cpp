@@ -681,6 +681,28 @@ void ChatSync::restore(const Snapshot& snapshot) {
     cache_.set_data(key, data);
 }
 
+void ChatSync::regenerate(const std::string& reply_id, ApiCallback<Ok> done) {
+  api_.regenerate_message(reply_id, [done](Result<Ok> r) {
+    if (done) done(std::move(r));
+  });
+}
+
+void ChatSync::edit_and_resend(const std::string& message_id, const std::string& content,
+                               const std::string& reply_id, ApiCallback<Ok> done) {
+  std::weak_ptr<bool> alive = alive_;
+  api_.update_message(message_id, content, [this, alive, reply_id, done](Result<Message> edited) {
+    if (!edited) {
+      if (done) done(edited.error());
+      return;
+    }
+    if (alive.expired() || reply_id.empty()) {
+      if (done) done(Ok{});
+      return;
+    }
+    regenerate(reply_id, done);
+  });
+}
+
 bool ChatSync::cancel_reply(const std::string& conversation_id) {
   return realtime_.send(protocol::Json{{"type", "cancel"}, {"conversationId", conversation_id}});
 }

@@ -140,6 +140,13 @@ class ChatSync {
   // Stops the reply being generated in the conversation (it ends "cancelled", keeping what
   // was written). False when the socket is not open.
   bool cancel_reply(const std::string& conversation_id);
+  // Edit & resend: the author's message gets the new text, then the reply after it (if
+  // any) is generated again. The list changes through the server's updates, as for anyone
+  // else watching. done gets the first error, if one.
+  void edit_and_resend(const std::string& message_id, const std::string& content,
+                       const std::string& reply_id, ApiCallback<Ok> done);
+  // Replaces the latest reply with a new one.
+  void regenerate(const std::string& reply_id, ApiCallback<Ok> done);
   const std::vector<OutboxEntry>& outbox() const { return outbox_; }
 
   // --- conversations (mutations: optimistic, rolled back on error, invalidated after) ---

@@ -248,6 +248,9 @@ class Handler {
     }
     if (auto id = id_between("/api/chat/", "/message"); id && req_.method() == http::verb::post)
       return chat_message(*id);
+    if (auto id = id_between("/api/messages/", "/regenerate");
+        id && req_.method() == http::verb::post)
+      return regenerate_message(*id);
     if (is(http::verb::get, "/api/messages")) return list_messages();
     if (is(http::verb::post, "/api/messages")) return create_message();
     if (auto id = id_after("/api/messages/")) {
@@ -567,6 +570,12 @@ class Handler {
     auto m = storage_.update_message_content(user_.id, id, content);
     if (!m) return m.error();
     return data_response(req_, http::status::ok, protocol::to_json(*m));
+  }
+
+  Reply regenerate_message(const std::string& id) {
+    if (!options_.replies) return make_error(ErrorCode::kNotFound, "no replies on this server");
+    if (auto s = options_.replies->regenerate(user_.id, id); !s) return s.error();
+    return no_content();
   }
 
   Reply delete_message(const std::string& id) {

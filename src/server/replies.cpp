@@ -56,6 +56,27 @@ size_t Replies::active_count() const {
   return active_.size();
 }
 
+Status Replies::regenerate(const std::string& user_id, const std::string& message_id) {
+  auto old = storage_.get_message(user_id, message_id);
+  if (!old) return old.error();
+  if (old->role != MessageRole::kAssistant) {
+    return make_error(ErrorCode::kValidation, "only an assistant's reply can be regenerated");
+  }
+  if (is_replying(old->conversation_id)) {
+    return make_error(ErrorCode::kConflict, "a reply is already being generated");
+  }
+  MessageQuery latest_query;
+  latest_query.take = 1;
+  latest_query.order_desc = true;
+  auto latest = storage_.list_messages(user_id, old->conversation_id, latest_query);
+  if (!latest) return latest.error();
+  if (latest->data.empty() || latest->data.front().id != message_id) {
+    return make_error(ErrorCode::kConflict, "only the latest reply can be regenerated");
+  }
+  if (auto deleted = storage_.delete_message(user_id, message_id); !deleted) return deleted;
+  return start_reply(user_id, *old);
+}
+
 Status Replies::start_reply(const std::string& user_id, const Message& message,
                             OnFinished on_finished) {
   auto conversation = storage_.get_conversation(user_id, message.conversation_id);

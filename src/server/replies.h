@@ -48,6 +48,12 @@ class Replies {
   Status start_reply(const std::string& user_id, const Message& message,
                      OnFinished on_finished = {});
 
+  // Replaces the conversation's latest message, an assistant reply, with a new one: the old
+  // reply is deleted (a tombstone, announced) and a reply is generated again from the
+  // history before it. Errors: kNotFound (no such message for this user), kValidation
+  // (not an assistant reply), kConflict (not the latest message, or a reply is running).
+  Status regenerate(const std::string& user_id, const std::string& message_id);
+
   // Stops the reply being generated in the conversation, keeping what was produced.
   // kNotFound when the user is not in the conversation; Ok when nothing was streaming.
   Status cancel(const std::string& user_id, const std::string& conversation_id);

@@ -459,8 +459,10 @@ class SqliteStorage final : public Storage {
   Status delete_message(const std::string& viewer_id, const std::string& id) override {
     std::lock_guard lock(mutex_);
     auto message = load_message(id);
-    if (!message || !is_participant(viewer_id, message->conversation_id) ||
-        message->author_id != viewer_id) {
+    // The author's own message, or an assistant reply in a conversation the viewer is in.
+    const bool may_delete =
+        message && (message->author_id == viewer_id || message->role == MessageRole::kAssistant);
+    if (!message || !is_participant(viewer_id, message->conversation_id) || !may_delete) {
       return not_found("message");
     }
     // A tombstone, not a DELETE: replay by sequence must be able to say "this went away".

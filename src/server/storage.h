@@ -129,7 +129,8 @@ class Storage {
   // Idempotent per (conversation, author, clientId).
   virtual Result<CreatedMessage> create_message(const std::string& viewer_id,
                                                 const NewMessage& message) = 0;
-  // Only the author may edit or delete a message.
+  // Only the author may edit a message, or delete it; an assistant's reply may be deleted by
+  // any participant (to regenerate it).
   virtual Result<Message> update_message_content(const std::string& viewer_id,
                                                  const std::string& id,
                                                  const std::string& content) = 0;

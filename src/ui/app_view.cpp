@@ -158,7 +158,7 @@ void AppView::draw_settings() {
   ImGui::SetNextWindowPos(
       ImVec2(std::min(settings_anchor_.x, ImGui::GetIO().DisplaySize.x - theme_.px(268)),
              settings_anchor_.y),
-      ImGuiCond_Appearing, ImVec2(0, 1));
+      ImGuiCond_Always, ImVec2(0, 1));
   ImGui::SetNextWindowSize(ImVec2(theme_.px(260), 0));
   if (ImGui::BeginPopup("##settings_menu")) {
     const float width = theme_.px(260 - 32);

@@ -58,6 +58,7 @@ const ConversationSummary* find_summary(const sdk::ChatClient& chat, const std::
 
 void ChatView::open(const std::string& conversation_id) {
   if (conversation_id == id_) return;
+  cancel_edit();  // gives the draft back to the conversation it belongs to
   id_ = conversation_id;
   watch_ = id_.empty() ? sdk::ChatSync::Watch{} : chat_.sync().watch_messages(id_);
   window_ = ListWindow{};
@@ -348,7 +349,7 @@ void ChatView::draw_settings() {
     open_settings_popup_ = false;
   }
   const float width = theme_.px(340);
-  ImGui::SetNextWindowPos(settings_anchor_, ImGuiCond_Appearing, ImVec2(1, 0));
+  ImGui::SetNextWindowPos(settings_anchor_, ImGuiCond_Always, ImVec2(1, 0));
   ImGui::SetNextWindowSize(ImVec2(width, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme_.px(16), theme_.px(14)));
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(theme_.px(8), theme_.px(6)));
@@ -556,12 +557,28 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
         y += row.height;
       }
     }
+    // The latest reply may be regenerated, and the user's latest message (with only that
+    // reply after it) edited and sent again — in AI chats, while nothing is being written.
+    const auto& items = list->items;
+    const size_t n = items.size();
+    size_t regenerate_at = SIZE_MAX, edit_at = SIZE_MAX;
+    const ConversationSummary* summary = find_summary(chat_, id_);
+    if (summary && summary->conversation.type == ConversationType::kAi && !replying()) {
+      const bool reply_last =
+          items[n - 1]->role == MessageRole::kAssistant && items[n - 1]->seq > 0;
+      if (reply_last) regenerate_at = n - 1;
+      const size_t k = reply_last ? n - 2 : n - 1;
+      if (k < n && items[k]->role == MessageRole::kUser && items[k]->seq > 0 &&
+          (!items[k]->author_id || *items[k]->author_id == chat_.session().user.id))
+        edit_at = k;
+    }
     i = window_.first_visible();
     double y = window_.heights().top(i) - window_.scroll();
-    for (; i < list->items.size() && y < window_.viewport(); ++i) {
-      Row& row = row_for(list->items[i], column);
+    for (; i < n && y < window_.viewport(); ++i) {
+      Row& row = row_for(items[i], column);
+      const int actions = (i == regenerate_at ? kRegenerate : 0) | (i == edit_at ? kEdit : 0);
       draw_row(draw, row, ImVec2(left, std::round(pos.y + pad_top + static_cast<float>(y))), column,
-               clip_min, clip_max);
+               clip_min, clip_max, actions);
       y += row.height;
     }
     if (window_.at_bottom()) unseen_ = 0;
@@ -634,7 +651,7 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
 }
 
 void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, ImVec2 clip_min,
-                        ImVec2 clip_max) {
+                        ImVec2 clip_max, int actions) {
   const Palette& p = theme_.palette();
   const Fonts& f = theme_.fonts();
   const Message& m = *row.message;
@@ -719,8 +736,10 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
   const ImVec2 meta_size = text_size(f.small, meta);
   const float meta_x = row.own ? max.x - meta_size.x - theme_.px(4) : min.x + theme_.px(4);
   text_at(draw, f.small, ImVec2(meta_x, meta_y), meta_color, meta);
+  // Still "hovered" while one of its own buttons is held down, or the button would vanish
+  // between press and release and never fire.
   const bool hovered =
-      ImGui::IsWindowHovered() &&
+      ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
       ImGui::IsMouseHoveringRect(ImVec2(pos.x, pos.y), ImVec2(pos.x + column, pos.y + row.height));
   // Actions: Retry a failed send; Copy any message.
   ImGui::PushFont(f.small);
@@ -745,8 +764,35 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
   if (row.own && m.seq == 0 && chat_.sync().delivery(m) == sdk::Delivery::kFailed && m.client_id) {
     if (action("Retry")) chat_.sync().retry(*m.client_id);
   }
-  if (hovered && !m.content.empty()) {
+  {
+    char mark[96];  // a stack buffer: rows are marked every frame
+    std::snprintf(mark, sizeof mark, "message.%s", m.id.c_str());
+    landmarks_.mark(mark, ImVec2(pos.x, pos.y), ImVec2(pos.x + column, pos.y + row.height));
+  }
+  // The latest reply shows its actions always (the next step is usually about it); other
+  // rows on hover.
+  const bool show = hovered || (actions & kRegenerate);
+  if (show && !m.content.empty()) {
     if (action("Copy")) ImGui::SetClipboardText(m.content.c_str());
+    landmarks_.mark_item("message.copy");
+  }
+  if (show && (actions & kRegenerate)) {
+    if (action("Regenerate")) {
+      chat_.sync().regenerate(m.id, [this](Result<Ok> done) {
+        if (!done) error_ = "Could not regenerate: " + done.error().message;
+      });
+    }
+    landmarks_.mark_item("message.regenerate");
+  }
+  if (hovered && (actions & kEdit) && editing_id_ != m.id) {
+    if (action("Edit")) {
+      const auto list = chat_.sync().messages(id_);
+      const bool reply_after = list && !list->items.empty() &&
+                               list->items.back()->role == MessageRole::kAssistant &&
+                               list->items.back().get() != &m;
+      start_edit(m, reply_after ? list->items.back()->id : std::string());
+    }
+    landmarks_.mark_item("message.edit");
   }
   ImGui::PopID();
   ImGui::PopStyleVar();
@@ -757,13 +803,69 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
 float ChatView::composer_height() const {
   const Fonts& f = theme_.fonts();
   const float line = f.body->FontSize;
-  return theme_.px(40) + composer_lines_ * line + theme_.px(28) + theme_.px(30);
+  const float banner = editing_id_.empty() ? 0 : theme_.px(30);
+  return banner + theme_.px(40) + composer_lines_ * line + theme_.px(28) + theme_.px(30);
+}
+
+void ChatView::start_edit(const Message& message, const std::string& reply_id) {
+  if (editing_id_.empty()) draft_before_edit_ = draft_slot();
+  editing_id_ = message.id;
+  editing_reply_id_ = reply_id;
+  draft_slot() = message.content;
+  focus_composer_ = true;
+  error_.clear();
+}
+
+void ChatView::cancel_edit() {
+  if (editing_id_.empty()) return;
+  editing_id_.clear();
+  editing_reply_id_.clear();
+  draft_slot() = std::move(draft_before_edit_);
+  draft_before_edit_.clear();
+}
+
+bool ChatView::submit(const std::string& text) {
+  if (editing_id_.empty()) return send(text);
+  std::string content = text;
+  while (!content.empty() && (content.back() == '\n' || content.back() == ' '))
+    content.pop_back();
+  if (content.empty()) return false;
+  chat_.sync().edit_and_resend(editing_id_, content, editing_reply_id_, [this](Result<Ok> done) {
+    if (!done) error_ = "Could not save the edit: " + done.error().message;
+  });
+  editing_id_.clear();
+  editing_reply_id_.clear();
+  draft_slot() = std::move(draft_before_edit_);
+  draft_before_edit_.clear();
+  window_.scroll_to_bottom();
+  return false;  // the composer now holds the earlier draft again: keep it
 }
 
 void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   const Palette& p = theme_.palette();
   const Fonts& f = theme_.fonts();
   const float box_width = std::min(width - theme_.px(48), theme_.px(760));
+  if (!editing_id_.empty()) {
+    // Edit & resend: say what Enter will do, and how to leave.
+    const float bx = std::round(pos.x + (width - box_width) / 2);
+    const float by = pos.y + theme_.px(12);
+    text_at(draw, f.small, ImVec2(bx + theme_.px(6), by + theme_.px(5)), p.text_muted,
+            editing_reply_id_.empty() ? "Editing your message"
+                                      : "Editing your message · the reply will be written again");
+    ImGui::PushFont(f.small);
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0, 0, 0, 0));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(p.surface));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.text));
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(8), theme_.px(3)));
+    const float cw = text_size(f.small, "Cancel").x + theme_.px(16);
+    ImGui::SetCursorScreenPos(ImVec2(bx + box_width - cw, by));
+    if (ImGui::Button("Cancel##edit")) cancel_edit();
+    landmarks_.mark_item("edit.cancel");
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor(3);
+    ImGui::PopFont();
+    pos.y += theme_.px(30);
+  }
   const float line = f.body->FontSize;
   const float box_height = composer_lines_ * line + theme_.px(28) + theme_.px(12);
   const ImVec2 box_min(std::round(pos.x + (width - box_width) / 2), pos.y + theme_.px(12));
@@ -812,9 +914,10 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
             p.text_faint, hint);
   }
   if (submitted) {
-    if (send(text)) text.clear();
+    if (submit(text)) text.clear();
     focus_composer_ = true;
   }
+  if (!editing_id_.empty() && key_pressed(ImGuiKey_Escape)) cancel_edit();
   // The textbox grows with its lines, up to eight, then scrolls.
   const float lines = static_cast<float>(std::count(text.begin(), text.end(), '\n') + 1);
   composer_lines_ = std::clamp(lines, 1.0f, 8.0f);
@@ -832,8 +935,8 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   if (pressed) {
     if (streaming) {
       stop();
-    } else if (can_send && send(text)) {
-      text.clear();
+    } else if (can_send) {
+      if (submit(text)) text.clear();
       focus_composer_ = true;
     }
   }

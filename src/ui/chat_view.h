@@ -43,6 +43,7 @@ class ChatView {
 
   const std::string& draft() const;
   const std::string& error() const { return error_; }
+  const std::string& editing() const { return editing_id_; }
   bool composer_focused() const { return composer_focused_; }
   // Something moves on screen (typing dots): the app keeps drawing frames.
   bool animating() const { return animating_; }
@@ -64,8 +65,14 @@ class ChatView {
 
   void draw_header(ImDrawList* draw, ImVec2 pos, float width, float height, bool narrow);
   void draw_messages(ImVec2 pos, ImVec2 size);
+  // What a row offers besides Copy: the latest reply can be regenerated, the user's latest
+  // message edited and sent again.
+  enum RowActions { kRegenerate = 1, kEdit = 2 };
   void draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, ImVec2 clip_min,
-                ImVec2 clip_max);
+                ImVec2 clip_max, int actions);
+  void start_edit(const Message& message, const std::string& reply_id);
+  void cancel_edit();
+  bool submit(const std::string& text);  // the composer's Enter: send, or save the edit
   void draw_composer(ImDrawList* draw, ImVec2 pos, float width);
   void draw_welcome(ImDrawList* draw, ImVec2 pos, ImVec2 size);
   void open_settings(const Conversation& conversation);
@@ -107,6 +114,11 @@ class ChatView {
   size_t unseen_ = 0;  // messages added while scrolled up
   std::unordered_map<std::string, std::string> drafts_;
   std::string error_;
+  // Edit & resend: the message being edited in the composer, the reply to generate again,
+  // and the draft the composer held before.
+  std::string editing_id_;
+  std::string editing_reply_id_;
+  std::string draft_before_edit_;
   bool focus_composer_ = false;
   bool animating_ = false;
   bool composer_focused_ = false;

@@ -230,3 +230,48 @@ test('app settings: the light theme and a larger text size, kept across a reload
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('regenerate the latest reply; edit the last question and send it again', async () => {
+  const { context, page, problems } = await open();
+  await click(page, 'new_chat');
+  await waitFor(page, () => window.imchat.state().composerFocused);
+  await page.keyboard.type('Name a colour');
+  await page.keyboard.press('Enter');
+  const complete = () => {
+    const s = window.imchat.state();
+    return s.messages.length === 2 && s.messages[1].role === 'ASSISTANT' && s.messages[1].status === 'complete';
+  };
+  await waitFor(page, complete);
+  const first = await state(page);
+  const oldReply = first.messages[1].id;
+
+  // The latest reply offers Regenerate: a new reply replaces it.
+  await click(page, 'message.regenerate');
+  await waitFor(page, (old) => {
+    const s = window.imchat.state();
+    return s.messages.length === 2 && s.messages[1].id !== old && s.messages[1].status === 'complete';
+  }, oldReply);
+  const regenerated = await state(page);
+  assert.match(regenerated.messages[1].content, /Name a colour/, 'the same question answered again');
+
+  // Edit: hover the question, Edit puts it in the composer; the new text replaces it and
+  // the reply is written again.
+  const question = regenerated.messages[0].id;
+  const rect = (await state(page)).landmarks[`message.${question}`];
+  await page.mouse.move(rect[0] + rect[2] - 40, rect[1] + rect[3] / 2);
+  await click(page, 'message.edit');
+  await waitFor(page, (q) => window.imchat.state().editing === q && window.imchat.state().composer === 'Name a colour', question);
+  await waitFor(page, () => window.imchat.state().composerFocused);
+  await page.keyboard.press('End');
+  await page.keyboard.type(' and a fruit');
+  await page.screenshot({ path: join(outDir, 'chat_editing.png') });
+  await page.keyboard.press('Enter');
+  await waitFor(page, (old) => {
+    const s = window.imchat.state();
+    return s.editing === '' && s.messages.length === 2 && s.messages[0].content === 'Name a colour and a fruit' &&
+      s.messages[1].id !== old && s.messages[1].status === 'complete' && /and a fruit/.test(s.messages[1].content);
+  }, regenerated.messages[1].id);
+  assert.equal((await state(page)).composer, '', 'the composer is empty again');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

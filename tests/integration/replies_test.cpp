@@ -248,3 +248,58 @@ TEST_F(RepliesTest, ChatEndpointWaitsItsTurnWhileAReplyIsStreaming) {
 
 }  // namespace
 }  // namespace imchat
+
+namespace imchat {
+namespace {
+
+// Regenerate: the latest reply is replaced (a tombstone, then a new streamed reply from the
+// same history); anything else is refused with a clear status and changes nothing.
+TEST_F(RepliesTest, TheLatestReplyCanBeRegeneratedAndNothingElse) {
+  auto c = open_ai_conversation("uma");
+  c.ws->send({{"type", "send-message"},
+              {"conversationId", c.id},
+              {"content", "first try"},
+              {"clientId", "u-1"}});
+  auto [ack, user, assistant] = read_send(*c.ws);
+  const std::string old_id = assistant["data"]["id"];
+  read_reply(*c.ws, old_id);
+
+  // Not a reply, not a message of this user's: refused.
+  EXPECT_EQ(call("POST", "/api/messages/" + user["data"]["id"].get<std::string>() + "/regenerate",
+                 nullptr, c.token)
+                .status,
+            400);
+  auto [other, other_token] = sign_up("vic");
+  EXPECT_EQ(call("POST", "/api/messages/" + old_id + "/regenerate", nullptr, other_token).status,
+            404);
+
+  Reply again = call("POST", "/api/messages/" + old_id + "/regenerate", nullptr, c.token);
+  ASSERT_EQ(again.status, 204) << again.body.dump();
+  // Subscribers see the old reply go, then a new one streamed in its place.
+  auto gone = c.ws->expect("update");
+  EXPECT_EQ(gone["data"]["type"], "deleted");
+  EXPECT_EQ(gone["data"]["id"], old_id);
+  auto created = c.ws->expect("update");
+  ASSERT_EQ(created["data"]["type"], "created");
+  EXPECT_EQ(created["data"]["data"]["role"], "ASSISTANT");
+  const std::string new_id = created["data"]["id"];
+  EXPECT_NE(new_id, old_id);
+  auto [streamed, final_message] = read_reply(*c.ws, new_id);
+  EXPECT_EQ(final_message["status"], "complete");
+  EXPECT_NE(streamed.find("\"first try\""), std::string::npos)
+      << "answers the same question: " << streamed;
+
+  Reply list = call("GET", "/api/messages?where[conversationId][equals]=" + c.id, nullptr, c.token);
+  ASSERT_EQ(list.body["data"].size(), 2u) << "the old reply is gone, not kept beside the new";
+  EXPECT_EQ(list.body["data"][1]["id"], new_id);
+
+  // Only the latest: after another exchange the earlier reply is history.
+  ASSERT_EQ(post_message(c.token, c.id, "second").status, 201);
+  c.ws->expect("update");                                          // the user's message
+  const std::string third = c.ws->expect("update")["data"]["id"];  // the new reply's draft
+  read_reply(*c.ws, third);
+  EXPECT_EQ(call("POST", "/api/messages/" + new_id + "/regenerate", nullptr, c.token).status, 409);
+}
+
+}  // namespace
+}  // namespace imchat

@@ -31,10 +31,18 @@ export const state = (page) => page.evaluate(() => window.imchat.state());
 export const waitFor = (page, predicate, arg) =>
   page.waitForFunction(predicate, arg, { timeout: 30000, polling: 50 });
 
-// Waits until the control called `name` is on screen (state().landmarks), then clicks its
-// middle with the mouse. Returns its rectangle [x, y, width, height] in CSS pixels.
+// Waits until the control called `name` is on screen (state().landmarks) and in the same
+// place at two polls in a row (a popup that just opened or a layout that just changed
+// settles over a frame or two), then clicks its middle with the mouse. Returns its
+// rectangle [x, y, width, height] in CSS pixels.
 export async function clickLandmark(page, name, { button = 'left' } = {}) {
-  const handle = await waitFor(page, (n) => window.imchat.state().landmarks[n] ?? false, name);
+  const handle = await waitFor(page, (n) => {
+    const rect = window.imchat.state().landmarks[n];
+    const seen = window.__imchatLandmark;
+    const key = rect ? `${n}:${rect.join(',')}` : null;
+    window.__imchatLandmark = key;
+    return rect && seen === key ? rect : false;
+  }, name);
   const rect = await handle.jsonValue();
   assert.ok(rect[2] > 0 && rect[3] > 0, `${name} has a size: ${JSON.stringify(rect)}`);
   await page.mouse.click(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2, { button });
