@@ -151,6 +151,8 @@ std::string App::state_json() const {
                               {"status", std::string(to_string(m->status))},
                               {"delivery", sdk::to_string(chat_.sync().delivery(*m))},
                               {"content", m->content}};
+        if (const auto seen = chat_view.receipts().find(m->id); seen != chat_view.receipts().end())
+          row["seen"] = seen->second;
         if (m->metadata && m->metadata->usage) {
           row["tokens"] = m->metadata->usage->total_tokens;
           row["model"] = m->metadata->model.value_or("");
@@ -160,6 +162,12 @@ std::string App::state_json() const {
     }
   }
   state["messages"] = std::move(messages);
+  // The open chat's events are flowing (its subscription is confirmed on this connection).
+  state["live"] = !chat_view.conversation_id().empty() &&
+                  chat_.realtime().confirmed(sdk::message_channel(chat_view.conversation_id()));
+  state["typing"] = chat_view.conversation_id().empty()
+                        ? std::vector<std::string>{}
+                        : chat_.sync().typing(chat_view.conversation_id());
   // Where the controls are, in CSS pixels: {"new_chat": [x, y, width, height], …}.
   protocol::Json landmarks = protocol::Json::object();
   const float scale = theme_.scale() > 0 ? theme_.scale() : 1;

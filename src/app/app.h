@@ -40,7 +40,7 @@ class App {
   // the last 60 frames' UI work),"pixelRatio","fontError","realtime","user","queries","outbox",
   // "devtools","route","open","composer","composerError","composerFocused","editing","textInput",
   // "theme","textSize","conversations":[{id,title,unread,model,systemPrompt,temperature?}],
-  // "messages":[{id,role,status,delivery,content,tokens?,model?}],
+  // "messages":[{id,role,status,delivery,content,tokens?,model?,seen?}],"typing":[user ids],"live",
   // "landmarks":{name:[x,y,width,height]} (CSS px; ui/landmarks.h)}
   std::string state_json() const;
   std::vector<double> frame_times() const;

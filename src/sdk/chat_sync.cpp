@@ -189,6 +189,7 @@ ChatSync::ChatSync(QueryCache& cache, Api& api, Realtime& realtime, platform::Lo
   listener.on_open = [this](bool reconnect) { on_open(reconnect); };
   listener.on_update = [this](const std::string& c, const Json& d) { on_update(c, d); };
   listener.on_stream = [this](const std::string& c, const Json& d) { on_stream(c, d); };
+  listener.on_other = [this](const Json& frame) { on_other(frame); };
   listener.on_resync = [this](const std::string& channel) {
     if (channel.rfind(kMessageChannelPrefix, 0) == 0)
       cache_.invalidate(messages_key(channel.substr(std::strlen(kMessageChannelPrefix))), true);
@@ -701,6 +702,82 @@ void ChatSync::edit_and_resend(const std::string& message_id, const std::string&
     }
     regenerate(reply_id, done);
   });
+}
+
+void ChatSync::set_typing(const std::string& conversation_id, bool typing) {
+  Presence& p = presence_[conversation_id];
+  const int64_t now = hooks_.now_ms();
+  if (typing) {
+    if (p.my_typing_sent_ms >= 0 && now - p.my_typing_sent_ms < kTypingRepeatMs) return;
+    if (realtime_.send(
+            {{"type", "typing"}, {"conversationId", conversation_id}, {"isTyping", true}}))
+      p.my_typing_sent_ms = now;
+  } else if (p.my_typing_sent_ms >= 0) {
+    realtime_.send({{"type", "typing"}, {"conversationId", conversation_id}, {"isTyping", false}});
+    p.my_typing_sent_ms = -1;
+  }
+}
+
+void ChatSync::mark_read(const std::string& conversation_id, const Message& message) {
+  Presence& p = presence_[conversation_id];
+  if (message.seq <= p.my_read_seq) return;
+  if (!realtime_.send(
+          {{"type", "read"}, {"conversationId", conversation_id}, {"messageId", message.id}}))
+    return;  // sent again once the socket is back (the view asks every frame)
+  p.my_read_seq = message.seq;
+  // The server counts unread from the read position: zero it here too, without a refetch.
+  for (const auto& [key, data] : snapshot({"conversations"})) {
+    cache_.edit_data<Page<ConversationSummary>>(
+        key,
+        [&](Page<ConversationSummary>& page) {
+          for (ConversationSummary& row : page.data)
+            if (row.conversation.id == conversation_id) row.unread_count = 0;
+        },
+        true);
+  }
+}
+
+std::vector<std::string> ChatSync::typing(const std::string& conversation_id) const {
+  std::vector<std::string> users;
+  const auto it = presence_.find(conversation_id);
+  if (it == presence_.end()) return users;
+  const int64_t now = hooks_.now_ms();
+  for (const auto& [user, until] : it->second.typing_until)
+    if (until > now) users.push_back(user);
+  return users;
+}
+
+const std::map<std::string, std::string>* ChatSync::read_positions(
+    const std::string& conversation_id) const {
+  const auto it = presence_.find(conversation_id);
+  return it == presence_.end() || it->second.read.empty() ? nullptr : &it->second.read;
+}
+
+void ChatSync::on_other(const Json& frame) {
+  // Others' typing and reading. Read field by field: a malformed frame is ignored.
+  const auto type = frame.find("type");
+  const auto conversation = frame.find("conversationId");
+  const auto user = frame.find("userId");
+  if (type == frame.end() || !type->is_string() || conversation == frame.end() ||
+      !conversation->is_string() || user == frame.end() || !user->is_string())
+    return;
+  Presence& p = presence_[conversation->get<std::string>()];
+  const std::string& user_id = user->get_ref<const std::string&>();
+  ++presence_version_;
+  if (*type == "typing") {
+    const auto on = frame.find("isTyping");
+    if (on == frame.end() || !on->is_boolean()) return;
+    if (on->get<bool>()) {
+      p.typing_until[user_id] = hooks_.now_ms() + kTypingExpiryMs;
+    } else {
+      p.typing_until.erase(user_id);
+    }
+  } else if (*type == "read") {
+    const auto message = frame.find("messageId");
+    if (message == frame.end() || !message->is_string()) return;
+    p.read[user_id] = message->get<std::string>();
+    p.typing_until.erase(user_id);
+  }
 }
 
 bool ChatSync::cancel_reply(const std::string& conversation_id) {

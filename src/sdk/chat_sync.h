@@ -149,6 +149,24 @@ class ChatSync {
   void regenerate(const std::string& reply_id, ApiCallback<Ok> done);
   const std::vector<OutboxEntry>& outbox() const { return outbox_; }
 
+  // --- presence: who is typing, who has read what (people, not the assistant) ----------
+  // The user is typing in the conversation (true while text is in the composer, false
+  // when it empties or is sent). Sent at most every kTypingRepeatMs while it stays true,
+  // so others' indicators (which expire after kTypingExpiryMs) stay up.
+  void set_typing(const std::string& conversation_id, bool typing);
+  // The user has seen the conversation up to this message: sent once per newer message,
+  // and the conversation's unread count drops to 0 here at once.
+  void mark_read(const std::string& conversation_id, const Message& message);
+  // Others typing now (user ids), and where each other reader is (user id → message id),
+  // from what arrived since this client connected.
+  std::vector<std::string> typing(const std::string& conversation_id) const;
+  const std::map<std::string, std::string>* read_positions(
+      const std::string& conversation_id) const;
+  // Bumped when a typing or read frame arrives (views cache what they derive from them).
+  uint64_t presence_version() const { return presence_version_; }
+  static constexpr int64_t kTypingRepeatMs = 3000;
+  static constexpr int64_t kTypingExpiryMs = 6000;
+
   // --- conversations (mutations: optimistic, rolled back on error, invalidated after) ---
   void create_conversation(const NewConversation& input, ApiCallback<Conversation> done);
   void update_conversation(const std::string& id, const ConversationPatch& patch,
@@ -182,6 +200,7 @@ class ChatSync {
   void on_update(const std::string& channel, const protocol::Json& data);
   void on_stream(const std::string& channel, const protocol::Json& data);
   void on_open(bool reconnect);
+  void on_other(const protocol::Json& frame);
   void remember(const std::string& conversation_id, bool stream, const protocol::Json& data);
 
   void pump();
@@ -204,6 +223,14 @@ class ChatSync {
   Hooks hooks_;
   std::map<std::string, Tracked> conversations_;
   std::vector<OutboxEntry> outbox_;
+  struct Presence {
+    std::map<std::string, int64_t> typing_until;  // user id → when the indicator expires
+    std::map<std::string, std::string> read;      // user id → message id
+    int64_t my_typing_sent_ms = -1;               // when "typing: true" last went out
+    int64_t my_read_seq = 0;                      // newest seq this user marked read
+  };
+  std::map<std::string, Presence> presence_;
+  uint64_t presence_version_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

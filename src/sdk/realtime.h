@@ -99,6 +99,11 @@ class Realtime {
                  bool sequenced = true);
   void unsubscribe(const std::string& channel);
   bool subscribed(const std::string& channel) const { return channels_.count(channel) > 0; }
+  // The server confirmed the subscription on the current connection: events flow.
+  bool confirmed(const std::string& channel) const {
+    const auto it = channels_.find(channel);
+    return it != channels_.end() && it->second.confirmed;
+  }
   int64_t last_seq(const std::string& channel) const;
 
   // Sends a frame that expects an ack ("requestId" is added). False when not open: nothing

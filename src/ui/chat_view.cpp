@@ -60,6 +60,8 @@ void ChatView::open(const std::string& conversation_id) {
   if (conversation_id == id_) return;
   cancel_edit();  // gives the draft back to the conversation it belongs to
   id_ = conversation_id;
+  receipts_.clear();
+  receipts_version_ = UINT64_MAX;
   watch_ = id_.empty() ? sdk::ChatSync::Watch{} : chat_.sync().watch_messages(id_);
   window_ = ListWindow{};
   list_seen_ = nullptr;
@@ -279,7 +281,7 @@ void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float heig
   // The model (a button: the chat's settings) and the totals over what is loaded (kept
   // per item as the list changes; the text is rebuilt only when they change).
   float right = pos.x + width - theme_.px(16);
-  if (summary) {
+  if (summary && summary->conversation.type == ConversationType::kAi) {
     const std::string& model =
         summary->conversation.model ? *summary->conversation.model : kDefaultModel;
     const ImVec2 ms = text_size(f.small, model);
@@ -478,6 +480,62 @@ void ChatView::draw_settings() {
   ImGui::PopStyleVar(4);
 }
 
+bool ChatView::is_ai_chat() const {
+  const ConversationSummary* summary = find_summary(chat_, id_);
+  return !summary || summary->conversation.type == ConversationType::kAi;
+}
+
+// A person's name as this conversation knows them.
+const std::string& ChatView::display_name(const std::string& user_id) const {
+  static const std::string kSomeone = "Someone";
+  if (const ConversationSummary* summary = find_summary(chat_, id_)) {
+    for (const User& u : summary->conversation.participants)
+      if (u.id == user_id) return u.name.empty() ? kSomeone : u.name;
+  }
+  return kSomeone;
+}
+
+// "Seen by Ada, Bob" under the newest message each other participant has read (people
+// chats only): rebuilt when a read arrives, not per frame.
+void ChatView::update_receipts() {
+  const auto* reads = chat_.sync().read_positions(id_);
+  const uint64_t version = chat_.sync().presence_version();
+  if (version == receipts_version_) return;
+  receipts_version_ = version;
+  receipts_.clear();
+  if (!reads || is_ai_chat()) return;
+  for (const auto& [user, message_id] : *reads) {
+    if (user == chat_.session().user.id) continue;
+    std::string& label = receipts_[message_id];
+    label += label.empty() ? "Seen by " : ", ";
+    label += display_name(user);
+  }
+}
+
+// Others typing (people chats): pulsing dots and who it is, above the composer.
+void ChatView::draw_typing(ImDrawList* draw, ImVec2 pos) {
+  if (is_ai_chat()) return;
+  const std::vector<std::string> users = chat_.sync().typing(id_);
+  if (users.empty()) return;
+  const Palette& p = theme_.palette();
+  const Fonts& f = theme_.fonts();
+  animating_ = true;  // the dots move, and the indicator must expire on its own
+  const float t = static_cast<float>(ImGui::GetTime());
+  for (int d = 0; d < 3; ++d) {
+    const float phase = std::sin(t * 6.0f - d * 0.8f) * 0.5f + 0.5f;
+    const ImU32 col =
+        (p.text_muted & 0x00ffffffu) | (static_cast<ImU32>(90 + phase * 165) << IM_COL32_A_SHIFT);
+    draw->AddCircleFilled(
+        ImVec2(pos.x + theme_.px(6) + d * theme_.px(9), pos.y + f.small->FontSize / 2),
+        theme_.px(3), col, 12);
+  }
+  std::string label = display_name(users[0]);
+  if (users.size() == 2) label += " and " + display_name(users[1]);
+  if (users.size() > 2) label += fmt::format(" and {} others", users.size() - 1);
+  label += users.size() == 1 ? " is typing…" : " are typing…";
+  text_at(draw, f.small, ImVec2(pos.x + theme_.px(36), pos.y), p.text_muted, label);
+}
+
 void ChatView::draw_welcome(ImDrawList* draw, ImVec2 pos, ImVec2 size) {
   const Palette& p = theme_.palette();
   const Fonts& f = theme_.fonts();
@@ -532,6 +590,7 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
   const float pad_top = theme_.px(16);
   window_.set_viewport(size.y - pad_top);
   collect_rows();
+  update_receipts();
 
   ImGui::SetCursorScreenPos(pos);
   ImGui::BeginChild("messages", size, false, kPaneFlags);
@@ -581,7 +640,16 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
                clip_min, clip_max, actions);
       y += row.height;
     }
-    if (window_.at_bottom()) unseen_ = 0;
+    if (window_.at_bottom()) {
+      unseen_ = 0;
+      // Read up to the newest stored message: others see it, the unread badge clears.
+      for (size_t k = n; k-- > 0;) {
+        if (items[k]->seq > 0) {
+          chat_.sync().mark_read(id_, *items[k]);
+          break;
+        }
+      }
+    }
     // Near the top: the next older page (the anchor keeps the view still when it lands).
     if (list->has_older && window_.scroll() < window_.viewport()) chat_.sync().load_older(id_);
   } else if (state && state->status == sdk::QueryStatus::kPending) {
@@ -590,7 +658,8 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
     text_at(draw, f.body, ImVec2(std::round(pos.x + (size.x - s.x) / 2), pos.y + size.y / 2),
             p.text_muted, loading);
   } else {
-    const char* headline = "How can I help you today?";
+    const char* headline =
+        is_ai_chat() ? "How can I help you today?" : "No messages yet. Say hello!";
     const ImVec2 hs = text_size(f.title, headline);
     text_at(draw, f.title,
             ImVec2(std::round(pos.x + (size.x - hs.x) / 2), std::round(pos.y + size.y / 2 - hs.y)),
@@ -622,6 +691,8 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
                         ImVec2(track_x + theme_.px(hot ? 8 : 7), thumb_y + thumb_h),
                         hot ? p.scrollbar_hot : p.scrollbar, theme_.px(3));
   }
+
+  draw_typing(draw, ImVec2(left, pos.y + size.y - theme_.px(26)));
 
   // "↓ N new": the user is reading older messages and more arrived.
   if (!window_.at_bottom() && list && !list->items.empty()) {
@@ -671,7 +742,7 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     const ImVec2 c(pos.x + r, top + r);
     const bool assistant = m.role == MessageRole::kAssistant;
     draw->AddCircleFilled(c, r, assistant ? p.secondary : p.avatar_person, 32);
-    const std::string who = assistant ? "AI" : initials(m.author_id.value_or("?"));
+    const std::string who = assistant ? "AI" : initials(display_name(m.author_id.value_or("")));
     const ImVec2 ws = text_size(f.small, who);
     text_at(draw, f.small, ImVec2(std::round(c.x - ws.x / 2), std::round(c.y - ws.y / 2)),
             p.on_primary, who);
@@ -731,6 +802,10 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     if (delivery == sdk::Delivery::kFailed) meta_color = p.error;
   } else if (m.status == MessageStatus::kError) {
     meta_color = p.error;
+  }
+  if (const auto it = receipts_.find(m.id); it != receipts_.end()) {
+    meta += meta.empty() ? "" : "  ·  ";
+    meta += it->second;
   }
   const float meta_y = max.y + theme_.px(5);
   const ImVec2 meta_size = text_size(f.small, meta);
@@ -894,12 +969,17 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   // variant, so Shift stands in for Ctrl for this one widget.
   if (enter && io.KeyShift) io.KeyCtrl = true;
   ImGui::BeginDisabled(id_.empty());
+  const size_t length_before = text.size();
   const bool submitted = ImGui::InputTextMultiline(
       "##composer", &text, input_size,
       ImGuiInputTextFlags_CtrlEnterForNewLine | ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::EndDisabled();
   const bool active = ImGui::IsItemActive();
   composer_focused_ = active;
+  // Others in a people chat see that this user is typing (the SDK throttles the frames).
+  // (IsItemEdited() says nothing here: EnterReturnsTrue reports only Enter.)
+  if (text.size() != length_before && !id_.empty() && !is_ai_chat())
+    chat_.sync().set_typing(id_, !text.empty());
   landmarks_.mark_item("composer");
   io.KeyCtrl = ctrl;
   ImGui::PopStyleVar();
@@ -916,6 +996,7 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   if (submitted) {
     if (submit(text)) text.clear();
     focus_composer_ = true;
+    if (!is_ai_chat()) chat_.sync().set_typing(id_, false);
   }
   if (!editing_id_.empty() && key_pressed(ImGuiKey_Escape)) cancel_edit();
   // The textbox grows with its lines, up to eight, then scrolls.

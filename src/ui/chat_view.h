@@ -44,6 +44,8 @@ class ChatView {
   const std::string& draft() const;
   const std::string& error() const { return error_; }
   const std::string& editing() const { return editing_id_; }
+  // For state(): message id → "Seen by …" as shown.
+  const std::unordered_map<std::string, std::string>& receipts() const { return receipts_; }
   bool composer_focused() const { return composer_focused_; }
   // Something moves on screen (typing dots): the app keeps drawing frames.
   bool animating() const { return animating_; }
@@ -71,6 +73,10 @@ class ChatView {
   void draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, ImVec2 clip_min,
                 ImVec2 clip_max, int actions);
   void start_edit(const Message& message, const std::string& reply_id);
+  bool is_ai_chat() const;
+  const std::string& display_name(const std::string& user_id) const;
+  void update_receipts();
+  void draw_typing(ImDrawList* draw, ImVec2 pos);
   void cancel_edit();
   bool submit(const std::string& text);  // the composer's Enter: send, or save the edit
   void draw_composer(ImDrawList* draw, ImVec2 pos, float width);
@@ -119,6 +125,8 @@ class ChatView {
   std::string editing_id_;
   std::string editing_reply_id_;
   std::string draft_before_edit_;
+  std::unordered_map<std::string, std::string> receipts_;  // message id → "Seen by Ada"
+  uint64_t receipts_version_ = UINT64_MAX;
   bool focus_composer_ = false;
   bool animating_ = false;
   bool composer_focused_ = false;

@@ -275,3 +275,45 @@ test('regenerate the latest reply; edit the last question and send it again', as
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a group chat: others see who is typing, and who has seen a message', async () => {
+  const register = async (name) => {
+    const r = await fetch(`${server.url}/api/auth/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${name.toLowerCase()}-${Date.now()}@example.com`, name, password: 'correct horse' }),
+    });
+    assert.equal(r.status, 201);
+    return (await r.json()).data;
+  };
+  const ada = await register('Ada');
+  const bob = await register('Bob');
+  const created = await fetch(`${server.url}/api/conversations`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ada.token}` },
+    body: JSON.stringify({ title: 'Weekend plans', type: 'GROUP', participantIds: [bob.user.id] }),
+  });
+  assert.equal(created.status, 201);
+  const id = (await created.json()).data.id;
+
+  const a = await open({ token: ada.token });
+  const b = await open({ token: bob.token });
+  await click(a.page, `row.${id}`);
+  await click(b.page, `row.${id}`);
+  // Both follow the chat live before Ada starts (typing is not replayed to late joiners).
+  await waitFor(a.page, (cid) => window.imchat.state().open === cid && window.imchat.state().live, id);
+  await waitFor(b.page, (cid) => window.imchat.state().open === cid && window.imchat.state().live, id);
+  await waitFor(a.page, () => window.imchat.state().composerFocused);
+  // Ada types: Bob sees it while she does.
+  await a.page.keyboard.type('Shall we go hiking');
+  await waitFor(b.page, (who) => window.imchat.state().typing.includes(who), ada.user.id);
+  await b.page.screenshot({ path: join(outDir, 'group_typing.png') });
+  await a.page.keyboard.press('Enter');
+  // Bob has the chat open at the bottom: he has seen it, and Ada is told so.
+  await waitFor(b.page, () => window.imchat.state().messages.some((m) => m.content === 'Shall we go hiking'));
+  await waitFor(b.page, (who) => !window.imchat.state().typing.includes(who), ada.user.id);
+  await waitFor(a.page, () => window.imchat.state().messages.some((m) => m.content === 'Shall we go hiking' && m.seen === 'Seen by Bob'));
+  await a.page.screenshot({ path: join(outDir, 'group_seen.png') });
+  assert.deepEqual(a.problems, []);
+  assert.deepEqual(b.problems, []);
+  await a.context.close();
+  await b.context.close();
+});

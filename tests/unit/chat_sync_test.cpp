@@ -423,3 +423,65 @@ TEST_F(ChatSyncTest, DeleteIsOptimisticAndKeptOnSuccess) {
 
 }  // namespace
 }  // namespace imchat::sdk
+
+namespace imchat::sdk {
+namespace {
+
+TEST_F(ChatSyncTest, OthersTypingShowsUntilTheyStopOrItExpiresAndReadsAreKept) {
+  const auto socket = open_link();
+  auto watch = watch_with_three(socket);
+  sockets_.push(
+      socket,
+      Json{{"type", "typing"}, {"conversationId", "c1"}, {"userId", "u_ada"}, {"isTyping", true}});
+  sockets_.push(
+      socket,
+      Json{{"type", "typing"}, {"conversationId", "c1"}, {"userId", "u_bob"}, {"isTyping", true}});
+  sockets_.push(socket, Json{{"type", "typing"},
+                             {"conversationId", "c1"},
+                             {"userId", 7},
+                             {"isTyping", true}});  // malformed
+  pump();
+  EXPECT_EQ(sync_->typing("c1"), (std::vector<std::string>{"u_ada", "u_bob"}));
+  sockets_.push(
+      socket,
+      Json{{"type", "typing"}, {"conversationId", "c1"}, {"userId", "u_bob"}, {"isTyping", false}});
+  pump();
+  EXPECT_EQ(sync_->typing("c1"), (std::vector<std::string>{"u_ada"}));
+  now_ += ChatSync::kTypingExpiryMs + 1;  // a client that vanished mid-word
+  EXPECT_TRUE(sync_->typing("c1").empty());
+
+  EXPECT_EQ(sync_->read_positions("c1"), nullptr);
+  sockets_.push(
+      socket,
+      Json{{"type", "read"}, {"conversationId", "c1"}, {"userId", "u_ada"}, {"messageId", "m3"}});
+  pump();
+  ASSERT_NE(sync_->read_positions("c1"), nullptr);
+  EXPECT_EQ(sync_->read_positions("c1")->at("u_ada"), "m3");
+}
+
+TEST_F(ChatSyncTest, OwnTypingIsThrottledAndReadIsSentOncePerNewerMessage) {
+  const auto socket = open_link();
+  auto watch = watch_with_three(socket);
+  sync_->set_typing("c1", true);
+  sync_->set_typing("c1", true);  // a keystroke later: nothing new to say
+  now_ += ChatSync::kTypingRepeatMs;
+  sync_->set_typing("c1", true);  // still typing: said again before others' expiry
+  sync_->set_typing("c1", false);
+  sync_->set_typing("c1", false);
+  auto typing = sent(socket, "typing");
+  ASSERT_EQ(typing.size(), 3u);
+  EXPECT_EQ(typing[0]["isTyping"], true);
+  EXPECT_EQ(typing[1]["isTyping"], true);
+  EXPECT_EQ(typing[2]["isTyping"], false);
+
+  const auto list = sync_->messages("c1");
+  sync_->mark_read("c1", *list->items[2]);
+  sync_->mark_read("c1", *list->items[2]);
+  sync_->mark_read("c1", *list->items[1]);  // older: never backwards
+  auto reads = sent(socket, "read");
+  ASSERT_EQ(reads.size(), 1u);
+  EXPECT_EQ(reads[0]["messageId"], "m3");
+}
+
+}  // namespace
+}  // namespace imchat::sdk
