@@ -125,7 +125,8 @@ std::string App::state_json() const {
   state["composer"] = chat_view.draft();
   state["composerError"] = chat_view.error();
   state["composerFocused"] = chat_view.composer_focused();
-  state["editing"] = chat_view.editing();  // the message being edited in the composer, or ""
+  state["editing"] = chat_view.editing();
+  state["selection"] = chat_view.selection();  // the message being edited in the composer, or ""
   state["textInput"] = ImGui::GetIO().WantTextInput;  // some text field has the keyboard
   state["theme"] = view_.settings().light ? "light" : "dark";
   state["textSize"] = view_.settings().text_size;

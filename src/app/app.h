@@ -38,7 +38,7 @@ class App {
   // What the app shows, as JSON: the contract of window.imchat.state() and of the native
   // test's state file. {"connection","serverVersion","lastError","frames","frameTimes" (ms,
   // the last 60 frames' UI work),"pixelRatio","fontError","realtime","user","queries","outbox",
-  // "devtools","route","open","composer","composerError","composerFocused","editing","textInput",
+  // "devtools","route","open","composer","composerError","composerFocused","editing","selection","textInput",
   // "theme","textSize","conversations":[{id,title,unread,model,systemPrompt,temperature?}],
   // "messages":[{id,role,status,delivery,content,tokens?,model?,seen?}],"typing":[user ids],"live",
   // "landmarks":{name:[x,y,width,height]} (CSS px; ui/landmarks.h)}

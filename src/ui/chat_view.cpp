@@ -480,6 +480,18 @@ void ChatView::draw_settings() {
   ImGui::PopStyleVar(4);
 }
 
+std::string ChatView::selection() const {
+  if (sel_id_.empty() || sel_anchor_ == sel_focus_) return "";
+  for (const auto& [key, row] : rows_) {
+    if (!row.message || row.message->id != sel_id_) continue;
+    const uint32_t a = std::min(sel_anchor_, sel_focus_);
+    const uint32_t b = std::min<uint32_t>(std::max(sel_anchor_, sel_focus_),
+                                          static_cast<uint32_t>(row.doc.text.size()));
+    return a < b ? row.doc.text.substr(a, b - a) : std::string();
+  }
+  return "";
+}
+
 bool ChatView::is_ai_chat() const {
   const ConversationSummary* summary = find_summary(chat_, id_);
   return !summary || summary->conversation.type == ConversationType::kAi;
@@ -640,6 +652,16 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
                clip_min, clip_max, actions);
       y += row.height;
     }
+    // The selection: ends with the button, goes with a click elsewhere, copies with Ctrl/Cmd+C.
+    ImGuiIO& sel_io = ImGui::GetIO();
+    if (!ImGui::IsMouseDown(0)) selecting_ = false;
+    if (ImGui::IsMouseClicked(0) && !sel_started_ && ImGui::IsWindowHovered()) sel_id_.clear();
+    sel_started_ = false;
+    if (!sel_id_.empty() && !sel_io.WantTextInput && (sel_io.KeyCtrl || sel_io.KeySuper) &&
+        ImGui::IsKeyPressed('C', false)) {
+      const std::string copied = selection();
+      if (!copied.empty()) ImGui::SetClipboardText(copied.c_str());
+    }
     if (window_.at_bottom()) {
       unseen_ = 0;
       // Read up to the newest stored message: others see it, the unread badge clears.
@@ -766,6 +788,34 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
           theme_.px(3.5f), col, 12);
     }
   } else {
+    // Selecting: a press on the text starts a range, dragging extends it (even outside
+    // the bubble), anywhere else clears it. Links and Copy buttons keep their clicks.
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const ImVec2 local(mouse.x - text_origin.x, mouse.y - text_origin.y);
+    const bool over_text = ImGui::IsWindowHovered() && local.x >= 0 && local.y >= 0 &&
+                           local.x <= row.text.width && local.y <= row.text.height;
+    bool over_control = false;
+    for (const LinkArea& link : row.text.links)
+      over_control |= local.x >= link.min.x && local.x <= link.max.x && local.y >= link.min.y &&
+                      local.y <= link.max.y;
+    for (const CodeArea& code : row.text.code)
+      over_control |= local.x >= code.copy_min.x && local.x <= code.copy_max.x &&
+                      local.y >= code.copy_min.y && local.y <= code.copy_max.y;
+    if (over_text && !over_control) ImGui::SetMouseCursor(ImGuiMouseCursor_TextInput);
+    if (over_text && !over_control && ImGui::IsMouseClicked(0)) {
+      sel_id_ = m.id;
+      sel_anchor_ = sel_focus_ = hit_test(row.doc, row.text, local);
+      selecting_ = true;
+      sel_started_ = true;
+    }
+    const bool mine = !sel_id_.empty() && sel_id_ == m.id;
+    if (mine && selecting_ && ImGui::IsMouseDown(0))
+      sel_focus_ = hit_test(row.doc, row.text, local);
+    if (mine && sel_anchor_ != sel_focus_) {
+      const ImU32 highlight = row.own ? IM_COL32(255, 255, 255, 70)
+                                      : ((p.secondary & 0x00ffffffu) | (90u << IM_COL32_A_SHIFT));
+      draw_selection(draw, row.doc, row.text, text_origin, sel_anchor_, sel_focus_, highlight);
+    }
     draw_rich_text(draw, row.doc, row.text, text_origin, clip_min, clip_max);
   }
 

@@ -44,6 +44,8 @@ class ChatView {
   const std::string& draft() const;
   const std::string& error() const { return error_; }
   const std::string& editing() const { return editing_id_; }
+  // The text selected in a message (drag across it; Ctrl/Cmd+C copies), or "".
+  std::string selection() const;
   // For state(): message id → "Seen by …" as shown.
   const std::unordered_map<std::string, std::string>& receipts() const { return receipts_; }
   bool composer_focused() const { return composer_focused_; }
@@ -125,6 +127,11 @@ class ChatView {
   std::string editing_id_;
   std::string editing_reply_id_;
   std::string draft_before_edit_;
+  // A selected range inside one message (offsets into its Document::text).
+  std::string sel_id_;
+  uint32_t sel_anchor_ = 0, sel_focus_ = 0;
+  bool selecting_ = false;
+  bool sel_started_ = false;                               // this frame
   std::unordered_map<std::string, std::string> receipts_;  // message id → "Seen by Ada"
   uint64_t receipts_version_ = UINT64_MAX;
   bool focus_composer_ = false;

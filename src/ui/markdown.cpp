@@ -273,6 +273,9 @@ class Builder {
       return;
     }
     close_block();
+    // Blocks are apart in the text too (outside every span, so never drawn): a selection
+    // across two paragraphs copies as two lines, not one glued word.
+    if (!doc_.text.empty() && doc_.text.back() != '\n') doc_.text.push_back('\n');
     Block block;
     block.kind = kind;
     block.quote_depth = static_cast<uint8_t>(std::min(quote_depth_, 8));

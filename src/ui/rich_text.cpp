@@ -4,6 +4,8 @@
 #include <cfloat>
 #include <cmath>
 
+#include <imgui_internal.h>  // ImTextCharFromUtf8
+
 namespace imchat::ui {
 namespace {
 
@@ -465,6 +467,66 @@ void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextL
     draw->AddText(piece.font, piece.font->FontSize,
                   ImVec2(origin.x + piece.pos.x, origin.y + piece.pos.y), piece.color,
                   begin + piece.begin, begin + piece.end);
+  }
+}
+
+namespace {
+
+float advance(ImFont* font, const char* begin, const char* end) {
+  return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, begin, end).x;
+}
+
+}  // namespace
+
+uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point) {
+  const TextPiece* best = nullptr;
+  float best_dy = FLT_MAX, best_dx = FLT_MAX;
+  for (const TextPiece& piece : layout.texts) {
+    if (piece.label >= 0) continue;  // markers and labels are not the message's text
+    const float h = piece.font->FontSize;
+    const float dy = point.y < piece.pos.y       ? piece.pos.y - point.y
+                     : point.y > piece.pos.y + h ? point.y - piece.pos.y - h
+                                                 : 0.0f;
+    const float w = advance(piece.font, doc.text.data() + piece.begin, doc.text.data() + piece.end);
+    const float dx = point.x < piece.pos.x       ? piece.pos.x - point.x
+                     : point.x > piece.pos.x + w ? point.x - piece.pos.x - w
+                                                 : 0.0f;
+    if (dy < best_dy || (dy == best_dy && dx < best_dx)) {
+      best = &piece;
+      best_dy = dy;
+      best_dx = dx;
+    }
+  }
+  if (!best) return 0;
+  // Walk the piece's characters to the one whose middle is past the point.
+  const char* text = doc.text.data();
+  const char* s = text + best->begin;
+  const char* end = text + best->end;
+  float x = best->pos.x;
+  while (s < end) {
+    unsigned int c = 0;
+    const int bytes = ImTextCharFromUtf8(&c, s, end);
+    const float w = advance(best->font, s, s + std::max(bytes, 1));
+    if (point.x < x + w / 2) break;
+    x += w;
+    s += std::max(bytes, 1);
+  }
+  return static_cast<uint32_t>(s - text);
+}
+
+void draw_selection(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
+                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color) {
+  if (from > to) std::swap(from, to);
+  const char* text = doc.text.data();
+  for (const TextPiece& piece : layout.texts) {
+    if (piece.label >= 0 || piece.end <= from || piece.begin >= to) continue;
+    const uint32_t a = std::max(from, piece.begin);
+    const uint32_t b = std::min(to, piece.end);
+    const float x0 = piece.pos.x + advance(piece.font, text + piece.begin, text + a);
+    const float x1 = x0 + advance(piece.font, text + a, text + b);
+    draw->AddRectFilled(ImVec2(origin.x + x0, origin.y + piece.pos.y),
+                        ImVec2(origin.x + x1, origin.y + piece.pos.y + piece.font->FontSize),
+                        color);
   }
 }
 

@@ -79,6 +79,13 @@ struct TextLayout {
 
 TextLayout layout_rich_text(const markdown::Document& doc, float width, const RichTextStyle& style);
 
+// Selection: offsets into Document::text. hit_test gives the offset nearest to a point in
+// layout coordinates (the closest line, then the closest character on it);
+// draw_selection highlights [from, to) behind the text.
+uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point);
+void draw_selection(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
+                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color);
+
 // Draws the pieces that intersect [clip_min.y, clip_max.y] at origin.
 void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
                     ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max);

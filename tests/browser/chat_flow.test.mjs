@@ -245,6 +245,22 @@ test('regenerate the latest reply; edit the last question and send it again', as
   const first = await state(page);
   const oldReply = first.messages[1].id;
 
+  // Select part of the reply with the mouse: a range of its text, not the whole message.
+  const reply = (await state(page)).landmarks[`message.${oldReply}`];
+  const y = reply[1] + 28;  // the first line of the bubble
+  await page.mouse.move(reply[0] + 62, y);
+  await page.mouse.down();
+  await page.mouse.move(reply[0] + 180, y, { steps: 4 });
+  await page.mouse.move(reply[0] + 260, y, { steps: 4 });
+  await page.mouse.up();
+  await waitFor(page, () => window.imchat.state().selection.length > 0);
+  const selected = (await state(page)).selection;
+  // The reply opens with the line "Builtin model": part of it, as plain text.
+  assert.ok(selected.length >= 4 && 'Builtin model'.includes(selected), `a part of the first line: "${selected}"`);
+  await page.screenshot({ path: join(outDir, 'chat_selection.png') });
+  await page.mouse.click(reply[0] + reply[2] / 2, reply[1] + reply[3] + 40);  // empty space below
+  await waitFor(page, () => window.imchat.state().selection === '');
+
   // The latest reply offers Regenerate: a new reply replaces it.
   await click(page, 'message.regenerate');
   await waitFor(page, (old) => {

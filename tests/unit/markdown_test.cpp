@@ -161,6 +161,25 @@ TEST_F(RichTextTest, LinksHaveClickableAreas) {
 namespace imchat::ui {
 namespace {
 
+TEST_F(RichTextTest, HitTestingFindsTheCharacterUnderAPointAcrossLines) {
+  const auto doc = markdown::parse("First line of text\n\nSecond **bold** line");
+  const TextLayout layout = layout_rich_text(doc, 600, style_);
+  ASSERT_GE(layout.texts.size(), 2u);
+  const TextPiece& top = layout.texts.front();
+  const float h = top.font->FontSize;
+  // Left of the first character, and far right of the first line.
+  EXPECT_EQ(hit_test(doc, layout, ImVec2(-10, top.pos.y + h / 2)), 0u);
+  const uint32_t end_of_first = hit_test(doc, layout, ImVec2(5000, top.pos.y + h / 2));
+  EXPECT_EQ(doc.text.substr(0, end_of_first), "First line of text");
+  // Just past "First": the offset after its last letter.
+  const float first_w = top.font->CalcTextSizeA(h, FLT_MAX, 0, "First").x;
+  EXPECT_EQ(hit_test(doc, layout, ImVec2(top.pos.x + first_w + 0.5f, top.pos.y + h / 2)), 5u);
+  // Below everything: the end of the last line; the range between reads as plain text.
+  const uint32_t end = hit_test(doc, layout, ImVec2(5000, layout.height + 50));
+  EXPECT_EQ(end, static_cast<uint32_t>(doc.text.size()));
+  EXPECT_EQ(doc.text.substr(6, end - 6), "line of text\nSecond bold line");
+}
+
 TEST(PreviewLineTest, MarkdownMarksAndNewlinesGoAndUtf8IsNeverCut) {
   EXPECT_EQ(preview_line("### Builtin model\n\nYou wrote *5 words*: \"What is imchat?\nAnswer\"."),
             "Builtin model You wrote 5 words: \"What is imchat? Answer\".");
