@@ -3,6 +3,8 @@ SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
 # Paths relative to the checkout, so every clone (CI makes a fresh one) shares the cache.
 export CCACHE_BASEDIR := $(CURDIR)
+# With -g, ccache hashes the build directory too; a fresh clone (CI) would miss every time.
+export CCACHE_NOHASHDIR := 1
 
 PORT ?= 8080
 DATA_DIR ?= $(CURDIR)/data
