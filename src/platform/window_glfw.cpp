@@ -105,6 +105,7 @@ Status GlfwWindow::init_imgui(const char* glsl_version) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is the app's, not a saved debug-window arrangement
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  io.ConfigInputTextCursorBlink = false;  // a steady caret: blinking would mean 60 fps forever
   if (!ImGui_ImplGlfw_InitForOpenGL(window_, true)) {
     return make_error(ErrorCode::kInternal, "ImGui GLFW backend failed to start");
   }
@@ -125,7 +126,10 @@ void GlfwWindow::wake() {
 bool GlfwWindow::imgui_busy() const {
   if (!ImGui::GetCurrentContext()) return false;
   const ImGuiIO& io = ImGui::GetIO();
-  return io.WantTextInput || ImGui::IsAnyItemActive() || ImGui::IsMouseDown(ImGuiMouseButton_Left);
+  // A focused text field is an active item but needs no frames of its own: its caret does
+  // not blink (ConfigInputTextCursorBlink off), so an open chat idles like any screen.
+  return ImGui::IsMouseDown(ImGuiMouseButton_Left) ||
+         (ImGui::IsAnyItemActive() && !io.WantTextInput);
 }
 
 bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../support/browser.mjs';
 import { startServer, requireEnv } from '../support/server.mjs';
-import { openApp as openPage } from '../support/app_page.mjs';
+import { openApp as openPage, expectIdle } from '../support/app_page.mjs';
 import { decodePng } from '../support/png.mjs';
 import { assertConnectedScreen, assertConnectedNarrowScreen } from '../support/app_screen.mjs';
 
@@ -67,27 +67,7 @@ test('a narrow window (phone, small iframe) shows the conversation list alone', 
 
 test('the app draws nothing while idle', async () => {
   const { context, page, problems } = await openApp();
-  // Let the UI settle: frames stop growing once nothing changes.
-  await page.waitForFunction(async () => {
-    const a = window.imchat.state().frames;
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))));
-    return window.imchat.state().frames === a;
-  }, null, { timeout: 30000, polling: 100 });
-  // Ten animation frames of an idle page must not be drawn. A periodic health check may
-  // legitimately wake the app during one window, so a bug is three busy windows in a row.
-  let drawnWhileIdle = [];
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const start = (await page.evaluate(() => window.imchat.state())).frames;
-    await page.evaluate(() => new Promise((resolve) => {
-      let n = 0;
-      const step = () => (++n < 10 ? requestAnimationFrame(step) : resolve());
-      requestAnimationFrame(step);
-    }));
-    const end = (await page.evaluate(() => window.imchat.state())).frames;
-    drawnWhileIdle.push(end - start);
-    if (end === start) break;
-  }
-  assert.equal(drawnWhileIdle.at(-1), 0, `frames drawn while idle: ${drawnWhileIdle}`);
+  await expectIdle(page);
   const before = (await page.evaluate(() => window.imchat.state())).frames;
   // Input wakes it.
   await page.mouse.move(400, 300);

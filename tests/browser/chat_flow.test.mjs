@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../support/browser.mjs';
 import { startServer, requireEnv } from '../support/server.mjs';
-import { openApp, state, waitFor, clickLandmark } from '../support/app_page.mjs';
+import { openApp, state, waitFor, clickLandmark, expectIdle } from '../support/app_page.mjs';
 import { decodePng, boxContains } from '../support/png.mjs';
 import { colours } from '../support/app_screen.mjs';
 
@@ -288,6 +288,11 @@ test('regenerate the latest reply; edit the last question and send it again', as
       s.messages[1].id !== old && s.messages[1].status === 'complete' && /and a fruit/.test(s.messages[1].content);
   }, regenerated.messages[1].id);
   assert.equal((await state(page)).composer, '', 'the composer is empty again');
+  // An open chat with the composer focused idles like any screen; frame times are reported.
+  assert.ok((await state(page)).composerFocused);
+  await expectIdle(page);
+  const times = (await state(page)).frameTimes;
+  assert.ok(times.length > 10, 'frame times are reported');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -48,3 +48,27 @@ export async function clickLandmark(page, name, { button = 'left' } = {}) {
   await page.mouse.click(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2, { button });
   return rect;
 }
+
+// Once the screen settles, an idle page draws nothing: ten animation frames pass without
+// a frame of ours. A periodic health check may wake the app during one window, so it takes
+// three busy windows in a row to fail.
+export async function expectIdle(page) {
+  await page.waitForFunction(async () => {
+    const a = window.imchat.state().frames;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))));
+    return window.imchat.state().frames === a;
+  }, null, { timeout: 30000, polling: 100 });
+  const drawnWhileIdle = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const start = (await page.evaluate(() => window.imchat.state())).frames;
+    await page.evaluate(() => new Promise((resolve) => {
+      let n = 0;
+      const step = () => (++n < 10 ? requestAnimationFrame(step) : resolve());
+      requestAnimationFrame(step);
+    }));
+    const end = (await page.evaluate(() => window.imchat.state())).frames;
+    drawnWhileIdle.push(end - start);
+    if (end === start) break;
+  }
+  assert.equal(drawnWhileIdle.at(-1), 0, `frames drawn while idle: ${drawnWhileIdle}`);
+}
