@@ -14,15 +14,14 @@
 
 #include "protocol/model_json.h"
 #include "server/server.h"
+#include "table_row.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace imchat;
 
-void row(const char* name, double value, const char* unit, const std::string& note) {
-  std::printf("| %-38s | %12.2f | %-6s | %s |\n", name, value, unit, note.c_str());
-}
+using imchat::bench::row;
 
 Message make_message(int i) {
   Message m;

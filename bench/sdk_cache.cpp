@@ -14,6 +14,7 @@
 #include "sdk/chat_sync.h"
 #include "support/fake_http_client.h"
 #include "support/fake_websocket.h"
+#include "table_row.h"
 
 namespace {
 
@@ -21,9 +22,7 @@ using namespace imchat;
 using Clock = std::chrono::steady_clock;
 using protocol::Json;
 
-void row(const std::string& name, double value, const char* unit, const std::string& note) {
-  std::printf("| %-38s | %12.2f | %-6s | %s |\n", name.c_str(), value, unit, note.c_str());
-}
+using imchat::bench::row;
 
 Json message_json(int64_t seq, const std::string& content, const char* role, const char* status) {
   return {{"id", "m" + std::to_string(seq)},

@@ -34,6 +34,7 @@
 
 #include "protocol/json.h"
 #include "support/server_process.h"
+#include "table_row.h"
 
 namespace {
 
@@ -263,10 +264,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::function<void()> on_ready_;
 };
 
-void row(const std::string& name, double value, const char* unit, const std::string& note) {
-  std::printf("| %-38s | %12.2f | %-6s | %s |\n", name.c_str(), value, unit, note.c_str());
-  std::fflush(stdout);
-}
+using imchat::bench::row;
 
 double percentile(std::vector<uint32_t>& values, double p) {
   if (values.empty()) return 0;

@@ -24,6 +24,7 @@
 #include "sdk/chat_client.h"
 #include "support/fake_http_client.h"
 #include "support/fake_websocket.h"
+#include "table_row.h"
 #include "ui/chat_view.h"
 #include "ui/landmarks.h"
 #include "ui/theme.h"
@@ -34,9 +35,7 @@ using namespace imchat;
 using Clock = std::chrono::steady_clock;
 using protocol::Json;
 
-void row(const std::string& name, double value, const char* unit, const std::string& note) {
-  std::printf("| %-38s | %12.2f | %-6s | %s |\n", name.c_str(), value, unit, note.c_str());
-}
+using imchat::bench::row;
 
 double rss_mib() {
   long pages = 0, resident = 0;
