@@ -193,6 +193,7 @@ ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, 
     style.inline_code_background = p.inline_code;
   }
   row.text = layout_rich_text(row.doc, std::max(theme_.px(40), text_w), style);
+  ++layouts_made_;
   const float line = std::round(f.body->FontSize * 1.6f);
   const float bubble_h = std::max(row.text.height, line) + 2 * theme_.px(11);
   row.height = theme_.px(6) + bubble_h + theme_.px(6) + f.small->FontSize + theme_.px(14);

@@ -46,6 +46,8 @@ class ChatView {
   const std::string& editing() const { return editing_id_; }
   // The text selected in a message (drag across it; Ctrl/Cmd+C copies), or "".
   std::string selection() const;
+  // How many message layouts were made so far (tests: nothing is laid out twice).
+  uint64_t layouts_made() const { return layouts_made_; }
   // For state(): message id → "Seen by …" as shown.
   const std::unordered_map<std::string, std::string>& receipts() const { return receipts_; }
   bool composer_focused() const { return composer_focused_; }
@@ -118,6 +120,7 @@ class ChatView {
   sdk::QueryCache::Observer models_;  // GET /api/models, once the popup was opened
   uint64_t frame_ = 0;
   uint64_t theme_generation_ = 0;
+  uint64_t layouts_made_ = 0;
   float column_ = 0;   // width of the message column last frame
   size_t unseen_ = 0;  // messages added while scrolled up
   std::unordered_map<std::string, std::string> drafts_;
