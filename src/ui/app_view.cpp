@@ -125,14 +125,9 @@ int segmented(const Theme& theme, Landmarks& landmarks, const char* landmark_pre
   for (int i = 0; i < count; ++i) {
     if (i > 0) ImGui::SameLine(0, gap);
     const bool on = i == chosen;
-    ImGui::PushStyleColor(ImGuiCol_Button,
-                          ImGui::ColorConvertU32ToFloat4(on ? p.primary : p.button_quiet));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(
-                                                      on ? p.primary_hover : p.button_quiet_hover));
-    ImGui::PushStyleColor(ImGuiCol_Text,
-                          ImGui::ColorConvertU32ToFloat4(on ? p.on_primary : p.text));
-    if (ImGui::Button(labels[i], ImVec2(w, 0))) clicked = i;
-    ImGui::PopStyleColor(3);
+    if (colored_button(labels[i], ImVec2(w, 0), on ? p.primary : p.button_quiet,
+                       on ? p.primary_hover : p.button_quiet_hover, on ? p.on_primary : p.text))
+      clicked = i;
     char name[64];
     std::snprintf(name, sizeof name, "%s.%d", landmark_prefix, i);
     landmarks.mark_item(name);

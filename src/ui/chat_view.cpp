@@ -86,9 +86,7 @@ const std::string& ChatView::draft() const {
 
 bool ChatView::send(const std::string& text) {
   if (id_.empty()) return false;
-  std::string content = text;
-  while (!content.empty() && (content.back() == '\n' || content.back() == ' '))
-    content.pop_back();
+  const std::string content(trimmed_end(text));
   if (content.empty()) return false;
   auto sent = chat_.sync().send_message(id_, content);
   if (!sent) {
@@ -435,14 +433,10 @@ void ChatView::draw_settings() {
     landmarks_.mark_item("chat_settings.temperature");
     ImGui::SameLine();
     ImGui::BeginDisabled(!settings_has_temperature_);
-    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.button_quiet));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered,
-                          ImGui::ColorConvertU32ToFloat4(p.button_quiet_hover));
-    if (ImGui::Button("Reset", ImVec2(theme_.px(70), 0))) {
+    if (quiet_button(p, "Reset", ImVec2(theme_.px(70), 0))) {
       settings_has_temperature_ = false;
       settings_temperature_ = kDefaultTemperature;
     }
-    ImGui::PopStyleColor(2);
     ImGui::EndDisabled();
 
     ImGui::Dummy(ImVec2(0, theme_.px(4)));
@@ -453,16 +447,11 @@ void ChatView::draw_settings() {
     ImGui::Dummy(ImVec2(0, theme_.px(6)));
     const float bw = theme_.px(84);
     ImGui::SetCursorPosX(ImGui::GetWindowWidth() - theme_.px(16) - 2 * bw - theme_.px(8));
-    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.button_quiet));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered,
-                          ImGui::ColorConvertU32ToFloat4(p.button_quiet_hover));
-    const bool cancel = ImGui::Button("Cancel", ImVec2(bw, 0));
-    ImGui::PopStyleColor(2);
+    const bool cancel = quiet_button(p, "Cancel", ImVec2(bw, 0));
     landmarks_.mark_item("chat_settings.cancel");
     ImGui::SameLine(0, theme_.px(8));
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.on_primary));
-    const bool save = ImGui::Button("Save", ImVec2(bw, 0));
-    ImGui::PopStyleColor();
+    const bool save =
+        colored_button("Save", ImVec2(bw, 0), p.primary, p.primary_hover, p.on_primary);
     landmarks_.mark_item("chat_settings.save");
     if (save) {
       sdk::ConversationPatch patch;
@@ -533,15 +522,8 @@ void ChatView::draw_typing(ImDrawList* draw, ImVec2 pos) {
   const Palette& p = theme_.palette();
   const Fonts& f = theme_.fonts();
   animating_ = true;  // the dots move, and the indicator must expire on its own
-  const float t = static_cast<float>(ImGui::GetTime());
-  for (int d = 0; d < 3; ++d) {
-    const float phase = std::sin(t * 6.0f - d * 0.8f) * 0.5f + 0.5f;
-    const ImU32 col =
-        (p.text_muted & 0x00ffffffu) | (static_cast<ImU32>(90 + phase * 165) << IM_COL32_A_SHIFT);
-    draw->AddCircleFilled(
-        ImVec2(pos.x + theme_.px(6) + d * theme_.px(9), pos.y + f.small->FontSize / 2),
-        theme_.px(3), col, 12);
-  }
+  pulsing_dots(draw, ImVec2(pos.x + theme_.px(6), pos.y + f.small->FontSize / 2), theme_.px(9),
+               theme_.px(3), p.text_muted);
   std::string label = display_name(users[0]);
   if (users.size() == 2) label += " and " + display_name(users[1]);
   if (users.size() > 2) label += fmt::format(" and {} others", users.size() - 1);
@@ -779,15 +761,8 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
   if (dots) {
     // Typing: three dots that pulse in turn.
     animating_ = true;
-    const float t = static_cast<float>(ImGui::GetTime());
-    for (int d = 0; d < 3; ++d) {
-      const float phase = std::sin(t * 6.0f - d * 0.8f) * 0.5f + 0.5f;
-      const ImU32 col =
-          (p.text_muted & 0x00ffffffu) | (static_cast<ImU32>(90 + phase * 165) << IM_COL32_A_SHIFT);
-      draw->AddCircleFilled(
-          ImVec2(text_origin.x + theme_.px(6) + d * theme_.px(12), text_origin.y + line / 2),
-          theme_.px(3.5f), col, 12);
-    }
+    pulsing_dots(draw, ImVec2(text_origin.x + theme_.px(6), text_origin.y + line / 2),
+                 theme_.px(12), theme_.px(3.5f), p.text_muted);
   } else {
     // Selecting: a press on the text starts a range, dragging extends it (even outside
     // the bubble), anywhere else clears it. Links and Copy buttons keep their clicks.
@@ -813,8 +788,7 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     if (mine && selecting_ && ImGui::IsMouseDown(0))
       sel_focus_ = hit_test(row.doc, row.text, local);
     if (mine && sel_anchor_ != sel_focus_) {
-      const ImU32 highlight = row.own ? IM_COL32(255, 255, 255, 70)
-                                      : ((p.secondary & 0x00ffffffu) | (90u << IM_COL32_A_SHIFT));
+      const ImU32 highlight = row.own ? IM_COL32(255, 255, 255, 70) : with_alpha(p.secondary, 90);
       draw_selection(draw, row.doc, row.text, text_origin, sel_anchor_, sel_focus_, highlight);
     }
     draw_rich_text(draw, row.doc, row.text, text_origin, clip_min, clip_max);
@@ -939,6 +913,7 @@ void ChatView::start_edit(const Message& message, const std::string& reply_id) {
   editing_reply_id_ = reply_id;
   draft_slot() = message.content;
   focus_composer_ = true;
+  caret_to_end_ = true;  // go on typing where the question ends
   error_.clear();
 }
 
@@ -952,9 +927,7 @@ void ChatView::cancel_edit() {
 
 bool ChatView::submit(const std::string& text) {
   if (editing_id_.empty()) return send(text);
-  std::string content = text;
-  while (!content.empty() && (content.back() == '\n' || content.back() == ' '))
-    content.pop_back();
+  const std::string content(trimmed_end(text));
   if (content.empty()) return false;
   chat_.sync().edit_and_resend(editing_id_, content, editing_reply_id_, [this](Result<Ok> done) {
     if (!done) error_ = "Could not save the edit: " + done.error().message;
@@ -1023,7 +996,17 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   const size_t length_before = text.size();
   const bool submitted = ImGui::InputTextMultiline(
       "##composer", &text, input_size,
-      ImGuiInputTextFlags_CtrlEnterForNewLine | ImGuiInputTextFlags_EnterReturnsTrue);
+      ImGuiInputTextFlags_CtrlEnterForNewLine | ImGuiInputTextFlags_EnterReturnsTrue |
+          ImGuiInputTextFlags_CallbackAlways,
+      [](ImGuiInputTextCallbackData* data) {
+        auto* self = static_cast<ChatView*>(data->UserData);
+        if (self->caret_to_end_) {
+          data->CursorPos = data->SelectionStart = data->SelectionEnd = data->BufTextLen;
+          self->caret_to_end_ = false;
+        }
+        return 0;
+      },
+      this);
   ImGui::EndDisabled();
   const bool active = ImGui::IsItemActive();
   composer_focused_ = active;
@@ -1035,9 +1018,8 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   io.KeyCtrl = ctrl;
   ImGui::PopStyleVar();
   ImGui::PopStyleColor(3);
-  draw->AddRect(box_min, box_max,
-                active ? ((p.primary & 0x00ffffffu) | (160u << IM_COL32_A_SHIFT)) : p.border,
-                theme_.px(16), 0, theme_.px(1));
+  draw->AddRect(box_min, box_max, active ? with_alpha(p.primary, 160) : p.border, theme_.px(16), 0,
+                theme_.px(1));
   if (text.empty()) {
     const char* hint = id_.empty() ? "Start a new chat to send a message" : "Message imchat…";
     text_at(draw, f.body,

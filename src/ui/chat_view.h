@@ -130,6 +130,7 @@ class ChatView {
   std::string editing_id_;
   std::string editing_reply_id_;
   std::string draft_before_edit_;
+  bool caret_to_end_ = false;  // the composer's next active frame puts the caret at the end
   // A selected range inside one message (offsets into its Document::text).
   std::string sel_id_;
   uint32_t sel_anchor_ = 0, sel_focus_ = 0;

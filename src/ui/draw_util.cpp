@@ -1,5 +1,7 @@
 #include "ui/draw_util.h"
 
+#include <cmath>
+
 #include <cctype>
 #include <ctime>
 
@@ -96,6 +98,30 @@ std::string initials(std::string_view name) {
     start = false;
   }
   return out.empty() ? "?" : out;
+}
+
+void pulsing_dots(ImDrawList* draw, ImVec2 first_center, float spacing, float radius, ImU32 color) {
+  const float t = static_cast<float>(ImGui::GetTime());
+  for (int d = 0; d < 3; ++d) {
+    const float phase = std::sin(t * 6.0f - static_cast<float>(d) * 0.8f) * 0.5f + 0.5f;
+    draw->AddCircleFilled(ImVec2(first_center.x + static_cast<float>(d) * spacing, first_center.y),
+                          radius, with_alpha(color, static_cast<unsigned>(90 + phase * 165)), 12);
+  }
+}
+
+std::string_view trimmed_end(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.remove_suffix(1);
+  return text;
+}
+
+bool colored_button(const char* label, ImVec2 size, ImU32 fill, ImU32 hover, ImU32 text) {
+  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(fill));
+  ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(hover));
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(text));
+  const bool pressed = ImGui::Button(label, size);
+  ImGui::PopStyleColor(3);
+  return pressed;
 }
 
 }  // namespace imchat::ui

@@ -11,6 +11,8 @@
 
 #include "model/time.h"
 
+#include "ui/theme.h"
+
 namespace imchat::ui {
 
 inline void text_at(ImDrawList* draw, ImFont* font, ImVec2 pos, ImU32 color,
@@ -36,5 +38,18 @@ std::string relative_time(Timestamp t, Timestamp now);
 
 // Up to two initials of a name ("Ada Lovelace" → "AL"), "?" for none.
 std::string initials(std::string_view name);
+
+// An ImGui button in these colours (fill, fill when hovered, label).
+bool colored_button(const char* label, ImVec2 size, ImU32 fill, ImU32 hover, ImU32 text);
+// The secondary button of a dialog (Cancel, Reset).
+inline bool quiet_button(const Palette& p, const char* label, ImVec2 size) {
+  return colored_button(label, size, p.button_quiet, p.button_quiet_hover, p.text);
+}
+
+// Three dots that pulse in turn ("typing…"), the first centred at first_center.
+void pulsing_dots(ImDrawList* draw, ImVec2 first_center, float spacing, float radius, ImU32 color);
+
+// What the composer sends: its text without trailing blank lines and spaces.
+std::string_view trimmed_end(std::string_view text);
 
 }  // namespace imchat::ui

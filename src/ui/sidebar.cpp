@@ -247,21 +247,13 @@ void Sidebar::draw_delete_confirmation() {
     ImGui::Dummy(ImVec2(0, theme_.px(6)));
     const float bw = theme_.px(96);
     ImGui::SetCursorPosX(ImGui::GetWindowWidth() - theme_.px(20) - 2 * bw - theme_.px(8));
-    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.button_quiet));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered,
-                          ImGui::ColorConvertU32ToFloat4(p.button_quiet_hover));
-    const bool cancel = ImGui::Button("Cancel", ImVec2(bw, 0)) ||
+    const bool cancel = quiet_button(p, "Cancel", ImVec2(bw, 0)) ||
                         ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
-    ImGui::PopStyleColor(2);
     landmarks_.mark_item("delete.cancel");
     ImGui::SameLine(0, theme_.px(8));
-    ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(p.error));
-    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(p.error_hover));
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(p.on_primary));
-    const bool confirm = ImGui::Button("Delete", ImVec2(bw, 0));
-    ImGui::PopStyleColor();
+    const bool confirm =
+        colored_button("Delete", ImVec2(bw, 0), p.error, p.error_hover, p.on_primary);
     landmarks_.mark_item("delete.confirm");
-    ImGui::PopStyleColor(2);
     if (confirm) {
       const std::string id = deleting_;
       chat_.sync().delete_conversation(id, nullptr);

@@ -17,6 +17,11 @@ constexpr ImU32 rgb(unsigned hex, unsigned alpha = 255) {
 }
 
 // Every colour a view draws with: a light theme is another Palette, never another view.
+// The same colour at another opacity (0–255).
+constexpr ImU32 with_alpha(ImU32 color, unsigned alpha) {
+  return (color & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
+}
+
 struct Palette {
   // The product's colours, the same in both themes.
   ImU32 primary = rgb(0x7c3aed);

@@ -278,8 +278,7 @@ test('regenerate the latest reply; edit the last question and send it again', as
   await click(page, 'message.edit');
   await waitFor(page, (q) => window.imchat.state().editing === q && window.imchat.state().composer === 'Name a colour', question);
   await waitFor(page, () => window.imchat.state().composerFocused);
-  await page.keyboard.press('End');
-  await page.keyboard.type(' and a fruit');
+  await page.keyboard.type(' and a fruit');  // the caret waits at the end of the question
   await page.screenshot({ path: join(outDir, 'chat_editing.png') });
   await page.keyboard.press('Enter');
   await waitFor(page, (old) => {

@@ -21,7 +21,9 @@ class ChatViewTest : public ::testing::Test {
     int w = 0, h = 0;
     ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
     auto list = std::make_shared<sdk::MessageList>();
-    for (int i = 0; i < 1000; ++i) list->items.push_back(message(i + 1, "Message **" + std::to_string(i) + "** of the history."));
+    for (int i = 0; i < 1000; ++i)
+      list->items.push_back(
+          message(i + 1, "Message **" + std::to_string(i) + "** of the history."));
     chat_.cache().set_data(sdk::messages_key("c1"), list);
     view_.open("c1");
   }
@@ -63,18 +65,21 @@ class ChatViewTest : public ::testing::Test {
   int64_t now_ = 0;
   testing::FakeHttpClient http_;
   testing::FakeWebSocketClient sockets_;
-  sdk::ChatClient chat_{{http_, sockets_, nullptr, [this] { return now_; }, [] { return 0.5; }}, {}};
+  sdk::ChatClient chat_{{http_, sockets_, nullptr, [this] { return now_; }, [] { return 0.5; }},
+                        {}};
   Theme theme_{"/nonexistent-fonts"};
   Landmarks landmarks_;
   ChatView view_{theme_, chat_, landmarks_};
 };
 
 TEST_F(ChatViewTest, OnlyVisibleRowsAreLaidOutAndOnlyOnce) {
-  for (int i = 0; i < 3; ++i) frame();
+  for (int i = 0; i < 3; ++i)
+    frame();
   const uint64_t first = view_.layouts_made();
   EXPECT_GT(first, 3u);
   EXPECT_LT(first, 60u) << "rows off screen are estimated, not laid out";
-  for (int i = 0; i < 20; ++i) frame();
+  for (int i = 0; i < 20; ++i)
+    frame();
   EXPECT_EQ(view_.layouts_made(), first) << "frames that change nothing lay nothing out";
 }
 
@@ -83,7 +88,8 @@ TEST_F(ChatViewTest, AStreamingReplyIsLaidOutOncePerVersionAndNothingElseIs) {
     list.touch(list.items.size());
     list.items.push_back(message(1001, "", MessageStatus::kStreaming));
   });
-  for (int i = 0; i < 3; ++i) frame();
+  for (int i = 0; i < 3; ++i)
+    frame();
   const uint64_t before = view_.layouts_made();
   std::string text;
   for (int v = 0; v < 10; ++v) {
@@ -99,9 +105,11 @@ TEST_F(ChatViewTest, AStreamingReplyIsLaidOutOncePerVersionAndNothingElseIs) {
 }
 
 TEST_F(ChatViewTest, ANewWidthLaysTheVisibleRowsOutAgain) {
-  for (int i = 0; i < 3; ++i) frame(1000);
+  for (int i = 0; i < 3; ++i)
+    frame(1000);
   const uint64_t at_1000 = view_.layouts_made();
-  for (int i = 0; i < 3; ++i) frame(800);
+  for (int i = 0; i < 3; ++i)
+    frame(800);
   const uint64_t at_800 = view_.layouts_made() - at_1000;
   EXPECT_GT(at_800, 3u);
   EXPECT_LT(at_800, 60u);
