@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include "protocol/json.h"
+#include "ui/draw_util.h"
 
 namespace imchat::app {
 
@@ -21,22 +22,36 @@ double uniform_random() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
 }
 
+namespace {
+
+constexpr const char* kSettingsKey = "imchat.settings";
+constexpr const char* kLastOpenKey = "imchat.last";
+constexpr const char* kDraftsKey = "imchat.drafts";
+constexpr size_t kMaxDrafts = 50;
+
+}  // namespace
+
 App::App(AppOptions options, platform::Window& window, platform::HttpClient& http,
-         platform::WebSocketClient& sockets, platform::LocalStore* store)
+         platform::WebSocketClient& sockets, platform::LocalStore* store, platform::Page& page)
     : window_(window),
       http_(http),
       sockets_(sockets),
       store_(store),
+      page_(page),
+      page_events_(page),
       client_(http, sdk::ClientOptions{.base_url = options.server_url}),
       chat_({http, sockets, store, monotonic_ms, uniform_random},
             sdk::ChatClientOptions{.base_url = options.server_url}),
       theme_(options.font_dir),
       view_(theme_, chat_),
       devtools_(theme_) {
-  // Theme and text size, as the user left them.
+  // Theme and text size, as the user left them (else as the page's configuration says).
+  ui::AppSettings initial;
+  initial.light = options.theme == "light";
+  view_.apply_settings(initial);
   if (store_) {
-    if (const auto saved = store_->get("imchat.settings")) {
-      ui::AppSettings settings;
+    if (const auto saved = store_->get(kSettingsKey)) {
+      ui::AppSettings settings = initial;
       if (auto json = protocol::parse_json(*saved); json && json->is_object()) {
         // Whatever is stored is read defensively: a bad value keeps the default.
         if (const auto theme = json->find("theme"); theme != json->end() && theme->is_string())
@@ -49,15 +64,78 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
   }
   view_.on_settings_changed = [this](const ui::AppSettings& settings) {
     if (store_) {
-      store_->set("imchat.settings",
-                  protocol::dump_json({{"theme", settings.light ? "light" : "dark"},
-                                       {"textSize", settings.text_size}}));
+      store_->set(kSettingsKey, protocol::dump_json({{"theme", settings.light ? "light" : "dark"},
+                                                     {"textSize", settings.text_size}}));
     }
     window_.wake();
   };
+  restore_drafts();
+  pending_open_ = options.conversation;
+  if (pending_open_.empty() && store_) pending_open_ = store_->get(kLastOpenKey).value_or("");
+  last_open_ = pending_open_;
   http_.set_wake([this] { window_.wake(); });
   sockets_.set_wake([this] { window_.wake(); });
-  chat_.start();
+  if (!options.token_from_host) chat_.start();
+}
+
+void App::set_token(const std::string& token) {
+  if (!token.empty()) chat_.sign_in_with_token(token);
+  window_.wake();
+}
+
+void App::set_theme(const std::string& theme) {
+  if (theme != "light" && theme != "dark") return;
+  ui::AppSettings settings = view_.settings();
+  settings.light = theme == "light";
+  view_.apply_settings(settings);
+  window_.wake();
+}
+
+std::string App::selected_text() const {
+  std::string field = ui::active_field_selection();
+  return field.empty() ? view_.chat_view().selection() : field;
+}
+
+// Drafts are kept per conversation as {"id": "text"}; a damaged entry is skipped.
+void App::restore_drafts() {
+  if (!store_) return;
+  const auto saved = store_->get(kDraftsKey);
+  if (!saved) return;
+  auto json = protocol::parse_json(*saved);
+  if (!json || !json->is_object()) return;
+  std::unordered_map<std::string, std::string> drafts;
+  for (const auto& [id, text] : json->items())
+    if (text.is_string()) drafts[id] = text.get<std::string>();
+  saved_drafts_ = drafts;
+  view_.restore_drafts(std::move(drafts));
+}
+
+// After each frame: what the user typed and where they are survive a reload.
+void App::save_view_state() {
+  if (!store_) return;
+  const ui::ChatView& chat_view = view_.chat_view();
+  const std::string& open = chat_view.conversation_id();
+  if (pending_open_.empty() && open != last_open_) {
+    last_open_ = open;
+    if (open.empty())
+      store_->remove(kLastOpenKey);
+    else
+      store_->set(kLastOpenKey, open);
+  }
+  if (open.empty()) return;
+  const std::string& draft = chat_view.draft();
+  const auto saved = saved_drafts_.find(open);
+  if (saved == saved_drafts_.end() ? draft.empty() : saved->second == draft) return;
+  if (draft.empty())
+    saved_drafts_.erase(open);
+  else
+    saved_drafts_[open] = draft;
+  protocol::Json json = protocol::Json::object();
+  for (const auto& [id, text] : saved_drafts_) {
+    if (json.size() >= kMaxDrafts && id != open) continue;
+    json[id] = text;
+  }
+  store_->set(kDraftsKey, protocol::dump_json(json));
 }
 
 void App::tick() {
@@ -70,6 +148,16 @@ void App::tick() {
     conversations_ =
         chat_.cache().observe(sdk::conversations_key(), sdk::fetch_conversations(chat_.api(), {}));
   }
+  // The conversation asked for at start (the address, the embedding page, or last time's)
+  // opens once there is a session to read it with.
+  if (!pending_open_.empty() && chat_.session().signed_in) {
+    view_.open(std::exchange(pending_open_, {}));
+    window_.wake();
+  }
+  page_events_.update(
+      chat_, {.open = pending_open_.empty() ? view_.chat_view().conversation_id() : pending_open_,
+              .error = view_.chat_view().error(),
+              .drawn = frames_ > 0});
 }
 
 std::optional<int64_t> App::next_deadline_ms() const {
@@ -87,8 +175,9 @@ platform::FrameHooks App::hooks(std::function<bool()> after_draw,
     devtools_.draw(chat_, monotonic_ms());
     frame_ms_[frames_ % frame_ms_.size()] =
         std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
-    ++frames_;
+    if (++frames_ == 1) page_.shown();
     if (view_.animating()) window_.wake();  // the typing dots move
+    save_view_state();
     return after_draw ? after_draw() : true;
   };
   hooks.after_render = std::move(after_render);

@@ -6,10 +6,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "app/page_events.h"
 #include "platform/http_client.h"
 #include "platform/local_store.h"
+#include "platform/page.h"
 #include "platform/websocket.h"
 #include "platform/window.h"
 #include "sdk/chat_client.h"
@@ -23,13 +26,18 @@ namespace imchat::app {
 struct AppOptions {
   std::string server_url;  // "" = same origin (web)
   std::string font_dir;
+  std::string theme;         // "dark" | "light": until the user picks one ("" = dark)
+  std::string conversation;  // open at start ("" = the one open last time, if any)
+  // Embedded with the host's session: wait for set_token() instead of signing in a guest,
+  // and keep that token in memory only.
+  bool token_from_host = false;
 };
 
 class App {
  public:
   // The transports and the store belong to the entry point (they outlive the App).
   App(AppOptions options, platform::Window& window, platform::HttpClient& http,
-      platform::WebSocketClient& sockets, platform::LocalStore* store);
+      platform::WebSocketClient& sockets, platform::LocalStore* store, platform::Page& page);
 
   // Frame hooks for Window::run; extra_draw runs after the views (test hooks, screenshots).
   platform::FrameHooks hooks(std::function<bool()> after_draw = {},
@@ -53,6 +61,12 @@ class App {
   // The page became visible again or the network came back.
   void on_visible() { chat_.on_visible(); }
   void set_devtools(bool open) { devtools_.set_open(open); }
+  // The embedding page's session token (kept in memory only); "" signs out of it.
+  void set_token(const std::string& token);
+  // "dark" | "light", as the settings menu would.
+  void set_theme(const std::string& theme);
+  // What Ctrl/Cmd+C copies now: the active text field's selection, else a message's.
+  std::string selected_text() const;
   // What a user can do (window.imchat.newConversation/open/send; native test hooks).
   ui::AppView& view() { return view_; }
 
@@ -61,10 +75,18 @@ class App {
   uint64_t frames() const { return frames_; }
 
  private:
+  void restore_drafts();
+  void save_view_state();
+
   platform::Window& window_;
   platform::HttpClient& http_;
   platform::WebSocketClient& sockets_;
   platform::LocalStore* store_;  // settings; may be null
+  platform::Page& page_;
+  PageEvents page_events_;
+  std::string last_open_;     // the conversation remembered for the next start
+  std::string pending_open_;  // to open once signed in
+  std::unordered_map<std::string, std::string> saved_drafts_;  // as in the store
   sdk::Client client_;
   sdk::ChatClient chat_;
   ui::Theme theme_;

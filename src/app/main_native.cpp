@@ -90,8 +90,9 @@ int main(int argc, char** argv) {
   auto http = platform::make_http_client();
   auto sockets = platform::make_websocket_client();
   auto store = platform::make_local_store(args.state_dir);
+  auto page = platform::make_page();
   app::App app({.server_url = args.server, .font_dir = args.font_dir}, *window, *http, *sockets,
-               store.get());
+               store.get(), *page);
 
   const int64_t started = app::monotonic_ms();
   int64_t settled_frames = 0;

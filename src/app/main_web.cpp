@@ -1,13 +1,18 @@
-// imchat (web): the wasm entry point. The page shell (web/index.html) provides the canvas
-// and window.imchat; the server that served the page is the API server (same origin).
+// imchat (web): the wasm entry point. The page shell (web/index.html) provides the canvas,
+// window.imchat (what tests and the embedding bridge call) and window.imchatBoot: the
+// configuration it read before starting us (config.json, then ?server= and the embedding
+// options; see docs/embedding.md). The API server is the page's own origin unless the
+// configuration names another.
 #include <emscripten/em_js.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/eventloop.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "app/app.h"
+#include "protocol/json.h"
 
 namespace {
 imchat::app::App* g_app = nullptr;
@@ -37,6 +42,22 @@ extern "C" EMSCRIPTEN_KEEPALIVE int imchat_send(const char* text) {
   return g_app && text && g_app->view().send(text) ? 1 : 0;
 }
 
+// What the browser's copy and cut events put on the system clipboard (window_web_input.js).
+extern "C" EMSCRIPTEN_KEEPALIVE const char* imchat_selected_text() {
+  static std::string text;
+  text = g_app ? g_app->selected_text() : std::string();
+  return text.c_str();
+}
+
+// The embedding page's session and theme (postMessage setToken / setTheme).
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_set_token(const char* token) {
+  if (g_app && token) g_app->set_token(token);
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_set_theme(const char* theme) {
+  if (g_app && theme) g_app->set_theme(theme);
+}
+
 // Links in messages open in a new tab, never in the chat's own frame.
 // JavaScript below: clang-format would split the strict-equality operator in two.
 // clang-format off
@@ -51,7 +72,38 @@ extern "C" EMSCRIPTEN_KEEPALIVE void imchat_on_visible() {
   if (g_app) g_app->on_visible();
 }
 
+// window.imchatBoot as JSON (malloc'd; the caller frees it).
+// clang-format off
+EM_JS(char*, imchat_boot_json, (), {
+  const text = JSON.stringify(window.imchatBoot || {});
+  const size = lengthBytesUTF8(text) + 1;
+  const out = _malloc(size);
+  stringToUTF8(text, out, size);
+  return out;
+});
+// clang-format on
+
 namespace {
+
+imchat::app::AppOptions boot_options() {
+  imchat::app::AppOptions options{.server_url = "", .font_dir = "/fonts"};
+  char* text = imchat_boot_json();
+  auto json = imchat::protocol::parse_json(text);
+  std::free(text);
+  if (!json || !json->is_object()) return options;
+  // The page checked these; read defensively anyway (a wrong type keeps the default).
+  auto string_of = [&](const char* key) {
+    const auto it = json->find(key);
+    return it != json->end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  options.server_url = string_of("server");
+  while (!options.server_url.empty() && options.server_url.back() == '/')
+    options.server_url.pop_back();
+  options.theme = string_of("theme");
+  options.conversation = string_of("conversation");
+  options.token_from_host = string_of("auth") == "host";
+  return options;
+}
 
 // The SDK's timers (reconnects, pings, retries) on the browser's clock: a hidden tab gets
 // no animation frames, and a chat must stay connected in the background.
@@ -77,7 +129,8 @@ int main() {
   auto* http = platform::make_http_client().release();
   auto* sockets = platform::make_websocket_client().release();
   auto* store = platform::make_local_store().release();
-  g_app = new app::App({.server_url = "", .font_dir = "/fonts"}, *window, *http, *sockets, store);
+  auto* page = platform::make_page().release();
+  g_app = new app::App(boot_options(), *window, *http, *sockets, store, *page);
   g_app->view().set_open_url([](const std::string& url) { imchat_open_url(url.c_str()); });
   emscripten_set_timeout(&on_sdk_timer, 100, nullptr);
   window->run(g_app->hooks());

@@ -148,6 +148,7 @@ bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
   ImGui_ImplOpenGL3_NewFrame();  // creates device objects (and the font texture) once
   fonts_uploaded_ = true;
   ImGui_ImplGlfw_NewFrame();
+  before_new_frame();
   apply_latched_keys();
   ImGui::NewFrame();
   const bool keep_open = hooks_.draw ? hooks_.draw() : true;
@@ -162,6 +163,7 @@ bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (hooks_.after_render) hooks_.after_render();
   glfwSwapBuffers(window_);
+  after_frame();
   return keep_open;
 }
 

@@ -28,6 +28,11 @@ class GlfwWindow : public Window {
   // Whether ImGui itself needs more frames (active widget, text cursor, pending input).
   bool imgui_busy() const;
 
+  // Before ImGui::NewFrame, after the backend's: a platform feeds its own input here.
+  virtual void before_new_frame() {}
+  // After the frame is presented.
+  virtual void after_frame() {}
+
   GLFWwindow* window_ = nullptr;
   FrameHooks hooks_;
   std::atomic<int> frames_wanted_{3};  // draw a few at start so layout settles

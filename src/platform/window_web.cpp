@@ -5,18 +5,46 @@
 // rasterised at the real size by the app): text stays crisp at any ratio and zoom.
 // The canvas is sized by the page's stylesheet; glfwSetWindowSize only sets its backing
 // store (and strips inline sizes, which we never use).
+//
+// Keys, text and the clipboard come from window_web_input.js (a hidden textarea at the
+// caret; see there why GLFW's own keyboard handling is switched off) through
+// imchat_input_key / imchat_input_text, and are queued: ImGui 1.86 has no input queue and
+// within one frame applies typed characters before key presses, so a frame takes events in
+// arrival order only as long as that order survives — the rest waits for the next frame.
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
+#include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
+#include <deque>
+#include <string>
+#include <vector>
 
 #include "platform/window_glfw.h"
+
+extern "C" {
+// window_web_input.js
+void imchat_input_install();
+void imchat_input_set_active(int active);
+void imchat_input_set_caret(int x, int y, int height);
+void imchat_clipboard_write(const char* text);
+}
 
 namespace imchat::platform {
 namespace {
 
 constexpr const char* kCanvas = "#canvas";
+
+struct InputEvent {
+  int key = -1;  // a GLFW key, or -1 for text
+  bool down = false;
+  std::string text;
+};
+
+class WebWindow;
+WebWindow* g_window = nullptr;  // the page has one canvas; the input exports find it here
 
 class WebWindow final : public GlfwWindow {
  public:
@@ -35,8 +63,25 @@ class WebWindow final : public GlfwWindow {
     if (!window_) return make_error(ErrorCode::kInternal, "could not create a WebGL2 context");
     glfwMakeContextCurrent(window_);
     emscripten_set_resize_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, this, false, on_resize);
-    return init_imgui("#version 300 es");
+    if (auto started = init_imgui("#version 300 es"); !started) return started;
+    g_window = this;
+    imchat_input_install();
+    ImGuiIO& io = ImGui::GetIO();
+    io.SetClipboardTextFn = [](void*, const char* text) { imchat_clipboard_write(text); };
+    // ImGui pastes only on Ctrl+V, which never reaches it here (the paste event does).
+    io.GetClipboardTextFn = [](void*) -> const char* { return ""; };
+    io.ImeSetInputScreenPosFn = [](int x, int y) {
+      imchat_input_set_caret(x, y, static_cast<int>(ImGui::GetFontSize()));
+    };
+    return Ok{};
   }
+
+  void queue(InputEvent event) {
+    input_.push_back(std::move(event));
+    wake();
+  }
+
+  bool hovering_text() const { return hovering_text_; }
 
   void run(FrameHooks hooks) override {
     hooks_ = std::move(hooks);
@@ -59,6 +104,41 @@ class WebWindow final : public GlfwWindow {
     height = std::max(1, static_cast<int>(std::lround(css_h * ratio)));
   }
 
+  // Feeds queued input to ImGui in arrival order, as far as one frame can take it: text
+  // after a key press, a key pressed twice, or a key released in the frame that pressed it
+  // wait for the next frame (which wake() asks for).
+  void before_new_frame() override {
+    ImGuiIO& io = ImGui::GetIO();
+    bool pressed_any = false;
+    std::vector<int> pressed;
+    while (!input_.empty()) {
+      InputEvent& event = input_.front();
+      const bool seen = std::find(pressed.begin(), pressed.end(), event.key) != pressed.end();
+      if (event.key < 0) {
+        if (pressed_any) break;
+        io.AddInputCharactersUTF8(event.text.c_str());
+      } else if (event.key < static_cast<int>(IM_ARRAYSIZE(io.KeysDown))) {
+        if (seen) break;
+        io.KeysDown[event.key] = event.down;
+        if (event.down) {
+          pressed.push_back(event.key);
+          pressed_any = true;
+        }
+      }
+      input_.pop_front();
+    }
+    if (!input_.empty()) wake();
+  }
+
+  void after_frame() override {
+    const ImGuiIO& io = ImGui::GetIO();
+    hovering_text_ = ImGui::GetMouseCursor() == ImGuiMouseCursor_TextInput;
+    if (io.WantTextInput != text_input_) {
+      text_input_ = io.WantTextInput;
+      imchat_input_set_active(text_input_ ? 1 : 0);
+    }
+  }
+
   static EM_BOOL on_resize(int, const EmscriptenUiEvent*, void* self) {
     static_cast<WebWindow*>(self)->wake();
     return EM_FALSE;
@@ -78,9 +158,27 @@ class WebWindow final : public GlfwWindow {
     }
     self->draw_frame_if_needed(self->pixel_ratio());
   }
+
+  std::deque<InputEvent> input_;
+  bool text_input_ = false;
+  bool hovering_text_ = false;
 };
 
 }  // namespace
+
+// window_web_input.js calls these from its event handlers (between frames).
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_key(int key, int down) {
+  if (g_window) g_window->queue({.key = key, .down = down != 0, .text = {}});
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_text(const char* text) {
+  if (g_window && text && *text) g_window->queue({.key = -1, .down = false, .text = text});
+}
+
+// Whether the last frame had the pointer (or finger) over a text field.
+extern "C" EMSCRIPTEN_KEEPALIVE int imchat_hovering_text() {
+  return g_window && g_window->hovering_text() ? 1 : 0;
+}
 
 std::unique_ptr<Window> make_window() {
   return std::make_unique<WebWindow>();

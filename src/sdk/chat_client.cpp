@@ -83,6 +83,26 @@ void ChatClient::sign_in_as_guest() {
   });
 }
 
+void ChatClient::sign_in_with_token(const std::string& token) {
+  host_token_ = true;
+  session_.signing_in = true;
+  api_.set_token(token);
+  std::weak_ptr<bool> alive = alive_;
+  api_.me([this, alive, token](Result<User> me) {
+    if (alive.expired()) return;
+    session_.signing_in = false;
+    if (!me && me.error().code == ErrorCode::kUnauthorized) {
+      session_.signed_in = false;
+      session_.error = "the page's sign-in was refused: " + me.error().describe();
+      return;
+    }
+    session_.error.clear();
+    const bool other_user = me && session_.signed_in && me->id != session_.user.id;
+    use_token(token, me ? &*me : nullptr);
+    if (other_user) cache_.invalidate(conversations_key());  // another person's chats
+  });
+}
+
 void ChatClient::use_session(const Session& session) {
   if (platform_.store) platform_.store->set(kTokenKey, session.token);
   use_token(session.token, &session.user);
@@ -101,8 +121,13 @@ void ChatClient::tick() {
   cache_.set_online(realtime_.status().state != LinkState::kBackoff);
   if (realtime_.status().unauthorized && session_.signed_in && !session_.signing_in) {
     session_.signed_in = false;
-    if (platform_.store) platform_.store->remove(kTokenKey);
-    sign_in_as_guest();
+    if (host_token_) {
+      // Only the embedding page can sign in again (setToken); a guest would be a stranger.
+      session_.error = "the page's sign-in has expired";
+    } else {
+      if (platform_.store) platform_.store->remove(kTokenKey);
+      sign_in_as_guest();
+    }
   }
   sync_.tick();
   cache_.tick();

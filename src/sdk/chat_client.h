@@ -54,8 +54,11 @@ class ChatClient {
 
   // Signs in (stored token or a new guest) and connects. Idempotent.
   void start();
-  // Uses a session obtained elsewhere (a login form, an embedding page's token).
+  // Uses a session obtained elsewhere (a login form). Remembered in the store.
   void use_session(const Session& session);
+  // An embedding page's token: checked with the server, kept in memory only (never the
+  // store), and no guest is made when it is refused — session().error says why.
+  void sign_in_with_token(const std::string& token);
   // Runs what is due (reconnects, pings, retries, gc). After polling the transports.
   void tick();
   std::optional<int64_t> next_deadline_ms() const;
@@ -84,6 +87,7 @@ class ChatClient {
   Realtime realtime_;
   ChatSync sync_;
   SessionState session_;
+  bool host_token_ = false;  // signed in with an embedding page's token
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

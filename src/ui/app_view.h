@@ -35,6 +35,9 @@ class AppView {
   bool send(const std::string& text) { return chat_view_.send(text); }
 
   const ChatView& chat_view() const { return chat_view_; }
+  void restore_drafts(std::unordered_map<std::string, std::string> drafts) {
+    chat_view_.restore_drafts(std::move(drafts));
+  }
   const Landmarks& landmarks() const { return landmarks_; }
   bool drawer_open() const { return drawer_; }
   bool animating() const { return chat_view_.animating(); }

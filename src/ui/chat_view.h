@@ -42,6 +42,11 @@ class ChatView {
   void draw(ImVec2 pos, ImVec2 size, bool narrow);
 
   const std::string& draft() const;
+  // Unsent text per conversation, as a reload left it (the entry point keeps them).
+  const std::unordered_map<std::string, std::string>& drafts() const { return drafts_; }
+  void restore_drafts(std::unordered_map<std::string, std::string> drafts) {
+    drafts_ = std::move(drafts);
+  }
   const std::string& error() const { return error_; }
   const std::string& editing() const { return editing_id_; }
   // The text selected in a message (drag across it; Ctrl/Cmd+C copies), or "".

@@ -1,11 +1,13 @@
 #include "ui/draw_util.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <cctype>
 #include <ctime>
 
 #include <fmt/format.h>
+#include <imgui_internal.h>
 
 namespace imchat::ui {
 
@@ -122,6 +124,20 @@ bool colored_button(const char* label, ImVec2 size, ImU32 fill, ImU32 hover, ImU
   const bool pressed = ImGui::Button(label, size);
   ImGui::PopStyleColor(3);
   return pressed;
+}
+
+std::string active_field_selection() {
+  if (!ImGui::GetCurrentContext()) return {};
+  const ImGuiInputTextState* state = ImGui::GetInputTextState(ImGui::GetActiveID());
+  if (!state || !state->HasSelection()) return {};
+  const int from = std::min(state->Stb.select_start, state->Stb.select_end);
+  const int to = std::min(std::max(state->Stb.select_start, state->Stb.select_end), state->CurLenW);
+  if (from >= to) return {};
+  std::string out(static_cast<size_t>(to - from) * 4 + 1, '\0');
+  const int bytes = ImTextStrToUtf8(out.data(), static_cast<int>(out.size()),
+                                    state->TextW.Data + from, state->TextW.Data + to);
+  out.resize(static_cast<size_t>(bytes));
+  return out;
 }
 
 }  // namespace imchat::ui

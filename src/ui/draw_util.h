@@ -52,4 +52,8 @@ void pulsing_dots(ImDrawList* draw, ImVec2 first_center, float spacing, float ra
 // What the composer sends: its text without trailing blank lines and spaces.
 std::string_view trimmed_end(std::string_view text);
 
+// The text selected in the active text field (the composer, a rename box), or "": what
+// Ctrl/Cmd+C and Ctrl/Cmd+X take from it.
+std::string active_field_selection();
+
 }  // namespace imchat::ui

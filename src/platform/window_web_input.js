@@ -1,0 +1,185 @@
+// Keyboard, text and clipboard for the web Window (window_web.cpp), as an Emscripten
+// JavaScript library (--js-library). Emscripten 3.1.6's GLFW takes characters from the old
+// keypress event and listens on the whole window: no IME composition (Chinese, Japanese,
+// Korean), broken dead keys, nothing from Android keyboards (keyCode 229), no phone
+// keyboard for a canvas, and Backspace/Tab cancelled for every input on the page. So:
+//  - GLFW's window-wide key listeners are removed; keys are taken from our own elements.
+//  - A transparent <textarea id="imchat-input"> has the focus while ImGui wants text. It is
+//    kept at the caret, so the IME's candidate window opens there, and shows the text being
+//    composed; committed text goes to ImGui and the textarea is emptied again.
+//  - Named keys (Enter, Backspace, arrows, modifiers) and shortcuts go to ImGui as keys;
+//    characters only ever arrive as text, so nothing is typed twice.
+//  - Paste comes from the browser's paste event, copy and cut fill the copy/cut event with
+//    the app's selection, and Copy buttons write with navigator.clipboard: the system
+//    clipboard, not an in-page one.
+// Everything reaches the wasm side in order through imchat_input_key / imchat_input_text,
+// which queue it for the next frame (window_web.cpp feeds the queue to ImGui).
+
+mergeInto(LibraryManager.library, {
+  $imchatInput: {
+    input: null,
+    held: {},
+    copied: '',
+    active: false,
+    sendText: function(text) {
+      if (!text) return;
+      var size = lengthBytesUTF8(text) + 1;
+      var ptr = _malloc(size);
+      stringToUTF8(text, ptr, size);
+      _imchat_input_text(ptr);
+      _free(ptr);
+    },
+    // A key ImGui should see: true when it maps to one.
+    sendKey: function(keyCode, down) {
+      var key = GLFW.DOMToGLFWKeyCode(keyCode);
+      if (key < 0) return false;
+      _imchat_input_key(key, down ? 1 : 0);
+      return true;
+    },
+    releaseAll: function() {
+      for (var code in imchatInput.held) imchatInput.sendKey(+code, false);
+      imchatInput.held = {};
+    },
+  },
+
+  imchat_input_install__deps: ['$GLFW', '$imchatInput'],
+  imchat_input_install: function() {
+    var canvas = Module['canvas'];
+    window.removeEventListener('keydown', GLFW.onKeydown, true);
+    window.removeEventListener('keypress', GLFW.onKeyPress, true);
+    window.removeEventListener('keyup', GLFW.onKeyup, true);
+
+    var input = document.getElementById('imchat-input');
+    if (!input) {
+      input = document.createElement('textarea');
+      input.id = 'imchat-input';
+      document.body.appendChild(input);
+    }
+    imchatInput.input = input;
+    // The textarea is emptied after every character, so a phone keyboard would think each
+    // one starts a sentence (capitals) and has nothing to correct.
+    input.setAttribute('autocomplete', 'off');
+    input.setAttribute('autocorrect', 'off');
+    input.setAttribute('autocapitalize', 'off');
+    input.setAttribute('spellcheck', 'false');
+    input.setAttribute('aria-label', 'Message');
+
+    var onKeydown = function(e) {
+      if (e.isComposing || e.keyCode === 229) return;  // the IME's: its text comes as input
+      var command = e.ctrlKey || e.metaKey;
+      var named = e.key && e.key.length > 1;  // Enter, Backspace, ArrowLeft, Shift, F5…
+      if (!named && !command) return;  // a character: the input event brings it
+      if (command && /^[vV]$/.test(e.key)) return;  // the paste event brings the clipboard
+      if (e.key === 'Tab' && e.target !== input) return;  // leave focus traversal alone
+      if (/^F\d+$/.test(e.key)) return;  // the browser's (reload, devtools)
+      if (imchatInput.sendKey(e.keyCode, true)) imchatInput.held[e.keyCode] = true;
+      // The textarea must not edit itself or move the focus, and arrows or Space must not
+      // scroll the page (or, embedded, the page around us). Copy and cut stay allowed: their
+      // events carry the app's selection to the system clipboard.
+      var modifier = /^(Shift|Control|Alt|Meta|AltGraph|CapsLock)$/.test(e.key);
+      if ((named && !modifier) || (command && /^[azyAZY]$/.test(e.key))) e.preventDefault();
+    };
+    var onKeyup = function(e) {
+      if (!imchatInput.held[e.keyCode]) return;
+      delete imchatInput.held[e.keyCode];
+      imchatInput.sendKey(e.keyCode, false);
+    };
+    [input, canvas].forEach(function(el) {
+      el.addEventListener('keydown', onKeydown);
+      el.addEventListener('keyup', onKeyup);
+    });
+    window.addEventListener('blur', imchatInput.releaseAll);
+
+    var flush = function() {
+      var text = input.value;
+      input.value = '';
+      imchatInput.sendText(text);
+    };
+    input.addEventListener('input', function(e) {
+      if (!e.isComposing) flush();
+    });
+    input.addEventListener('compositionstart', function() {
+      input.classList.add('composing');
+    });
+    input.addEventListener('compositionend', function(e) {
+      input.classList.remove('composing');
+      input.value = '';
+      imchatInput.sendText(e.data);
+    });
+    // Android keyboards send Backspace as keyCode 229 plus a deletion of nothing.
+    input.addEventListener('beforeinput', function(e) {
+      if (e.inputType === 'deleteContentBackward' && !input.value && !e.isComposing) {
+        e.preventDefault();
+        imchatInput.sendKey(8, true);
+        imchatInput.sendKey(8, false);
+      }
+    });
+    input.addEventListener('paste', function(e) {
+      var text = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
+      e.preventDefault();
+      imchatInput.sendText(text.replace(/\r\n?/g, '\n'));
+    });
+    var copy = function(cut) {
+      return function(e) {
+        var ptr = _imchat_selected_text();
+        var text = ptr ? UTF8ToString(ptr) : '';
+        if (!text || !e.clipboardData) return;
+        e.clipboardData.setData('text/plain', text);
+        e.preventDefault();
+        imchatInput.copied = text;
+      };
+    };
+    document.addEventListener('copy', copy(false));
+    document.addEventListener('cut', copy(true));
+    // A click on the canvas focuses it; while a text field is active the keyboard belongs
+    // to the textarea, so the focus goes straight back there.
+    canvas.addEventListener('focus', function() {
+      if (imchatInput.active) input.focus({preventScroll: true});
+    });
+    // A tap on a text field must open the phone's keyboard, which only a focus() made
+    // inside the touch's own event does. The frame drawn for touchstart knows whether the
+    // finger is on a text field (ImGui's text cursor).
+    canvas.addEventListener('touchend', function() {
+      if (_imchat_hovering_text()) input.focus({preventScroll: true});
+    });
+  },
+
+  // ImGui wants text (a text field is active) or no longer does.
+  imchat_input_set_active__deps: ['$imchatInput'],
+  imchat_input_set_active: function(active) {
+    var input = imchatInput.input;
+    if (!input) return;
+    imchatInput.active = !!active;
+    if (active) {
+      // Only while this document has the focus: embedded, taking it on load would steal
+      // the keyboard from the page around us.
+      if (document.activeElement !== input && document.hasFocus()) input.focus({preventScroll: true});
+    } else if (document.activeElement === input) {
+      input.value = '';
+      Module['canvas'].focus({preventScroll: true});
+    }
+  },
+
+  // The caret, in canvas device pixels: the textarea (and so the IME's window) goes there.
+  imchat_input_set_caret__deps: ['$imchatInput'],
+  imchat_input_set_caret: function(x, y, height) {
+    var input = imchatInput.input;
+    if (!input) return;
+    var rect = Module['canvas'].getBoundingClientRect();
+    var ratio = window.devicePixelRatio || 1;
+    input.style.left = Math.round(rect.left + x / ratio) + 'px';
+    input.style.top = Math.round(rect.top + y / ratio) + 'px';
+    input.style.height = Math.max(16, Math.round(height / ratio)) + 'px';
+  },
+
+  imchat_clipboard_write__deps: ['$imchatInput'],
+  imchat_clipboard_write: function(ptr) {
+    var text = UTF8ToString(ptr);
+    imchatInput.copied = text;
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).catch(function(e) {
+        console.warn('imchat: could not copy to the clipboard: ' + e);
+      });
+    }
+  },
+});
