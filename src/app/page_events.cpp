@@ -41,9 +41,11 @@ std::string spoken_text(std::string_view markdown) {
   for (size_t i = 0; i < markdown.size(); ++i) {
     const char c = markdown[i];
     if (line_start) {
-      // "## Heading", "> quote": the marks are layout, not words.
+      // "## Heading", "> quote", "- item": the marks are layout, not words.
       size_t j = i;
-      while (j < markdown.size() && (markdown[j] == '#' || markdown[j] == '>')) ++j;
+      while (j < markdown.size() && (markdown[j] == '#' || markdown[j] == '>'))
+        ++j;
+      if (j == i && j + 1 < markdown.size() && (markdown[j] == '-' || markdown[j] == '+')) ++j;
       if (j > i && j < markdown.size() && markdown[j] == ' ') {
         i = j;
         line_start = false;
@@ -58,10 +60,13 @@ std::string spoken_text(std::string_view markdown) {
     out += c == '\n' ? ' ' : c;
   }
   // Runs of spaces (from removed marks and joined lines) read as one pause.
-  out.erase(std::unique(out.begin(), out.end(), [](char a, char b) { return a == ' ' && b == ' '; }),
-            out.end());
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  while (!out.empty() && out.front() == ' ') out.erase(out.begin());
+  out.erase(
+      std::unique(out.begin(), out.end(), [](char a, char b) { return a == ' ' && b == ' '; }),
+      out.end());
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  while (!out.empty() && out.front() == ' ')
+    out.erase(out.begin());
   return out;
 }
 
@@ -142,15 +147,15 @@ void PageEvents::update_messages(const sdk::ChatClient& chat, const std::string&
   // Forget what scrolled out of the list's window (replaced or paged out).
   if (told_.size() > 4 * list->items.size() + 64) {
     told_.clear();
-    for (const auto& m : list->items) told_.insert(m->id);
+    for (const auto& m : list->items)
+      told_.insert(m->id);
   }
 }
 
 void PageEvents::on_message(const Message& m, const std::string& self,
                             const ConversationSummary* summary) {
-  protocol::Json event = {{"type", "message"},
-                          {"conversation", m.conversation_id},
-                          {"message", protocol::to_json(m)}};
+  protocol::Json event = {
+      {"type", "message"}, {"conversation", m.conversation_id}, {"message", protocol::to_json(m)}};
   page_.emit(protocol::dump_json(event));
   spoken_.erase(m.id);
   const bool own = m.role == MessageRole::kUser && m.author_id && *m.author_id == self;
@@ -173,9 +178,12 @@ void PageEvents::announce_streaming(const Message& m, size_t& spoken) {
   }
   if (!finished(m)) return;
   std::string rest = spoken_text(std::string_view(text).substr(spoken));
-  if (m.status == MessageStatus::kError) rest += rest.empty() ? "Reply failed" : ". Reply failed";
-  else if (m.status == MessageStatus::kCancelled) rest += rest.empty() ? "Reply stopped" : ". Reply stopped";
-  else rest += rest.empty() ? "Reply finished" : ". Reply finished";
+  if (m.status == MessageStatus::kError)
+    rest += rest.empty() ? "Reply failed" : ". Reply failed";
+  else if (m.status == MessageStatus::kCancelled)
+    rest += rest.empty() ? "Reply stopped" : ". Reply stopped";
+  else
+    rest += rest.empty() ? "Reply finished" : ". Reply finished";
   page_.announce(spoken == 0 && text.size() > 0 ? "Assistant: " + rest : rest);
   spoken = text.size();
 }

@@ -21,8 +21,8 @@
 namespace imchat::app {
 
 struct PageView {
-  std::string open;   // the open conversation ("" = the welcome screen)
-  std::string error;  // what the composer shows as its error ("" = none)
+  std::string open;    // the open conversation ("" = the welcome screen)
+  std::string error;   // what the composer shows as its error ("" = none)
   bool drawn = false;  // at least one frame is on screen
 };
 

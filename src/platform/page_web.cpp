@@ -23,12 +23,8 @@ class WebPage final : public Page {
   void set_location(const std::string& conversation_id) override {
     imchat_page_call("setLocation", conversation_id.c_str());
   }
-  void set_title(const std::string& title) override {
-    imchat_page_call("setTitle", title.c_str());
-  }
-  void announce(const std::string& text) override {
-    imchat_page_call("announce", text.c_str());
-  }
+  void set_title(const std::string& title) override { imchat_page_call("setTitle", title.c_str()); }
+  void announce(const std::string& text) override { imchat_page_call("announce", text.c_str()); }
   void shown() override { imchat_page_call("shown", ""); }
   void emit(const std::string& event_json) override {
     imchat_page_call("emit", event_json.c_str());

@@ -107,8 +107,15 @@ class WebWindow final : public GlfwWindow {
   // Feeds queued input to ImGui in arrival order, as far as one frame can take it: text
   // after a key press, a key pressed twice, or a key released in the frame that pressed it
   // wait for the next frame (which wake() asks for).
+  //
+  // Text that arrives while Ctrl or Cmd is held (a paste: Ctrl+V is still down) would be
+  // dropped by ImGui, which reads held Ctrl as a shortcut; those modifiers are lifted for
+  // the frame that takes the text and put back (if still held) in the next one.
   void before_new_frame() override {
     ImGuiIO& io = ImGui::GetIO();
+    for (int key : lifted_)
+      io.KeysDown[key] = held_[key];
+    lifted_.clear();
     bool pressed_any = false;
     std::vector<int> pressed;
     while (!input_.empty()) {
@@ -116,10 +123,16 @@ class WebWindow final : public GlfwWindow {
       const bool seen = std::find(pressed.begin(), pressed.end(), event.key) != pressed.end();
       if (event.key < 0) {
         if (pressed_any) break;
+        for (int key : {GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL, GLFW_KEY_LEFT_SUPER,
+                        GLFW_KEY_RIGHT_SUPER}) {
+          if (!io.KeysDown[key]) continue;
+          io.KeysDown[key] = false;
+          lifted_.push_back(key);
+        }
         io.AddInputCharactersUTF8(event.text.c_str());
-      } else if (event.key < static_cast<int>(IM_ARRAYSIZE(io.KeysDown))) {
+      } else if (event.key < kKeys) {
         if (seen) break;
-        io.KeysDown[event.key] = event.down;
+        io.KeysDown[event.key] = held_[event.key] = event.down;
         if (event.down) {
           pressed.push_back(event.key);
           pressed_any = true;
@@ -127,7 +140,7 @@ class WebWindow final : public GlfwWindow {
       }
       input_.pop_front();
     }
-    if (!input_.empty()) wake();
+    if (!input_.empty() || !lifted_.empty()) wake();
   }
 
   void after_frame() override {
@@ -159,7 +172,10 @@ class WebWindow final : public GlfwWindow {
     self->draw_frame_if_needed(self->pixel_ratio());
   }
 
+  static constexpr int kKeys = IM_ARRAYSIZE(ImGuiIO::KeysDown);
   std::deque<InputEvent> input_;
+  bool held_[kKeys] = {};    // keys as the page last reported them
+  std::vector<int> lifted_;  // modifiers hidden from ImGui for one frame
   bool text_input_ = false;
   bool hovering_text_ = false;
 };

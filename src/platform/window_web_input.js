@@ -167,9 +167,12 @@ mergeInto(LibraryManager.library, {
     if (!input) return;
     var rect = Module['canvas'].getBoundingClientRect();
     var ratio = window.devicePixelRatio || 1;
+    // A little taller than the line, centred on it, so the composition reads comfortably.
+    var line = Math.max(16, Math.round(height / ratio));
     input.style.left = Math.round(rect.left + x / ratio) + 'px';
-    input.style.top = Math.round(rect.top + y / ratio) + 'px';
-    input.style.height = Math.max(16, Math.round(height / ratio)) + 'px';
+    input.style.top = Math.round(rect.top + y / ratio - 4) + 'px';
+    input.style.height = (line + 8) + 'px';
+    input.style.lineHeight = (line + 8) + 'px';
   },
 
   imchat_clipboard_write__deps: ['$imchatInput'],

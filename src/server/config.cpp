@@ -53,6 +53,9 @@ const char* help_text() {
          "  --web-root DIR, WEB_ROOT    static files of the web client, served at /\n"
          "  --cors-origin ORIGIN        allow this origin to call the API (repeatable;\n"
          "                              CORS_ORIGINS=a,b)\n"
+         "  --frame-ancestors ORIGIN    allow pages of this origin to embed the web client in\n"
+         "                              an iframe (repeatable; FRAME_ANCESTORS=a,b; default:\n"
+         "                              this server's own pages only)\n"
          "  --threads N                 network threads (default 2)\n"
          "  --guest on|off              allow POST /api/auth/guest (default: on when bound\n"
          "                              to loopback, off otherwise)\n"
@@ -99,6 +102,7 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   if (auto v = env("DATA_DIR")) c.data_dir = *v;
   if (auto v = env("WEB_ROOT")) c.web_root = *v;
   if (auto v = env("CORS_ORIGINS")) split_into(*v, c.cors_origins);
+  if (auto v = env("FRAME_ANCESTORS")) split_into(*v, c.frame_ancestors);
   if (auto v = env("IMCHAT_JWT_SECRET")) c.jwt_secret = *v;
   if (auto v = env("MODELS_FILE")) c.models_file = *v;
   if (auto v = env("DEFAULT_MODEL")) c.default_model = *v;
@@ -201,13 +205,14 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
         c.providers.connect_timeout = std::chrono::milliseconds(n);
       if (arg == "--provider-retry-base-ms") c.providers.retry_base = std::chrono::milliseconds(n);
     } else if (arg == "--bind" || arg == "--data-dir" || arg == "--web-root" ||
-               arg == "--cors-origin" || arg == "--threads") {
+               arg == "--cors-origin" || arg == "--frame-ancestors" || arg == "--threads") {
       auto v = take();
       if (!v) return v.error();
       if (arg == "--bind") c.bind = *v;
       if (arg == "--data-dir") c.data_dir = *v;
       if (arg == "--web-root") c.web_root = *v;
       if (arg == "--cors-origin") c.cors_origins.push_back(*v);
+      if (arg == "--frame-ancestors") c.frame_ancestors.push_back(*v);
       if (arg == "--threads") {
         const int n = std::atoi(v->c_str());
         if (n < 1 || n > 64) {
@@ -221,6 +226,16 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   }
   if (c.bind.empty()) return make_error(ErrorCode::kValidation, "--bind is empty");
   if (c.data_dir.empty()) return make_error(ErrorCode::kValidation, "--data-dir is empty");
+  // Origins go into response headers: a stray space, quote or ';' would change the policy.
+  for (const std::string& origin : c.frame_ancestors) {
+    const bool scheme = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
+    if (!scheme || origin.find_first_of(" \t;,'\"*\r\n") != std::string::npos ||
+        origin.back() == '/') {
+      return make_error(
+          ErrorCode::kValidation,
+          "--frame-ancestors takes an origin like https://example.com, not '" + origin + "'");
+    }
+  }
   return parsed;
 }
 

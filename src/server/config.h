@@ -18,6 +18,9 @@ struct Config {
   std::string data_dir = "./data";
   std::string web_root;  // static files of the web client; empty: serve the API only
   std::vector<std::string> cors_origins;
+  // Pages allowed to show the web client in an iframe (CSP frame-ancestors on the static
+  // files); the server's own origin always may, nobody else unless listed.
+  std::vector<std::string> frame_ancestors;
   int threads = 2;
   // Guest sign-in without an account: on by default only on loopback, so `make run` needs
   // no sign-up while a public bind does not hand out accounts.
@@ -48,7 +51,8 @@ struct ParsedArgs {
 
 using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 
-// argv[0] is skipped. env is consulted for PORT, BIND, DATA_DIR, WEB_ROOT, CORS_ORIGINS.
+// argv[0] is skipped. env is consulted for PORT, BIND, DATA_DIR, WEB_ROOT, CORS_ORIGINS,
+// FRAME_ANCESTORS.
 Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup& env);
 
 std::optional<std::string> process_env(const char* name);

@@ -73,10 +73,12 @@ void Hub::on_change(const ChangeEvent& event, const std::vector<std::string>& pa
   if (event.entity == "Message") {
     const std::string channel = "Message:list:" + event.conversation_id;
     deliver(channel, {channel, event.seq, frame_for(channel), {}});
-    return;
+  } else {
+    const std::string item = "Conversation:item:" + event.conversation_id;
+    deliver(item, {item, event.seq, frame_for(item), {}});
   }
-  const std::string item = "Conversation:item:" + event.conversation_id;
-  deliver(item, {item, event.seq, frame_for(item), {}});
+  // Every participant's conversation list changes too (order, last message, unread), also
+  // for the chats they are not looking at: clients refetch their list on this nudge.
   auto list_frame = frame_for("Conversation:list");
   for (const auto& user : participants) {
     // The list channel spans conversations, so its frames carry no replayable sequence.

@@ -38,7 +38,11 @@ StringResponse json_error(const Request& request, http::status status, std::stri
 }
 
 Router::Router(RouterOptions options)
-    : options_(std::move(options)), static_files_(options_.web_root) {}
+    : options_(std::move(options)), static_files_(options_.web_root) {
+  frame_policy_ = "frame-ancestors 'self'";
+  for (const std::string& origin : options_.frame_ancestors)
+    frame_policy_ += " " + origin;
+}
 
 void Router::handle(Request request, Done done) const {
   const std::string_view path = path_of(request.target());
@@ -69,7 +73,12 @@ Response Router::handle_inline(const Request& request) const {
                         "static files answer GET and HEAD only");
     }
     if (static_files_.enabled()) {
-      if (auto file = static_files_.serve(request)) return std::move(*file);
+      if (auto file = static_files_.serve(request)) {
+        // Who may show the web client in an iframe: the server's own pages and the
+        // configured origins; any other page gets a blank frame, not a clickjackable app.
+        std::visit([&](auto& res) { res.set("Content-Security-Policy", frame_policy_); }, *file);
+        return std::move(*file);
+      }
     }
     return json_error(request, http::status::not_found, "no such file");
   }();

@@ -18,8 +18,9 @@ class Api;
 struct RouterOptions {
   std::string web_root;
   std::vector<std::string> cors_origins;
-  Api* api = nullptr;                    // storage-backed routes; none: 404
-  boost::asio::any_io_executor workers;  // where Api runs (never a network thread)
+  std::vector<std::string> frame_ancestors;  // besides 'self'
+  Api* api = nullptr;                        // storage-backed routes; none: 404
+  boost::asio::any_io_executor workers;      // where Api runs (never a network thread)
 };
 
 class Router {
@@ -38,6 +39,7 @@ class Router {
 
   RouterOptions options_;
   StaticFiles static_files_;
+  std::string frame_policy_;  // Content-Security-Policy of static files
 };
 
 // {"error": "...", "message": "..."} with the status — the error shape of the REST API.

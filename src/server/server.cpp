@@ -61,8 +61,9 @@ Status Server::start() {
                                           .available_providers = providers_->available(),
                                           .guest_enabled = config_.guest_enabled(),
                                           .max_message_bytes = config_.max_message_bytes});
-  router_ = std::make_unique<Router>(
-      RouterOptions{config_.web_root, config_.cors_origins, api_.get(), workers_.get_executor()});
+  router_ = std::make_unique<Router>(RouterOptions{config_.web_root, config_.cors_origins,
+                                                   config_.frame_ancestors, api_.get(),
+                                                   workers_.get_executor()});
   storage_->set_change_listener(
       [this](const ChangeEvent& event, const std::vector<std::string>& participants) {
         hub_.on_change(event, participants);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <imgui_stdlib.h>
 
 #include "ui/draw_util.h"
@@ -72,6 +74,10 @@ void ChatView::open(const std::string& conversation_id) {
   unseen_ = 0;
   error_.clear();
   focus_composer_ = !id_.empty();
+  // Opened from outside (the address, the embedding page) while the composer has the
+  // keyboard: ImGui edits its own copy of an active field's text, and would write the old
+  // chat's draft into the new one. The field lets go before it is drawn again.
+  release_composer_ = true;
 }
 
 std::string& ChatView::draft_slot() {
@@ -993,6 +999,8 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   // variant, so Shift stands in for Ctrl for this one widget.
   if (enter && io.KeyShift) io.KeyCtrl = true;
   ImGui::BeginDisabled(id_.empty());
+  if (std::exchange(release_composer_, false) && ImGui::GetActiveID() == ImGui::GetID("##composer"))
+    ImGui::ClearActiveID();
   const size_t length_before = text.size();
   const bool submitted = ImGui::InputTextMultiline(
       "##composer", &text, input_size,

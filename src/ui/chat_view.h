@@ -146,6 +146,7 @@ class ChatView {
   bool focus_composer_ = false;
   bool animating_ = false;
   bool composer_focused_ = false;
+  bool release_composer_ = false;  // open() came while the composer was active
   float composer_lines_ = 1;
 };
 

@@ -46,7 +46,7 @@ void Sidebar::draw(ImVec2 pos, ImVec2 size, const std::string& selected) {
   text_at(draw, f.body_bold,
           ImVec2(std::round(mark_min.x + (mark - glyph.x) / 2),
                  std::round(mark_min.y + (mark - glyph.y) / 2)),
-          p.text, "i");
+          p.on_primary, "i");
   text_at(draw, f.body_bold,
           ImVec2(mark_min.x + mark + theme_.px(10),
                  std::round(mark_min.y + (mark - f.body_bold->FontSize) / 2)),

@@ -76,9 +76,12 @@ void Theme::load_fonts() {
   config.OversampleH = 2;  // Sub-pixel positioning keeps small UI text even at ratio 1.
   config.OversampleV = 1;
   config.PixelSnapH = false;
-  // Latin, Latin-1, Latin Extended-A, general punctuation (… “ ” • ·) and arrows.
-  static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2000, 0x206F, 0x2190,
-                                    0x21FF, 0x2500, 0x257F, 0x25A0, 0x25FF, 0};
+  // Latin, Latin-1, Latin Extended-A, Greek, Cyrillic (with the Supplement), general
+  // punctuation (… “ ” • ·), arrows, box drawing and geometric shapes. Inter and JetBrains
+  // Mono cover all of it; a glyph a range names but a font lacks is simply not baked.
+  static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x0370, 0x03FF, 0x0400,
+                                    0x052F, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2500, 0x257F,
+                                    0x25A0, 0x25FF, 0xFFFD, 0xFFFD, 0};
   auto load = [&](const char* file, float size) -> ImFont* {
     const std::string path = font_dir_ + "/" + file;
     if (!file_exists(path)) {
@@ -86,7 +89,12 @@ void Theme::load_fonts() {
       return nullptr;
     }
     const float sized = size * text_size_ / 15.0f;  // the body font is 15 at the default size
-    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(sized * scale_), &config, kRanges);
+    ImFont* font =
+        io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(sized * scale_), &config, kRanges);
+    // A character no font here has (CJK, emoji) shows as a box, never as nothing and never
+    // as a '?' that reads like text. U+FFFD where the font has it, else a white square.
+    if (font) font->FallbackChar = kMissingGlyph;
+    return font;
   };
   fonts_.body = load("Inter-Regular.otf", 15);
   fonts_.body_bold = load("Inter-SemiBold.otf", 15);

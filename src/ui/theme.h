@@ -67,6 +67,10 @@ struct Palette {
   static Palette light_theme();
 };
 
+// What a character outside the fonts' ranges is drawn as: U+25A1 WHITE SQUARE (Inter has no
+// U+FFFD; ImGui falls back to U+FFFD, then '?', when a font lacks this too).
+inline constexpr ImWchar kMissingGlyph = 0x25A1;
+
 struct Fonts {
   ImFont* body = nullptr;       // Inter Regular 15
   ImFont* body_bold = nullptr;  // Inter SemiBold 15

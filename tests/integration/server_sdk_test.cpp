@@ -33,6 +33,7 @@ class ServerTest : public ::testing::Test {
     config.data_dir = (data_.path() / "nested" / "data").string();
     config.web_root = web_.str();
     config.cors_origins = {"https://host.example"};
+    config.frame_ancestors = {"https://host.example"};
     server_ = std::make_unique<server::Server>(config);
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error().describe();
@@ -156,6 +157,27 @@ TEST_F(ServerTest, AllowsOnlyListedCorsOrigins) {
   boost::asio::read(second, boost::asio::dynamic_buffer(reply2), ec);
   EXPECT_NE(reply2.find("Access-Control-Allow-Origin: https://host.example"), std::string::npos)
       << reply2;
+}
+
+// The web client may be framed by the server's own pages and the configured origins only;
+// the API (JSON) carries no such policy (it is not a page).
+TEST_F(ServerTest, StaticFilesNameWhoMayFrameThem) {
+  auto raw_get = [&](const std::string& path) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    boost::asio::write(socket, boost::asio::buffer(request));
+    std::string reply;
+    boost::system::error_code ec;
+    boost::asio::read(socket, boost::asio::dynamic_buffer(reply), ec);
+    return reply;
+  };
+  const std::string page = raw_get("/");
+  EXPECT_NE(page.find("Content-Security-Policy: frame-ancestors 'self' https://host.example\r\n"),
+            std::string::npos)
+      << page;
+  EXPECT_EQ(raw_get("/api/health").find("Content-Security-Policy"), std::string::npos);
 }
 
 TEST_F(ServerTest, MalformedHttpGetsA400AndTheServerStaysUp) {

@@ -11,9 +11,9 @@ export function requireEnv(name) {
   return value;
 }
 
-export async function startServer({ webRoot } = {}) {
+export async function startServer({ webRoot, args: extra = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'imchat-data-'));
-  const args = ['--port', '0', '--data-dir', dataDir];
+  const args = ['--port', '0', '--data-dir', dataDir, ...extra];
   if (webRoot) args.push('--web-root', webRoot);
   const child = spawn(requireEnv('IMCHAT_SERVER_BIN'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

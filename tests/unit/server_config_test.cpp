@@ -49,6 +49,21 @@ TEST(ServerConfig, EnvironmentThenFlagsWin) {
   EXPECT_EQ(flags->config.cors_origins.back(), "https://c.example");
 }
 
+TEST(ServerConfig, FrameAncestorsAreOriginsNeverWildcardsOrPolicyText) {
+  Env env{{{"FRAME_ANCESTORS", "https://a.example,http://127.0.0.1:9000"}}};
+  auto parsed = parse({"--frame-ancestors", "https://b.example"}, env);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->config.frame_ancestors,
+            (std::vector<std::string>{"https://a.example", "http://127.0.0.1:9000",
+                                      "https://b.example"}));
+  for (const char* bad : {"*", "https://*.example", "example.com",
+                          "https://a.example; script-src *", "https://a.example/", "'none'"}) {
+    auto refused = parse({"--frame-ancestors", bad});
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("--frame-ancestors"), std::string::npos);
+  }
+}
+
 TEST(ServerConfig, VendorKeysComeFromTheEnvironmentAndTuningFromFlags) {
   Env env{{{"OPENAI_API_KEY", "sk-1"},
            {"OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"},

@@ -1,0 +1,310 @@
+// The web client as a web page (issue 6): static hosting on another origin than the API,
+// the loading screen, deep links and history, what survives a reload, text input through
+// the hidden textarea (IME composition, keyboards without key events), the system
+// clipboard, the page's own inputs, the title and the screen-reader live region.
+// Real server, real Chromium, Python's http.server as the plain static host.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium } from '../support/browser.mjs';
+import { startServer, requireEnv } from '../support/server.mjs';
+import { startStaticSite } from '../support/static_site.mjs';
+import { openApp as openPage, state, waitFor, clickLandmark as click } from '../support/app_page.mjs';
+
+const outDir = join(requireEnv('IMCHAT_TEST_OUTPUT'), 'browser');
+mkdirSync(outDir, { recursive: true });
+const webRoot = requireEnv('IMCHAT_WEB_ROOT');
+
+let server, browser;
+before(async () => {
+  server = await startServer({ webRoot });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  const exit = await server?.stop();
+  assert.equal(exit?.code, 0, `server did not stop cleanly: ${JSON.stringify(exit)}`);
+});
+
+const open = (options) => openPage(browser, server, { strictHttp: true, ...options });
+
+async function newChat(page) {
+  const before = (await state(page)).open;
+  await click(page, 'new_chat');
+  const handle = await waitFor(page, (b) => {
+    const s = window.imchat.state();
+    return s.route === 'chat' && s.open !== b && s.open;
+  }, before);
+  return handle.jsonValue();
+}
+
+async function focusComposer(page) {
+  await click(page, 'composer');
+  await waitFor(page, () => window.imchat.state().composerFocused &&
+    document.activeElement && document.activeElement.id === 'imchat-input');
+}
+
+test('served by a plain static server on another origin, with config.json naming the API', async () => {
+  const site = await startStaticSite(webRoot);
+  const api = await startServer({ args: ['--cors-origin', site.url] });
+  try {
+    writeFileSync(join(site.dir, 'config.json'), JSON.stringify({ server: api.url, theme: 'light' }));
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    const apiRequests = [];
+    page.on('request', (r) => { if (r.url().startsWith(api.url)) apiRequests.push(r.url()); });
+    await page.goto(site.url + '/');
+    await waitFor(page, () => {
+      const s = window.imchat.state();
+      return s.connection === 'connected' && s.realtime === 'open' && s.user;
+    });
+    const s = await state(page);
+    assert.equal(s.theme, 'light', 'the configured default theme');
+    assert.ok(apiRequests.some((u) => u.includes('/api/')), 'the API was called on its own origin');
+    assert.ok(!site.url.startsWith(api.url));
+    await page.screenshot({ path: join(outDir, 'static_site_light.png') });
+    assert.deepEqual(problems, []);
+
+    // ?server= wins over config.json: a config pointing nowhere still works with it.
+    writeFileSync(join(site.dir, 'config.json'), JSON.stringify({ server: 'http://127.0.0.1:9' }));
+    await page.goto(`${site.url}/?server=${encodeURIComponent(api.url)}`);
+    await waitFor(page, () => window.imchat.state().realtime === 'open');
+    assert.equal((await state(page)).theme, 'dark');
+    await context.close();
+  } finally {
+    await api.stop();
+    await site.stop();
+  }
+});
+
+test('the loading screen shows real progress, and says clearly what is missing', async () => {
+  // Progress: the bar's values as the (throttled) downloads arrive.
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  await context.addInitScript(() => {
+    window.__progress = [];
+    new MutationObserver(() => {
+      const bar = document.querySelector('#boot .bar');
+      if (bar) window.__progress.push(Number(bar.getAttribute('aria-valuenow')));
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+  });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 20, downloadThroughput: 2 * 1024 * 1024, uploadThroughput: -1,
+  });
+  await page.goto(server.url + '/');
+  await waitFor(page, () => window.imchat.shown);
+  const progress = await page.evaluate(() => window.__progress);
+  assert.ok(progress.some((p) => p > 0 && p < 100), `intermediate progress: ${progress}`);
+  assert.equal(progress.at(-1), 100);
+  assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress never goes back');
+  await context.close();
+
+  const failures = [
+    ['no WebGL 2', () => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+        return type === 'webgl2' ? null : original.call(this, type, ...rest);
+      };
+    }, /needs WebGL 2/],
+    ['no WebAssembly', () => { delete window.WebAssembly; }, /needs WebAssembly/],
+  ];
+  for (const [name, script, expected] of failures) {
+    const ctx = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    await ctx.addInitScript(script);
+    const p = await ctx.newPage();
+    await p.goto(server.url + '/');
+    const text = await (await p.waitForFunction(() => {
+      const boot = document.getElementById('boot');
+      return boot.className === 'error' && boot.textContent.trim();
+    })).jsonValue();
+    assert.match(text, expected, name);
+    if (name === 'no WebGL 2') await p.screenshot({ path: join(outDir, 'boot_no_webgl2.png') });
+    await ctx.close();
+  }
+
+  // A broken config.json is named, not a blank page.
+  const site = await startStaticSite(webRoot, '{"server": ');
+  try {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(site.url + '/');
+    const text = await (await p.waitForFunction(() => document.getElementById('boot').className === 'error' &&
+      document.getElementById('boot').textContent.trim())).jsonValue();
+    assert.match(text, /config\.json/);
+    await ctx.close();
+  } finally {
+    await site.stop();
+  }
+});
+
+test('the open chat is in the address: back, forward and reload return to it; drafts stay', async () => {
+  const { context, page, problems } = await open();
+  const first = await newChat(page);
+  assert.equal(await page.evaluate(() => location.hash), `#/c/${first}`);
+  const second = await newChat(page);
+  assert.equal(await page.evaluate(() => location.hash), `#/c/${second}`);
+
+  await page.goBack();
+  await waitFor(page, (id) => window.imchat.state().open === id, first);
+  await page.goForward();
+  await waitFor(page, (id) => window.imchat.state().open === id, second);
+
+  // A draft typed but not sent, then a reload: same chat, same draft.
+  await focusComposer(page);
+  await page.keyboard.type('Half a thought');
+  await waitFor(page, () => window.imchat.state().composer === 'Half a thought');
+  await page.reload();
+  await waitFor(page, (id) => {
+    const s = window.imchat.state();
+    return s.open === id && s.composer === 'Half a thought';
+  }, second);
+
+  // Without a hash the last chat reopens; a hash names another.
+  await page.goto(server.url + '/');
+  await waitFor(page, (id) => window.imchat.state().open === id, second);
+  await page.goto(`${server.url}/#/c/${first}`);
+  await waitFor(page, (id) => window.imchat.state().open === id && window.imchat.state().composer === '', first);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('input methods: a CJK composition shows while composing and lands in the message', async () => {
+  const { context, page, problems } = await open();
+  await newChat(page);
+  await focusComposer(page);
+  const cdp = await context.newCDPSession(page);
+  await page.keyboard.type('Say ');
+  await cdp.send('Input.imeSetComposition', { text: 'にほんご', selectionStart: 4, selectionEnd: 4 });
+  const composing = await page.evaluate(() => {
+    const input = document.getElementById('imchat-input');
+    return { value: input.value, composing: input.classList.contains('composing') };
+  });
+  assert.deepEqual(composing, { value: 'にほんご', composing: true });
+  await page.screenshot({ path: join(outDir, 'ime_composing.png') });
+  await cdp.send('Input.insertText', { text: '日本語' });
+  await waitFor(page, () => window.imchat.state().composer === 'Say 日本語');
+  // Text with no key events at all, as Android keyboards (keyCode 229) and dead keys give.
+  await cdp.send('Input.insertText', { text: ' café' });
+  await waitFor(page, () => window.imchat.state().composer === 'Say 日本語 café');
+  assert.equal(await page.evaluate(() => document.getElementById('imchat-input').classList.contains('composing')), false);
+  await page.keyboard.press('Backspace');
+  await waitFor(page, () => window.imchat.state().composer === 'Say 日本語 caf');
+  await page.keyboard.press('Enter');
+  await waitFor(page, () => window.imchat.state().messages.some((m) => m.role === 'USER' && m.content === 'Say 日本語 caf' && m.delivery === 'sent'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the system clipboard: paste, copy and cut in the composer, and a reply\'s Copy button', async () => {
+  const { context, page, problems } = await open();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await newChat(page);
+  await focusComposer(page);
+  const text = 'First line\nВторая строка — ελληνικά ✓';
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press('Control+V');
+  await waitFor(page, (t) => window.imchat.state().composer === t, text);
+
+  await page.evaluate(() => navigator.clipboard.writeText('something else'));
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+C');
+  await waitFor(page, async (t) => (await navigator.clipboard.readText()) === t, text);
+  await page.keyboard.press('Control+X');
+  await waitFor(page, () => window.imchat.state().composer === '');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
+
+  await page.keyboard.type('Tell me something');
+  await page.keyboard.press('Enter');
+  const reply = await (await waitFor(page, () => {
+    const m = window.imchat.state().messages.find((x) => x.role === 'ASSISTANT' && x.status === 'complete');
+    return m && m.content;
+  })).jsonValue();
+  await page.evaluate(() => navigator.clipboard.writeText(''));
+  await click(page, 'message.copy');
+  await waitFor(page, async (t) => (await navigator.clipboard.readText()) === t, reply);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the page\'s own inputs keep Backspace and Tab while the app runs', async () => {
+  const { context, page, problems } = await open();
+  await newChat(page);
+  await focusComposer(page);
+  await page.evaluate(() => {
+    for (const id of ['host-a', 'host-b']) {
+      const input = document.createElement('input');
+      input.id = id;
+      input.style.cssText = 'position:fixed;z-index:5;top:4px;left:' + (id === 'host-a' ? 4 : 200) + 'px';
+      document.body.appendChild(input);
+    }
+  });
+  await page.click('#host-a');
+  await page.keyboard.type('abc');
+  await page.keyboard.press('Backspace');
+  assert.equal(await page.inputValue('#host-a'), 'ab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'host-b');
+  // And none of it reached the chat.
+  assert.equal((await state(page)).composer, '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('screen readers hear new messages and finished replies; the title counts unread', async () => {
+  const register = async (name) => {
+    const res = await fetch(server.url + '/api/auth/register', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${name.toLowerCase()}-${Date.now()}@example.com`, password: 'correct horse battery', name }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    return (await res.json()).data;
+  };
+  const ada = await register('Ada');
+  const bob = await register('Bob');
+  const asAda = (path, body) => fetch(server.url + path, {
+    method: 'POST', headers: { authorization: `Bearer ${ada.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const group = (await (await asAda('/api/conversations', { title: 'Plans', type: 'GROUP', participantIds: [bob.user.id] })).json()).data;
+
+  const { context, page, problems } = await open({ token: bob.token });
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await waitFor(page, () => document.title === 'imchat');
+  const spoken = () => page.evaluate(() => [...document.querySelectorAll('#imchat-live p')].map((p) => p.textContent));
+
+  // A message from someone else in the open chat is read out, without Markdown marks.
+  await click(page, `row.${group.id}`);
+  await waitFor(page, (id) => window.imchat.state().open === id && window.imchat.state().live, group.id);
+  await waitFor(page, () => document.title === 'Plans · imchat');
+  assert.equal((await asAda('/api/messages', { conversationId: group.id, content: 'Lunch at **noon**?' })).status, 201);
+  await waitFor(page, () => [...document.querySelectorAll('#imchat-live p')].some((p) => p.textContent === 'Ada: Lunch at noon?'));
+
+  // An AI reply is read paragraph by paragraph as each is finished, never token by token.
+  const before = (await spoken()).length;
+  await newChat(page);
+  await focusComposer(page);
+  await page.keyboard.type('Hello there');
+  await page.keyboard.press('Enter');
+  await waitFor(page, () => [...document.querySelectorAll('#imchat-live p')].some((p) => /Reply finished$/.test(p.textContent)));
+  const reply = (await state(page)).messages.find((m) => m.role === 'ASSISTANT').content;
+  const paragraphs = reply.split('\n\n').filter((p) => p.trim());
+  const lines = (await spoken()).slice(before);
+  assert.equal(lines.length, paragraphs.length, `one announcement per paragraph: ${JSON.stringify(lines)} for ${JSON.stringify(reply)}`);
+  assert.match(lines[0], /^Assistant: /);
+  assert.ok(lines.every((l) => !l.includes('**') && !l.includes('`')), JSON.stringify(lines));
+  await waitFor(page, () => document.title === 'Hello there · imchat');
+
+  // Ada writes in the other chat: the title counts it until Bob opens that chat.
+  assert.equal((await asAda('/api/messages', { conversationId: group.id, content: 'Bring a coat' })).status, 201);
+  await waitFor(page, () => document.title === '(1) Hello there · imchat');
+  await click(page, `row.${group.id}`);
+  await waitFor(page, () => document.title === 'Plans · imchat');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
