@@ -17,6 +17,11 @@ int64_t monotonic_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+// Device pixels per CSS pixel, for what state() reports in CSS pixels.
+double scale_of(const ui::Theme& theme) {
+  return theme.scale() > 0 ? theme.scale() : 1;
+}
+
 double uniform_random() {
   static std::mt19937_64 generator{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
@@ -69,6 +74,7 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
     }
     window_.wake();
   };
+  theme_.set_touch(options.touch);
   restore_drafts();
   pending_open_ = options.conversation;
   if (pending_open_.empty() && store_) pending_open_ = store_->get(kLastOpenKey).value_or("");
@@ -219,6 +225,9 @@ std::string App::state_json() const {
   state["textInput"] = ImGui::GetIO().WantTextInput;  // some text field has the keyboard
   state["theme"] = view_.settings().light ? "light" : "dark";
   state["textSize"] = view_.settings().text_size;
+  state["touch"] = theme_.touch();
+  state["scroll"] = {chat_view.scroll() / scale_of(theme_),
+                     chat_view.max_scroll() / scale_of(theme_)};
   protocol::Json conversations = protocol::Json::array();
   if (const auto page = chat_.cache().data<Page<ConversationSummary>>(sdk::conversations_key())) {
     for (const ConversationSummary& row : page->data) {

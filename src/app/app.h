@@ -31,6 +31,7 @@ struct AppOptions {
   // Embedded with the host's session: wait for set_token() instead of signing in a guest,
   // and keep that token in memory only.
   bool token_from_host = false;
+  bool touch = false;  // the main pointer is a finger: controls get fingertip sizes
 };
 
 class App {

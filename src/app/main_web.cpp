@@ -102,6 +102,8 @@ imchat::app::AppOptions boot_options() {
   options.theme = string_of("theme");
   options.conversation = string_of("conversation");
   options.token_from_host = string_of("auth") == "host";
+  if (const auto touch = json->find("touch"); touch != json->end() && touch->is_boolean())
+    options.touch = touch->get<bool>();
   return options;
 }
 

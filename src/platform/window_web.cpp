@@ -38,9 +38,11 @@ namespace {
 constexpr const char* kCanvas = "#canvas";
 
 struct InputEvent {
-  int key = -1;  // a GLFW key, or -1 for text
-  bool down = false;
-  std::string text;
+  enum Kind { kKey, kText, kTouch, kWheel, kMouse } kind = kKey;
+  int key = -1;        // kKey: a GLFW key
+  bool down = false;   // kKey; kTouch: the finger is on the glass
+  std::string text;    // kText
+  float x = 0, y = 0;  // kTouch: where, in device pixels; kWheel: y is the amount (notches)
 };
 
 class WebWindow;
@@ -111,17 +113,33 @@ class WebWindow final : public GlfwWindow {
   // Text that arrives while Ctrl or Cmd is held (a paste: Ctrl+V is still down) would be
   // dropped by ImGui, which reads held Ctrl as a shortcut; those modifiers are lifted for
   // the frame that takes the text and put back (if still held) in the next one.
+  //
+  // Touch: the finger drives ImGui's mouse (a tap is a click where it lands) while the page
+  // is in touch mode; window_web_input.js turns drags into wheel notches (with inertia), so
+  // ImGui never sees a drag that would select text instead of scrolling. One press or
+  // release per frame, so a tap shorter than a frame still clicks.
   void before_new_frame() override {
     ImGuiIO& io = ImGui::GetIO();
     for (int key : lifted_)
       io.KeysDown[key] = held_[key];
     lifted_.clear();
     bool pressed_any = false;
+    bool touch_changed = false;
     std::vector<int> pressed;
     while (!input_.empty()) {
       InputEvent& event = input_.front();
       const bool seen = std::find(pressed.begin(), pressed.end(), event.key) != pressed.end();
-      if (event.key < 0) {
+      if (event.kind == InputEvent::kMouse) {
+        touch_mode_ = false;
+      } else if (event.kind == InputEvent::kWheel) {
+        io.MouseWheel += event.y;
+      } else if (event.kind == InputEvent::kTouch) {
+        if (touch_changed) break;
+        touch_mode_ = true;
+        touch_changed = event.down != touch_down_;
+        touch_down_ = event.down;
+        touch_pos_ = ImVec2(event.x, event.y);
+      } else if (event.kind == InputEvent::kText) {
         if (pressed_any) break;
         for (int key : {GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL, GLFW_KEY_LEFT_SUPER,
                         GLFW_KEY_RIGHT_SUPER}) {
@@ -130,7 +148,7 @@ class WebWindow final : public GlfwWindow {
           lifted_.push_back(key);
         }
         io.AddInputCharactersUTF8(event.text.c_str());
-      } else if (event.key < kKeys) {
+      } else if (event.key >= 0 && event.key < kKeys) {
         if (seen) break;
         io.KeysDown[event.key] = held_[event.key] = event.down;
         if (event.down) {
@@ -139,6 +157,10 @@ class WebWindow final : public GlfwWindow {
         }
       }
       input_.pop_front();
+    }
+    if (touch_mode_) {
+      io.MousePos = touch_pos_;
+      io.MouseDown[0] = touch_down_;
     }
     if (!input_.empty() || !lifted_.empty()) wake();
   }
@@ -178,17 +200,37 @@ class WebWindow final : public GlfwWindow {
   std::vector<int> lifted_;  // modifiers hidden from ImGui for one frame
   bool text_input_ = false;
   bool hovering_text_ = false;
+  bool touch_mode_ = false;  // the last pointer was a finger (until the mouse moves)
+  bool touch_down_ = false;
+  ImVec2 touch_pos_;
 };
 
 }  // namespace
 
 // window_web_input.js calls these from its event handlers (between frames).
 extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_key(int key, int down) {
-  if (g_window) g_window->queue({.key = key, .down = down != 0, .text = {}});
+  if (g_window) g_window->queue({.kind = InputEvent::kKey, .key = key, .down = down != 0});
 }
 
 extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_text(const char* text) {
-  if (g_window && text && *text) g_window->queue({.key = -1, .down = false, .text = text});
+  if (g_window && text && *text) g_window->queue({.kind = InputEvent::kText, .text = text});
+}
+
+// A finger at (x, y) CSS pixels of the canvas, on the glass or lifted.
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_touch(float x, float y, int down) {
+  if (!g_window) return;
+  const float ratio = g_window->pixel_ratio();
+  g_window->queue({.kind = InputEvent::kTouch, .down = down != 0, .x = x * ratio, .y = y * ratio});
+}
+
+// Scrolling by a finger, in wheel notches (positive: towards the top).
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_wheel(float notches) {
+  if (g_window) g_window->queue({.kind = InputEvent::kWheel, .y = notches});
+}
+
+// The mouse moved: back from touch mode to GLFW's pointer.
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_mouse() {
+  if (g_window) g_window->queue({.kind = InputEvent::kMouse});
 }
 
 // Whether the last frame had the pointer (or finger) over a text field.

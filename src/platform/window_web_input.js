@@ -36,6 +36,82 @@ mergeInto(LibraryManager.library, {
       _imchat_input_key(key, down ? 1 : 0);
       return true;
     },
+    // Touch. GLFW turns a finger into a mouse, so a drag over a message would select text
+    // instead of scrolling; its touch listeners go, and here a tap is a click where it
+    // lands, a drag scrolls (as wheel notches: the message list moves 90 CSS px a notch,
+    // ui/chat_view.cpp), and a flick glides on with decaying speed, as on any phone.
+    installTouch: function(canvas, input) {
+      canvas.removeEventListener('touchmove', GLFW.onMousemove, true);
+      canvas.removeEventListener('touchstart', GLFW.onMouseButtonDown, true);
+      canvas.removeEventListener('touchcancel', GLFW.onMouseButtonUp, true);
+      canvas.removeEventListener('touchend', GLFW.onMouseButtonUp, true);
+      var kNotchPx = 90, kSlopPx = 8, kDecayMs = 325;
+      var touch = null, glide = 0, touchMode = false;
+      var local = function(t) {
+        var r = canvas.getBoundingClientRect();
+        return {x: t.clientX - r.left, y: t.clientY - r.top};
+      };
+      canvas.addEventListener('touchstart', function(e) {
+        e.preventDefault();  // no emulated mouse events, no page gestures
+        cancelAnimationFrame(glide);
+        touchMode = true;
+        if (e.touches.length !== 1) {
+          touch = null;  // two fingers: not ours (and no stray click)
+          return;
+        }
+        var p = local(e.touches[0]);
+        touch = {start: p, last: p, scrolling: false, samples: [{y: p.y, t: e.timeStamp}]};
+        _imchat_input_touch(p.x, p.y, 0);  // what is under the finger, as hover
+      }, {passive: false});
+      canvas.addEventListener('touchmove', function(e) {
+        e.preventDefault();
+        if (!touch || e.touches.length !== 1) return;
+        var p = local(e.touches[0]);
+        if (!touch.scrolling && Math.hypot(p.x - touch.start.x, p.y - touch.start.y) > kSlopPx)
+          touch.scrolling = true;
+        if (touch.scrolling) _imchat_input_wheel((p.y - touch.last.y) / kNotchPx);
+        touch.last = p;
+        touch.samples.push({y: p.y, t: e.timeStamp});
+        while (touch.samples.length > 2 && e.timeStamp - touch.samples[0].t > 100) touch.samples.shift();
+      }, {passive: false});
+      var end = function(e) {
+        e.preventDefault();
+        if (!touch) return;
+        var t = touch;
+        touch = null;
+        if (!t.scrolling) {
+          if (e.type === 'touchcancel') return;
+          _imchat_input_touch(t.last.x, t.last.y, 1);
+          _imchat_input_touch(t.last.x, t.last.y, 0);
+          // A tap on a text field must open the phone's keyboard, which only a focus()
+          // inside the touch's own event does. The frame drawn for touchstart knows
+          // whether the finger is on a text field (ImGui's text cursor).
+          if (_imchat_hovering_text()) input.focus({preventScroll: true});
+          return;
+        }
+        var first = t.samples[0], last = t.samples[t.samples.length - 1];
+        var speed = last.t > first.t ? (last.y - first.y) / (last.t - first.t) : 0;  // px/ms
+        var previous = null;
+        var step = function(now) {
+          // Frame times, not performance.now(): the first frame's time may predate the lift.
+          var dt = previous === null ? 16 : Math.min(64, Math.max(0, now - previous));
+          previous = now;
+          speed *= Math.exp(-dt / kDecayMs);
+          if (Math.abs(speed) < 0.02) return;
+          _imchat_input_wheel(speed * dt / kNotchPx);
+          glide = requestAnimationFrame(step);
+        };
+        if (Math.abs(speed) > 0.1) glide = requestAnimationFrame(step);
+      };
+      canvas.addEventListener('touchend', end, {passive: false});
+      canvas.addEventListener('touchcancel', end, {passive: false});
+      // A real mouse again (touch events were cancelled, so no emulated ones come here).
+      canvas.addEventListener('mousemove', function() {
+        if (!touchMode) return;
+        touchMode = false;
+        _imchat_input_mouse();
+      });
+    },
     releaseAll: function() {
       for (var code in imchatInput.held) imchatInput.sendKey(+code, false);
       imchatInput.held = {};
@@ -136,12 +212,7 @@ mergeInto(LibraryManager.library, {
     canvas.addEventListener('focus', function() {
       if (imchatInput.active) input.focus({preventScroll: true});
     });
-    // A tap on a text field must open the phone's keyboard, which only a focus() made
-    // inside the touch's own event does. The frame drawn for touchstart knows whether the
-    // finger is on a text field (ImGui's text cursor).
-    canvas.addEventListener('touchend', function() {
-      if (_imchat_hovering_text()) input.focus({preventScroll: true});
-    });
+    imchatInput.installTouch(canvas, input);
   },
 
   // ImGui wants text (a text field is active) or no longer does.

@@ -62,7 +62,7 @@ void AppView::draw(const sdk::Client& client) {
   const float height = io.DisplaySize.y;
   narrow_ = width < theme_.px(kNarrowWidth);
   sidebar_.draw_status = [this, &client](ImVec2 pos, float max_width) {
-    const float gear = theme_.px(32);
+    const float gear = theme_.tap(32);
     draw_status(client.server(), pos, max_width - gear - theme_.px(8), false);
     draw_settings_button(ImVec2(pos.x + max_width - gear, pos.y + theme_.px(12)), gear);
   };

@@ -269,7 +269,7 @@ void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float heig
   float x = pos.x + theme_.px(24);
   if (narrow && show_sidebar) {
     // Back to the conversation list (the drawer).
-    const float b = theme_.px(36);
+    const float b = theme_.tap(36);
     ImGui::SetCursorScreenPos(ImVec2(pos.x + theme_.px(10), pos.y + (height - b) / 2));
     if (ImGui::InvisibleButton("##back", ImVec2(b, b))) show_sidebar();
     landmarks_.mark_item("back");
@@ -291,7 +291,7 @@ void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float heig
         summary->conversation.model ? *summary->conversation.model : kDefaultModel;
     const ImVec2 ms = text_size(f.small, model);
     const float chevron = theme_.px(14);
-    const ImVec2 pill(ms.x + chevron + theme_.px(24), theme_.px(30));
+    const ImVec2 pill(ms.x + chevron + theme_.px(24), theme_.tap(30));
     const ImVec2 pill_min(right - pill.x, std::round(pos.y + (height - pill.y) / 2));
     ImGui::SetCursorScreenPos(pill_min);
     if (ImGui::InvisibleButton("##chat_settings", pill)) open_settings(summary->conversation);
@@ -859,8 +859,11 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
   auto action = [&](const char* label) {
     const float w = text_size(f.small, label).x + theme_.px(12);
     if (row.own) x -= w;
-    ImGui::SetCursorScreenPos(ImVec2(x, meta_y - theme_.px(1)));
-    const bool pressed = ImGui::Button(label);
+    // On a touch screen the button is a fingertip tall, centred on its line.
+    const float natural = f.small->FontSize + theme_.px(2);
+    const float h = theme_.touch() ? std::max(natural, theme_.px(Theme::kMinTap)) : natural;
+    ImGui::SetCursorScreenPos(ImVec2(x, meta_y - theme_.px(1) - (h - natural) / 2));
+    const bool pressed = ImGui::Button(label, ImVec2(w, h));
     if (!row.own)
       x += w + theme_.px(4);
     else
@@ -979,11 +982,12 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   draw->AddRectFilled(box_min, box_max, p.surface, theme_.px(16));
 
   std::string& text = draft_slot();
-  const float send_size = theme_.px(36);
+  const float send_size = theme_.tap(36);
   const float input_x = box_min.x + theme_.px(12);
   const ImVec2 input_size(box_width - send_size - theme_.px(34),
-                          composer_lines_ * line + theme_.px(20));
-  ImGui::SetCursorScreenPos(ImVec2(input_x, box_min.y + (box_height - input_size.y) / 2));
+                          std::max(composer_lines_ * line + theme_.px(20), theme_.tap(0)));
+  ImGui::SetCursorScreenPos(
+      ImVec2(input_x, std::round(box_min.y + (box_height - input_size.y) / 2)));
   ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0, 0, 0, 0));
   ImGui::PushStyleColor(ImGuiCol_FrameBgHovered, ImVec4(0, 0, 0, 0));
   ImGui::PushStyleColor(ImGuiCol_FrameBgActive, ImVec4(0, 0, 0, 0));

@@ -56,6 +56,9 @@ class ChatView {
   // For state(): message id → "Seen by …" as shown.
   const std::unordered_map<std::string, std::string>& receipts() const { return receipts_; }
   bool composer_focused() const { return composer_focused_; }
+  // The message list's scroll position and its largest value (device px).
+  double scroll() const { return window_.scroll(); }
+  double max_scroll() const { return window_.max_scroll(); }
   // Something moves on screen (typing dots): the app keeps drawing frames.
   bool animating() const { return animating_; }
 

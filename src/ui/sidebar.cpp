@@ -69,11 +69,15 @@ void Sidebar::draw(ImVec2 pos, ImVec2 size, const std::string& selected) {
   // Search: filters the loaded list as you type.
   ImGui::SetCursorScreenPos(ImVec2(pos.x + pad, y));
   ImGui::SetNextItemWidth(size.x - 2 * pad);
-  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(12), theme_.px(8)));
+  // On touch screens a fingertip tall (the padding grows, the text stays).
+  const float search_pad =
+      theme_.touch() ? std::max(theme_.px(8), (theme_.px(Theme::kMinTap) - f.body->FontSize) / 2)
+                     : theme_.px(8);
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(12), search_pad));
   ImGui::InputTextWithHint("##search", "Search chats", &search_);
   landmarks_.mark_item("search");
   ImGui::PopStyleVar();
-  y += f.body->FontSize + theme_.px(16) + theme_.px(14);
+  y += f.body->FontSize + 2 * search_pad + theme_.px(14);
 
   text_at(draw, f.small, ImVec2(pos.x + pad, y), p.text_faint, "RECENT");
   y += f.small->FontSize + theme_.px(8);

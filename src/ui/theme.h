@@ -104,6 +104,11 @@ class Theme {
   float scale() const { return scale_; }
   // Logical pixels → device pixels.
   float px(float logical) const { return logical * scale_; }
+  // A control's size: on touch screens at least 40 logical px, a fingertip.
+  float tap(float logical) const { return px(touch_ && logical < kMinTap ? kMinTap : logical); }
+  bool touch() const { return touch_; }
+  void set_touch(bool touch) { touch_ = touch; }
+  static constexpr float kMinTap = 40;
   const Palette& palette() const { return palette_; }
   const Fonts& fonts() const { return fonts_; }
 
@@ -112,6 +117,7 @@ class Theme {
   void apply_style();
 
   std::string font_dir_;
+  bool touch_ = false;  // the page's main pointer is a finger (pointer: coarse)
   float scale_ = 0;
   uint64_t generation_ = 0;
   bool light_ = false;

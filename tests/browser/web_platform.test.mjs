@@ -308,3 +308,75 @@ test('screen readers hear new messages and finished replies; the title counts un
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a phone (touch, DPR 3, 390×844): the drawer, fingertip controls, the keyboard, flick scrolling', async () => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true,
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(server.url + '/');
+  await waitFor(page, () => {
+    const s = window.imchat.state();
+    return s.realtime === 'open' && s.route === 'list' && s.landmarks.new_chat;
+  });
+  assert.equal((await state(page)).touch, true);
+  await page.screenshot({ path: join(outDir, 'phone_list.png') });
+  const tap = async (name) => {
+    const rect = (await state(page)).landmarks[name];
+    assert.ok(rect, `${name} on screen`);
+    await page.touchscreen.tap(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2);
+  };
+  await tap('new_chat');
+  await waitFor(page, () => window.imchat.state().route === 'chat' && window.imchat.state().landmarks.composer);
+  // Tapping the composer gives the keyboard to the textarea (a phone shows its keyboard).
+  await tap('composer');
+  await waitFor(page, () => window.imchat.state().composerFocused && document.activeElement.id === 'imchat-input');
+  for (let i = 1; i <= 3; i++) {
+    await page.keyboard.type(`Question ${i}`);
+    await page.keyboard.press('Enter');
+    await waitFor(page, (n) => window.imchat.state().messages.filter((m) => m.role === 'ASSISTANT' && m.status === 'complete').length === n, i);
+  }
+  const s = await state(page);
+  for (const name of ['back', 'chat_settings', 'composer', 'send', 'message.copy', 'message.regenerate']) {
+    assert.ok(s.landmarks[name][3] >= 40, `${name} is a fingertip tall: ${s.landmarks[name]}`);
+  }
+  await page.screenshot({ path: join(outDir, 'phone_chat.png') });
+
+  // A flick down the list: the finger moves 150 px quickly, the list keeps gliding after
+  // the finger lifts, and no text gets selected on the way.
+  await waitFor(page, () => {
+    const [offset, max] = window.imchat.state().scroll;
+    return max > 600 && Math.abs(offset - max) < 1;
+  });
+  // The events carry a flick's timing (16 ms apart) whatever the machine's speed.
+  const cdp = await context.newCDPSession(page);
+  const x = 200;
+  let y = 300;
+  let timestamp = Date.now() / 1000;
+  const touch = (type, touchPoints) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints, timestamp });
+  await touch('touchStart', [{ x, y }]);
+  for (let i = 0; i < 6; i++) {
+    y += 25;
+    timestamp += 0.016;
+    await touch('touchMove', [{ x, y }]);
+  }
+  timestamp += 0.016;
+  await touch('touchEnd', []);
+  const atLift = (await state(page)).scroll;
+  const glided = await (await waitFor(page, (lift) => {
+    // Settled: two readings a frame apart agree, and it went on after the finger lifted.
+    const now = window.imchat.state().scroll[0];
+    const settled = window.__lastScroll === now;
+    window.__lastScroll = now;
+    return settled && now < lift[0] - 1 ? now : false;
+  }, atLift)).jsonValue();
+  const dragged = atLift[1] - atLift[0];
+  assert.ok(dragged > 100, `the drag scrolled the list: ${dragged}`);
+  assert.ok(atLift[0] - glided > 20, `and it glided on: ${atLift[0]} → ${glided}`);
+  assert.equal((await state(page)).selection, '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -21,7 +21,8 @@ struct RecordingPage final : platform::Page {
   void emit(const std::string& json) override { events.push_back(json); }
   std::vector<std::string> types() const {
     std::vector<std::string> out;
-    for (const auto& e : events) out.push_back((*protocol::parse_json(e))["type"]);
+    for (const auto& e : events)
+      out.push_back((*protocol::parse_json(e))["type"]);
     return out;
   }
 };
@@ -83,10 +84,10 @@ TEST_F(PageEventsTest, HistoryIsNotNewsButNewMessagesAreToldOnce) {
   EXPECT_TRUE(page_.spoken.empty());
   EXPECT_EQ(page_.types(), (std::vector<std::string>{"unread"}));  // not signed in: no ready
 
-  set_messages({message(1, MessageRole::kUser, "old question", MessageStatus::kComplete, "ada"),
-                message(2, MessageRole::kAssistant, "old answer"),
-                message(3, MessageRole::kUser, "Lunch at **noon**?", MessageStatus::kComplete,
-                        "ada")});
+  set_messages(
+      {message(1, MessageRole::kUser, "old question", MessageStatus::kComplete, "ada"),
+       message(2, MessageRole::kAssistant, "old answer"),
+       message(3, MessageRole::kUser, "Lunch at **noon**?", MessageStatus::kComplete, "ada")});
   update();
   update();
   EXPECT_EQ(page_.spoken, std::vector<std::string>{"Ada: Lunch at noon?"});
@@ -112,9 +113,9 @@ TEST_F(PageEventsTest, AReplyIsReadParagraphByParagraphThenItsEnd) {
   stream("graph` goes on");
   EXPECT_EQ(page_.spoken.size(), 1u) << "nothing until the paragraph ends";
   stream("\n\n- last", MessageStatus::kComplete);
-  EXPECT_EQ(page_.spoken, (std::vector<std::string>{"Assistant: First part",
-                                                    "Second paragraph goes on",
-                                                    "last. Reply finished"}));
+  EXPECT_EQ(page_.spoken,
+            (std::vector<std::string>{"Assistant: First part", "Second paragraph goes on",
+                                      "last. Reply finished"}));
   EXPECT_EQ(page_.types().back(), "message");
   update();
   EXPECT_EQ(page_.spoken.size(), 3u);
