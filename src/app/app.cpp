@@ -75,6 +75,7 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
     window_.wake();
   };
   theme_.set_touch(options.touch);
+  theme_.stage_fonts();
   restore_drafts();
   pending_open_ = options.conversation;
   if (pending_open_.empty() && store_) pending_open_ = store_->get(kLastOpenKey).value_or("");

@@ -83,6 +83,13 @@ EM_JS(char*, imchat_boot_json, (), {
 });
 // clang-format on
 
+// The loading screen says why the app could not start.
+// clang-format off
+EM_JS(void, imchat_start_failed, (const char* reason), {
+  if (window.imchatPage) window.imchatPage.failed(UTF8ToString(reason));
+});
+// clang-format on
+
 namespace {
 
 imchat::app::AppOptions boot_options() {
@@ -126,6 +133,7 @@ int main() {
   auto* window = platform::make_window().release();
   if (auto opened = window->open({.title = "imchat"}); !opened) {
     emscripten_log(EM_LOG_ERROR, "imchat: %s", opened.error().describe().c_str());
+    imchat_start_failed("webgl");  // the only way open() fails in a browser
     return 1;
   }
   auto* http = platform::make_http_client().release();

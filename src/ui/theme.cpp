@@ -56,8 +56,13 @@ void Theme::set_text_size(float size) {
 bool Theme::apply(float pixel_ratio) {
   // Snap to quarter steps: a ratio of 1.0000001 after a zoom must not rebuild the atlas.
   const float snapped = std::max(0.5f, std::round(pixel_ratio * 4.0f) / 4.0f);
-  if (snapped == scale_ && light_ == built_light_ && text_size_ == built_text_size_) return false;
-  const bool fonts_change = snapped != scale_ || text_size_ != built_text_size_;
+  if (snapped == scale_ && light_ == built_light_ && text_size_ == built_text_size_ && !partial_)
+    return false;
+  // The very first frame gets the fonts it can show (no message is loaded before it: that
+  // takes a round trip); the rest follow on the next frame. Rasterising is most of the time
+  // to the first frame on the web.
+  const bool fonts_change = snapped != scale_ || text_size_ != built_text_size_ || partial_;
+  partial_ = staged_ && generation_ == 0;
   scale_ = snapped;
   ++generation_;
   built_light_ = light_;
@@ -73,7 +78,6 @@ void Theme::load_fonts() {
   io.Fonts->Clear();
   fonts_ = Fonts{};
   ImFontConfig config;
-  config.OversampleH = 2;  // Sub-pixel positioning keeps small UI text even at ratio 1.
   config.OversampleV = 1;
   config.PixelSnapH = false;
   // Latin, Latin-1, Latin Extended-A, Greek, Cyrillic (with the Supplement), general
@@ -82,28 +86,36 @@ void Theme::load_fonts() {
   static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x0370, 0x03FF, 0x0400,
                                     0x052F, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2500, 0x257F,
                                     0x25A0, 0x25FF, 0xFFFD, 0xFFFD, 0};
-  auto load = [&](const char* file, float size) -> ImFont* {
+  // The welcome heading is English UI text: Latin is enough, and this size costs the most.
+  static const ImWchar kLatin[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x25A0,
+                                   0x25FF, 0xFFFD, 0xFFFD, 0};
+  auto load = [&](const char* file, float size, const ImWchar* ranges) -> ImFont* {
     const std::string path = font_dir_ + "/" + file;
     if (!file_exists(path)) {
       if (fonts_.load_error.empty()) fonts_.load_error = "missing font " + path;
       return nullptr;
     }
     const float sized = size * text_size_ / 15.0f;  // the body font is 15 at the default size
+    // Horizontal oversampling keeps small text even at ratio 1; large or HiDPI text does not
+    // need it, and it doubles the rasterising time of the first frame.
+    config.OversampleH = sized * scale_ < 17 ? 2 : 1;
     ImFont* font =
-        io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(sized * scale_), &config, kRanges);
+        io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(sized * scale_), &config, ranges);
     // A character no font here has (CJK, emoji) shows as a box, never as nothing and never
     // as a '?' that reads like text. U+FFFD where the font has it, else a white square.
     if (font) font->FallbackChar = kMissingGlyph;
     return font;
   };
-  fonts_.body = load("Inter-Regular.otf", 15);
-  fonts_.body_bold = load("Inter-SemiBold.otf", 15);
-  fonts_.small = load("Inter-Regular.otf", 13);
-  fonts_.title = load("Inter-SemiBold.otf", 26);
-  fonts_.italic = load("Inter-Italic.otf", 15);
-  fonts_.mono = load("JetBrainsMono-Regular.ttf", 13.5f);
-  fonts_.h1 = load("Inter-SemiBold.otf", 21);
-  fonts_.h2 = load("Inter-SemiBold.otf", 17.5f);
+  fonts_.body = load("Inter-Regular.otf", 15, kRanges);
+  fonts_.body_bold = load("Inter-SemiBold.otf", 15, kRanges);
+  fonts_.small = load("Inter-Regular.otf", 13, kRanges);
+  fonts_.title = load("Inter-SemiBold.otf", 26, kLatin);
+  if (!partial_) {
+    fonts_.italic = load("Inter-Italic.otf", 15, kRanges);
+    fonts_.mono = load("JetBrainsMono-Regular.ttf", 13.5f, kRanges);
+    fonts_.h1 = load("Inter-SemiBold.otf", 21, kRanges);
+    fonts_.h2 = load("Inter-SemiBold.otf", 17.5f, kRanges);
+  }
   if (!fonts_.body) {
     ImFontConfig fallback;
     fallback.SizePixels = std::round(13 * scale_);

@@ -107,6 +107,9 @@ class Theme {
   // A control's size: on touch screens at least 40 logical px, a fingertip.
   float tap(float logical) const { return px(touch_ && logical < kMinTap ? kMinTap : logical); }
   bool touch() const { return touch_; }
+  // The first apply() builds only the fonts a first frame shows (body, bold, small, title;
+  // the others stand in with body) and the next apply() the rest: the app appears sooner.
+  void stage_fonts() { staged_ = true; }
   void set_touch(bool touch) { touch_ = touch; }
   static constexpr float kMinTap = 40;
   const Palette& palette() const { return palette_; }
@@ -120,6 +123,8 @@ class Theme {
   bool touch_ = false;  // the page's main pointer is a finger (pointer: coarse)
   float scale_ = 0;
   uint64_t generation_ = 0;
+  bool staged_ = false;   // see stage_fonts()
+  bool partial_ = false;  // only the first frame's fonts are built; the rest come next frame
   bool light_ = false;
   float text_size_ = 15;
   // What the fonts and style were last built for.
