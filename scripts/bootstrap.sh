@@ -18,7 +18,7 @@ PACKAGES=(
   libboost-dev libssl-dev libsqlite3-dev libjwt-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmd4c-dev
   fonts-inter fonts-jetbrains-mono
-  chromium xvfb xauth
+  chromium xvfb xauth python3
   libstb-dev dpkg-dev debian-archive-keyring ca-certificates
 )
 

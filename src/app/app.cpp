@@ -17,11 +17,6 @@ int64_t monotonic_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Device pixels per CSS pixel, for what state() reports in CSS pixels.
-double scale_of(const ui::Theme& theme) {
-  return theme.scale() > 0 ? theme.scale() : 1;
-}
-
 double uniform_random() {
   static std::mt19937_64 generator{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
@@ -33,6 +28,11 @@ constexpr const char* kSettingsKey = "imchat.settings";
 constexpr const char* kLastOpenKey = "imchat.last";
 constexpr const char* kDraftsKey = "imchat.drafts";
 constexpr size_t kMaxDrafts = 50;
+
+// Device pixels per CSS pixel, for what state() reports in CSS pixels.
+double scale_of(const ui::Theme& theme) {
+  return theme.scale() > 0 ? theme.scale() : 1;
+}
 
 }  // namespace
 

@@ -111,6 +111,7 @@ void ChatClient::use_session(const Session& session) {
 void ChatClient::use_token(const std::string& token, const User* user) {
   session_.signed_in = true;
   if (user) session_.user = *user;
+  sync_.set_self(session_.user.id);
   api_.set_token(token);
   realtime_.set_token(token);
 }

@@ -423,7 +423,7 @@ void ChatSync::remember(const std::string& conversation_id, bool stream, const J
 
 void ChatSync::on_update(const std::string& channel, const Json& data) {
   if (channel == kConversationListChannel) {
-    cache_.invalidate({"conversations"});
+    if (!apply_list_message(data)) cache_.invalidate({"conversations"});
     return;
   }
   if (channel.rfind(kMessageChannelPrefix, 0) != 0) return;
@@ -448,6 +448,42 @@ void ChatSync::apply_update(const std::string& conversation_id, const Json& data
       }
     }
   }
+}
+
+// A message in any of the user's conversations, on the list channel: the row's last message,
+// its unread count and its place (first) change in the cached list itself. A busy group
+// chat must not make every member refetch their list per message. False when the list
+// must be refetched instead (a conversation changed, a deletion, a row not in the cache).
+bool ChatSync::apply_list_message(const Json& data) {
+  const std::string kind = protocol::json_text(data, "type");
+  const auto body = data.find("data");
+  if (kind == "deleted" || body == data.end() || !body->is_object() ||
+      !body->contains("conversationId"))
+    return false;
+  const auto message = protocol::message_from_json(*body);
+  if (!message) return false;
+  const auto tracked = conversations_.find(message->conversation_id);
+  const bool watched = tracked != conversations_.end() && tracked->second.watchers > 0;
+  const bool unread =
+      kind == "created" && !watched && !(message->author_id && *message->author_id == self_);
+  bool found = false;
+  for (const auto& [key, page_data] : snapshot({"conversations"})) {
+    cache_.edit_data<Page<ConversationSummary>>(
+        key,
+        [&](Page<ConversationSummary>& page) {
+          auto row = std::find_if(page.data.begin(), page.data.end(), [&](const auto& r) {
+            return r.conversation.id == message->conversation_id;
+          });
+          if (row == page.data.end()) return;
+          found = true;
+          if (kind == "created" || (row->last_message && row->last_message->id == message->id))
+            row->last_message = *message;
+          if (unread) ++row->unread_count;
+          if (kind == "created") std::rotate(page.data.begin(), row, row + 1);  // most recent first
+        },
+        true);
+  }
+  return found;
 }
 
 void ChatSync::on_stream(const std::string& channel, const Json& data) {

@@ -157,6 +157,8 @@ class ChatSync {
   // The user has seen the conversation up to this message: sent once per newer message,
   // and the conversation's unread count drops to 0 here at once.
   void mark_read(const std::string& conversation_id, const Message& message);
+  // Who is signed in: their own new messages are not unread.
+  void set_self(const std::string& user_id) { self_ = user_id; }
   // Others typing now (user ids), and where each other reader is (user id → message id),
   // from what arrived since this client connected.
   std::vector<std::string> typing(const std::string& conversation_id) const;
@@ -198,6 +200,7 @@ class ChatSync {
                                              Page<Message> page);
   void unwatch(const std::string& conversation_id);
   void on_update(const std::string& channel, const protocol::Json& data);
+  bool apply_list_message(const protocol::Json& data);
   void on_stream(const std::string& channel, const protocol::Json& data);
   void on_open(bool reconnect);
   void on_other(const protocol::Json& frame);
@@ -222,6 +225,7 @@ class ChatSync {
   ChatSyncOptions options_;
   Hooks hooks_;
   std::map<std::string, Tracked> conversations_;
+  std::string self_;
   std::vector<OutboxEntry> outbox_;
   struct Presence {
     std::map<std::string, int64_t> typing_until;  // user id → when the indicator expires

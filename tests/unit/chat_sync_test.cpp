@@ -403,6 +403,56 @@ TEST_F(ChatSyncTest, RenameIsOptimisticAndRolledBackOnError) {
       << "and refetched on settle";
 }
 
+// A message in a conversation not on screen (the list channel): the sidebar row changes in
+// the cache — last message, unread, first place — without refetching the list; a change
+// the cache cannot apply (a conversation it does not hold) refetches.
+TEST_F(ChatSyncTest, MessagesOnTheListChannelPatchTheRowsWithoutARefetch) {
+  const auto socket = open_link();
+  sync_->set_self("me");
+  const QueryKey list_key = conversations_key();
+  auto observer = cache_.observe(list_key, fetch_conversations(api_, {}));
+  auto conversation = [](const std::string& id) {
+    return Json{{"id", id},
+                {"title", id},
+                {"type", "GROUP"},
+                {"participants", Json::array()},
+                {"createdAt", "2026-11-24T10:00:00.000Z"},
+                {"updatedAt", "2026-11-24T10:00:00.000Z"}};
+  };
+  answer_last(Json{{"data", {conversation("c0"), conversation("c1")}},
+                   {"meta", {{"total", 2}, {"hasMore", false}}}}
+                  .dump());
+  const size_t requests = http_.sent().size();
+  auto on_list = [&](const std::string& kind, Json body) {
+    sockets_.push(socket,
+                  {{"type", "update"},
+                   {"channel", "Conversation:list"},
+                   {"data", {{"type", kind}, {"data", body}, {"id", body["id"]}, {"seq", 0}}}});
+    pump();
+  };
+  auto rows = [&] { return cache_.data<Page<ConversationSummary>>(list_key)->data; };
+
+  Json from_ada = message("m7", 7, "Lunch?");
+  from_ada["authorId"] = "ada";
+  on_list("created", from_ada);
+  ASSERT_EQ(rows().size(), 2u);
+  EXPECT_EQ(rows()[0].conversation.id, "c1") << "the busiest conversation comes first";
+  EXPECT_EQ(rows()[0].unread_count, 1);
+  EXPECT_EQ(rows()[0].last_message->content, "Lunch?");
+  Json mine = message("m8", 8, "Sure");
+  mine["authorId"] = "me";
+  on_list("created", mine);
+  EXPECT_EQ(rows()[0].unread_count, 1) << "one's own message is not unread";
+  EXPECT_EQ(rows()[0].last_message->content, "Sure");
+  EXPECT_EQ(http_.sent().size(), requests) << "no refetch";
+
+  Json elsewhere = message("m9", 9, "Hi");
+  elsewhere["conversationId"] = "c-new";
+  on_list("created", elsewhere);
+  EXPECT_EQ(http_.sent().size(), requests + 1) << "a conversation not in the cache: refetched";
+  EXPECT_NE(last_request().second.find("/api/conversations"), std::string::npos);
+}
+
 TEST_F(ChatSyncTest, DeleteIsOptimisticAndKeptOnSuccess) {
   const QueryKey list_key = conversations_key();
   auto observer = cache_.observe(list_key, fetch_conversations(api_, {}));
