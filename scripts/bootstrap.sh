@@ -17,7 +17,7 @@ PACKAGES=(
   libglfw3-dev libgl-dev libgl1-mesa-dri
   libboost-dev libssl-dev libsqlite3-dev libjwt-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmd4c-dev
-  fonts-inter fonts-jetbrains-mono
+  fonts-inter fonts-jetbrains-mono fonttools
   chromium xvfb xauth python3
   libstb-dev dpkg-dev debian-archive-keyring ca-certificates
 )

@@ -82,7 +82,8 @@ void Theme::load_fonts() {
   config.PixelSnapH = false;
   // Latin, Latin-1, Latin Extended-A, Greek, Cyrillic (with the Supplement), general
   // punctuation (… “ ” • ·), arrows, box drawing and geometric shapes. Inter and JetBrains
-  // Mono cover all of it; a glyph a range names but a font lacks is simply not baked.
+  // Mono cover all of it; a glyph a range names but a font lacks is simply not baked. The
+  // build cuts the font files to these ranges (IMCHAT_FONT_UNICODES, src/CMakeLists.txt).
   static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x0370, 0x03FF, 0x0400,
                                     0x052F, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2500, 0x257F,
                                     0x25A0, 0x25FF, 0xFFFD, 0xFFFD, 0};
