@@ -11,21 +11,11 @@ namespace {
 // New messages land at the end of the list; a few rows back is enough to see every one.
 constexpr size_t kTailToScan = 32;
 
-const ConversationSummary* find_summary(const Page<ConversationSummary>* page,
-                                        const std::string& id) {
-  if (!page) return nullptr;
-  for (const ConversationSummary& row : page->data)
-    if (row.conversation.id == id) return &row;
-  return nullptr;
-}
-
 std::string author_name(const ConversationSummary* summary, const Message& m) {
   if (m.role == MessageRole::kAssistant) return "Assistant";
-  if (summary && m.author_id) {
-    for (const User& u : summary->conversation.participants)
-      if (u.id == *m.author_id && !u.name.empty()) return u.name;
-  }
-  return "New message";
+  const User* user =
+      summary && m.author_id ? summary->conversation.participant(*m.author_id) : nullptr;
+  return user && !user->name.empty() ? user->name : "New message";
 }
 
 bool finished(const Message& m) {
@@ -80,19 +70,36 @@ void PageEvents::update(const sdk::ChatClient& chat, const PageView& view) {
     page_.set_location(view.open);
   }
 
-  // Unread across all conversations: the title and the embedding page's badge.
+  // Unread across all conversations: the title and the embedding page's badge. Redone only
+  // when the list or the open chat changed (this runs every tick).
   const auto page_data = chat.cache().data<Page<ConversationSummary>>(sdk::conversations_key());
   const Page<ConversationSummary>* page = page_data.get();
+  const ConversationSummary* open = sdk::find_conversation(page, view.open);
+  if (page_data != seen_page_ || view.open != seen_open_) {
+    seen_page_ = page_data;
+    seen_open_ = view.open;
+    update_title(page, open, view.open);
+  }
+  const std::string& error = view.error.empty() ? chat.session().error : view.error;
+  if (error != error_) {
+    error_ = error;
+    if (!error.empty()) page_.emit(protocol::dump_json({{"type", "error"}, {"message", error}}));
+  }
+
+  update_messages(chat, view.open, open);
+}
+
+void PageEvents::update_title(const Page<ConversationSummary>* page,
+                              const ConversationSummary* open, const std::string& open_id) {
   int64_t unread = 0;
   if (page) {
     for (const ConversationSummary& row : page->data)
-      if (row.conversation.id != view.open) unread += row.unread_count;
+      if (row.conversation.id != open_id) unread += row.unread_count;
   }
   if (page && unread != unread_) {
     unread_ = unread;
     page_.emit(protocol::dump_json({{"type", "unread"}, {"count", unread}}));
   }
-  const ConversationSummary* open = find_summary(page, view.open);
   std::string title = open && !open->conversation.title.empty()
                           ? open->conversation.title + " · imchat"
                           : std::string("imchat");
@@ -101,14 +108,6 @@ void PageEvents::update(const sdk::ChatClient& chat, const PageView& view) {
     title_ = title;
     page_.set_title(title);
   }
-
-  std::string error = view.error.empty() ? chat.session().error : view.error;
-  if (error != error_) {
-    error_ = error;
-    if (!error.empty()) page_.emit(protocol::dump_json({{"type", "error"}, {"message", error}}));
-  }
-
-  update_messages(chat, view.open, open);
 }
 
 void PageEvents::update_messages(const sdk::ChatClient& chat, const std::string& open,

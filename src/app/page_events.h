@@ -20,10 +20,12 @@
 
 namespace imchat::app {
 
+// What the screen shows, by reference: update() runs every tick and copies nothing unless
+// something changed.
 struct PageView {
-  std::string open;    // the open conversation ("" = the welcome screen)
-  std::string error;   // what the composer shows as its error ("" = none)
-  bool drawn = false;  // at least one frame is on screen
+  const std::string& open;   // the open conversation ("" = the welcome screen)
+  const std::string& error;  // what the composer shows as its error ("" = none)
+  bool drawn = false;        // at least one frame is on screen
 };
 
 class PageEvents {
@@ -35,6 +37,8 @@ class PageEvents {
   int64_t unread() const { return unread_; }
 
  private:
+  void update_title(const Page<ConversationSummary>* page, const ConversationSummary* open,
+                    const std::string& open_id);
   void update_messages(const sdk::ChatClient& chat, const std::string& open,
                        const ConversationSummary* summary);
   void on_message(const Message& m, const std::string& self, const ConversationSummary* summary);
@@ -44,6 +48,8 @@ class PageEvents {
   bool ready_ = false;
   std::string location_ = "\x01";  // nothing told yet
   std::string title_;
+  std::shared_ptr<const Page<ConversationSummary>> seen_page_;  // the list the title is from
+  std::string seen_open_;
   int64_t unread_ = -1;
   std::string error_;
   // The open conversation's messages: which were already there or told, and how much of

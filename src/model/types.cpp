@@ -33,6 +33,12 @@ std::optional<MessageRole> message_role_from_string(std::string_view text) {
   return lookup<MessageRole>(kMessageRoles, text);
 }
 
+const User* Conversation::participant(const std::string& user_id) const {
+  for (const User& u : participants)
+    if (u.id == user_id) return &u;
+  return nullptr;
+}
+
 std::string_view to_string(MessageStatus status) {
   return kMessageStatuses[static_cast<size_t>(status)];
 }

@@ -64,6 +64,8 @@ struct Conversation {
   Timestamp updated_at;
 
   bool operator==(const Conversation&) const = default;
+  // The participant with this id, or null.
+  const User* participant(const std::string& user_id) const;
 };
 
 enum class MessageStatus { kComplete, kStreaming, kError, kCancelled };

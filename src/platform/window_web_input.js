@@ -19,7 +19,6 @@ mergeInto(LibraryManager.library, {
   $imchatInput: {
     input: null,
     held: {},
-    copied: '',
     active: false,
     sendText: function(text) {
       if (!text) return;
@@ -195,18 +194,17 @@ mergeInto(LibraryManager.library, {
       e.preventDefault();
       imchatInput.sendText(text.replace(/\r\n?/g, '\n'));
     });
-    var copy = function(cut) {
-      return function(e) {
-        var ptr = _imchat_selected_text();
-        var text = ptr ? UTF8ToString(ptr) : '';
-        if (!text || !e.clipboardData) return;
-        e.clipboardData.setData('text/plain', text);
-        e.preventDefault();
-        imchatInput.copied = text;
-      };
+    // Copy and cut alike put the selection on the clipboard; for a cut, ImGui deletes it on
+    // the Ctrl/Cmd+X it was given as a key.
+    var copy = function(e) {
+      var ptr = _imchat_selected_text();
+      var text = ptr ? UTF8ToString(ptr) : '';
+      if (!text || !e.clipboardData) return;
+      e.clipboardData.setData('text/plain', text);
+      e.preventDefault();
     };
-    document.addEventListener('copy', copy(false));
-    document.addEventListener('cut', copy(true));
+    document.addEventListener('copy', copy);
+    document.addEventListener('cut', copy);
     // A click on the canvas focuses it; while a text field is active the keyboard belongs
     // to the textarea, so the focus goes straight back there.
     canvas.addEventListener('focus', function() {
@@ -249,7 +247,6 @@ mergeInto(LibraryManager.library, {
   imchat_clipboard_write__deps: ['$imchatInput'],
   imchat_clipboard_write: function(ptr) {
     var text = UTF8ToString(ptr);
-    imchatInput.copied = text;
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).catch(function(e) {
         console.warn('imchat: could not copy to the clipboard: ' + e);

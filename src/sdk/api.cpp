@@ -272,6 +272,14 @@ platform::RequestId Api::regenerate_message(const std::string& id, ApiCallback<O
               });
 }
 
+const ConversationSummary* find_conversation(const Page<ConversationSummary>* page,
+                                             const std::string& id) {
+  if (!page) return nullptr;
+  for (const ConversationSummary& row : page->data)
+    if (row.conversation.id == id) return &row;
+  return nullptr;
+}
+
 QueryKey conversations_key(const ConversationQuery& query) {
   QueryKey key = {"conversations", "list", std::to_string(query.skip), std::to_string(query.take)};
   if (!query.title_contains.empty()) key.push_back(query.title_contains);

@@ -105,6 +105,10 @@ QueryKey conversations_key(const ConversationQuery& query = {});
 QueryKey messages_key(const std::string& conversation_id);
 QueryKey models_key();
 
+// The row of this conversation in a page of the list, or null.
+const ConversationSummary* find_conversation(const Page<ConversationSummary>* page,
+                                             const std::string& id);
+
 // Percent-encodes a query-string value.
 std::string url_encode(std::string_view text);
 

@@ -49,11 +49,7 @@ constexpr float kDefaultTemperature = 0.7f;  // what the slider shows before one
 
 const ConversationSummary* find_summary(const sdk::ChatClient& chat, const std::string& id) {
   const auto page = chat.cache().data<Page<ConversationSummary>>(sdk::conversations_key());
-  if (!page) return nullptr;
-  for (const ConversationSummary& row : page->data) {
-    if (row.conversation.id == id) return &row;
-  }
-  return nullptr;
+  return sdk::find_conversation(page.get(), id);
 }
 
 }  // namespace
@@ -496,11 +492,9 @@ bool ChatView::is_ai_chat() const {
 // A person's name as this conversation knows them.
 const std::string& ChatView::display_name(const std::string& user_id) const {
   static const std::string kSomeone = "Someone";
-  if (const ConversationSummary* summary = find_summary(chat_, id_)) {
-    for (const User& u : summary->conversation.participants)
-      if (u.id == user_id) return u.name.empty() ? kSomeone : u.name;
-  }
-  return kSomeone;
+  const ConversationSummary* summary = find_summary(chat_, id_);
+  const User* user = summary ? summary->conversation.participant(user_id) : nullptr;
+  return user && !user->name.empty() ? user->name : kSomeone;
 }
 
 // "Seen by Ada, Bob" under the newest message each other participant has read (people
