@@ -143,7 +143,17 @@ mergeInto(LibraryManager.library, {
       if (e.isComposing || e.keyCode === 229) return;  // the IME's: its text comes as input
       var command = e.ctrlKey || e.metaKey;
       var named = e.key && e.key.length > 1;  // Enter, Backspace, ArrowLeft, Shift, F5…
-      if (!named && !command) return;  // a character: the input event brings it
+      if (!named && !command) {
+        // A character: the input event brings it — to the textarea. One typed while the
+        // canvas still has the focus (the frame that activated a text field has not moved it
+        // yet) would have no input event at all, so it goes as text and the focus follows.
+        if (e.target !== input && imchatInput.active && e.key && e.key.length === 1) {
+          e.preventDefault();
+          imchatInput.sendText(e.key);
+          input.focus({preventScroll: true});
+        }
+        return;
+      }
       if (command && /^[vV]$/.test(e.key)) return;  // the paste event brings the clipboard
       if (e.key === 'Tab' && e.target !== input) return;  // leave focus traversal alone
       if (/^F\d+$/.test(e.key)) return;  // the browser's (reload, devtools)
