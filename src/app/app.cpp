@@ -153,7 +153,7 @@ void App::tick() {
   chat_.tick();
   if (chat_.session().signed_in && conversations_.key().empty()) {
     conversations_ =
-        chat_.cache().observe(sdk::conversations_key(), sdk::fetch_conversations(chat_.api(), {}));
+        chat_.cache().observe(sdk::conversations_key(), chat_.sync().fetch_conversations({}));
   }
   // The conversation asked for at start (the address, the embedding page, or last time's)
   // opens once there is a session to read it with.

@@ -773,6 +773,27 @@ void ChatSync::mark_read(const std::string& conversation_id, const Message& mess
   }
 }
 
+Fetcher ChatSync::fetch_conversations(ConversationQuery query) {
+  Fetcher fetch = sdk::fetch_conversations(api_, std::move(query));
+  std::weak_ptr<bool> alive = alive_;
+  return [this, alive, fetch](FetchDone done) {
+    return fetch([this, alive, done](Result<AnyData> result) {
+      if (result && !alive.expired()) {
+        // Mutable underneath (sdk::fetch_conversations made it), and not yet shared.
+        auto page = std::const_pointer_cast<Page<ConversationSummary>>(
+            std::static_pointer_cast<const Page<ConversationSummary>>(*result));
+        for (ConversationSummary& row : page->data) {
+          const auto read = presence_.find(row.conversation.id);
+          if (read != presence_.end() && row.last_message &&
+              row.last_message->seq <= read->second.my_read_seq)
+            row.unread_count = 0;
+        }
+      }
+      done(std::move(result));
+    });
+  };
+}
+
 std::vector<std::string> ChatSync::typing(const std::string& conversation_id) const {
   std::vector<std::string> users;
   const auto it = presence_.find(conversation_id);

@@ -169,7 +169,13 @@ class ChatSync {
   static constexpr int64_t kTypingRepeatMs = 3000;
   static constexpr int64_t kTypingExpiryMs = 6000;
 
-  // --- conversations (mutations: optimistic, rolled back on error, invalidated after) ---
+  // --- conversations ------------------------------------------------------------------
+  // The conversation list as the cache should fetch it: the server's page with what this
+  // client has read counted as read. A list the server built before it took our read (the
+  // read goes over the socket, the list over HTTP) would bring back the badge of a reply
+  // the user has just read, and nothing would clear it until the next refetch.
+  Fetcher fetch_conversations(ConversationQuery query);
+  // Mutations: optimistic, rolled back on error, invalidated after.
   void create_conversation(const NewConversation& input, ApiCallback<Conversation> done);
   void update_conversation(const std::string& id, const ConversationPatch& patch,
                            ApiCallback<Conversation> done);

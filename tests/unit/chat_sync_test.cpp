@@ -533,5 +533,42 @@ TEST_F(ChatSyncTest, OwnTypingIsThrottledAndReadIsSentOncePerNewerMessage) {
   EXPECT_EQ(reads[0]["messageId"], "m3");
 }
 
+// The list comes over HTTP, the read went over the socket: a list the server built before it
+// took the read still counts the message. What this client has read stays read; a newer
+// message than that is still unread.
+TEST_F(ChatSyncTest, AListBuiltBeforeOurReadDoesNotBringTheBadgeBack) {
+  const auto socket = open_link();
+  auto watch = watch_with_three(socket);
+  sync_->mark_read("c1", *sync_->messages("c1")->items[2]);  // m3, seq 3
+  auto observer = cache_.observe(conversations_key(), sync_->fetch_conversations({}));
+  auto row = [](const std::string& id, int64_t last_seq, int unread) {
+    return Json{
+        {"id", id},
+        {"title", id},
+        {"type", "AI"},
+        {"participants", Json::array()},
+        {"createdAt", "2026-11-24T10:00:00.000Z"},
+        {"updatedAt", "2026-11-24T10:00:00.000Z"},
+        {"lastMessage", message("m" + std::to_string(last_seq), last_seq, "reply", "ASSISTANT")},
+        {"unreadCount", unread}};
+  };
+  auto unread = [&] {
+    std::vector<int> out;
+    for (const auto& r : cache_.data<Page<ConversationSummary>>(conversations_key())->data)
+      out.push_back(r.unread_count);
+    return out;
+  };
+  answer_last(Json{{"data", {row("c1", 3, 1), row("c2", 3, 2)}},
+                   {"meta", {{"total", 2}, {"hasMore", false}}}}
+                  .dump());
+  EXPECT_EQ(unread(), (std::vector<int>{0, 2})) << "c1 was read up to seq 3 here; c2 never";
+
+  cache_.invalidate(conversations_key());
+  answer_last(Json{{"data", {row("c1", 4, 1), row("c2", 3, 2)}},
+                   {"meta", {{"total", 2}, {"hasMore", false}}}}
+                  .dump());
+  EXPECT_EQ(unread(), (std::vector<int>{1, 2})) << "seq 4 came after the read";
+}
+
 }  // namespace
 }  // namespace imchat::sdk
