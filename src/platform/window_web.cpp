@@ -55,10 +55,13 @@ class WebWindow final : public GlfwWindow {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    // An opaque canvas: ImGui 1.86's renderer blends alpha like colour, so translucent
-    // draws (a modal's dimming, anti-aliased edges) would leave the canvas part transparent
-    // and the page behind it would show through.
+    // The page made the context already (web/index.html, makeContext: opaque, no depth or
+    // stencil) and GLFW takes that one; these hints say the same for a page that did not.
+    // Opaque: ImGui 1.86's renderer blends alpha like colour, so translucent draws (a
+    // modal's dimming, anti-aliased edges) would let the page behind show through.
     glfwWindowHint(GLFW_ALPHA_BITS, 0);
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     int width = 0, height = 0;
     device_size(width, height);
     window_ = glfwCreateWindow(width, height, options.title.c_str(), nullptr, nullptr);

@@ -93,9 +93,18 @@ test('the loading screen shows real progress, and says clearly what is missing',
   const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
   await context.addInitScript(() => {
     window.__progress = [];
+    window.__uncovered = [];
     new MutationObserver(() => {
+      const boot = document.getElementById('boot');
       const bar = document.querySelector('#boot .bar');
-      if (bar) window.__progress.push(Number(bar.getAttribute('aria-valuenow')));
+      if (!bar) return;
+      window.__progress.push(Number(bar.getAttribute('aria-valuenow')));
+      // The canvas is on the page from the start, under the loading screen, which must hide
+      // it completely until the first frame (no black or half-drawn canvas shows through).
+      const style = getComputedStyle(boot);
+      const covers = style.display !== 'none' && /^rgb\(/.test(style.backgroundColor) &&
+        Number(style.zIndex) > (parseInt(getComputedStyle(document.getElementById('canvas')).zIndex, 10) || 0);
+      if (!covers) window.__uncovered.push(style.display + ' ' + style.backgroundColor);
     }).observe(document, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
   });
   const page = await context.newPage();
@@ -110,6 +119,7 @@ test('the loading screen shows real progress, and says clearly what is missing',
   assert.ok(progress.some((p) => p > 0 && p < 100), `intermediate progress: ${progress}`);
   assert.equal(progress.at(-1), 100);
   assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress never goes back');
+  assert.deepEqual(await page.evaluate(() => window.__uncovered), [], 'the loading screen covers the canvas');
   await context.close();
 
   const failures = [
@@ -320,7 +330,8 @@ test('screen readers hear new messages and finished replies; the title counts un
   // Opening it reads it: nothing is unread any more. (The AI chat's reply, read as it came,
   // stays read even when a list the server built before that read arrives later.)
   await waitTitle('Plans · imchat');
-  assert.deepEqual((await state(page)).conversations.map((c) => c.unread), [0, 0]);
+  await waitFor(page, () => window.imchat.state().conversations.every((c) => c.unread === 0))
+    .catch(async () => assert.fail(`unread: ${JSON.stringify((await state(page)).conversations.map((c) => [c.title, c.unread]))}`));
   assert.deepEqual(problems, []);
   await context.close();
 });
