@@ -15,6 +15,7 @@
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
+#include <imgui_internal.h>  // GImGui->WantTextInputNextFrame, see after_frame
 
 #include <algorithm>
 #include <cmath>
@@ -169,10 +170,15 @@ class WebWindow final : public GlfwWindow {
   }
 
   void after_frame() override {
-    const ImGuiIO& io = ImGui::GetIO();
     hovering_text_ = ImGui::GetMouseCursor() == ImGuiMouseCursor_TextInput;
-    if (io.WantTextInput != text_input_) {
-      text_input_ = io.WantTextInput;
+    // Whether a text field is active now, at the end of this frame. io.WantTextInput says
+    // so only from the next frame's NewFrame, and that frame may be a while coming (an idle
+    // app draws only when woken): a key typed meanwhile went to the canvas, which has no
+    // text to give — the first character typed into a just-opened chat was lost.
+    const int next = GImGui->WantTextInputNextFrame;
+    const bool text_input = next != -1 && next != 0;
+    if (text_input != text_input_) {
+      text_input_ = text_input;
       imchat_input_set_active(text_input_ ? 1 : 0);
     }
   }

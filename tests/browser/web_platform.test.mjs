@@ -273,6 +273,38 @@ test('the page\'s own inputs keep Backspace and Tab while the app runs', async (
   await context.close();
 });
 
+// ImGui 1.86 reports that a text field wants text only from the frame after it took the
+// focus, and an idle app may not draw that frame for a while: a key typed in between went to
+// the canvas and was lost (a chat's first character). After every frame in which the
+// composer is focused, the keyboard must already be in the textarea.
+test('the keyboard is in the textarea from the very frame a text field takes the focus', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  await context.addInitScript(() => {
+    window.__frames = { focused: 0, misses: [] };
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (callback) => raf((time) => {
+      callback(time);
+      const s = window.imchat && window.imchat.ready && window.imchat.state();
+      if (!s || !s.composerFocused) return;
+      window.__frames.focused++;
+      const where = document.activeElement && document.activeElement.id;
+      if (where !== 'imchat-input') window.__frames.misses.push(`frame ${s.frames}: ${where}`);
+    });
+  });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await waitFor(page, () => window.imchat.ready && window.imchat.state().realtime === 'open' &&
+    window.imchat.state().landmarks.new_chat);
+  for (let i = 0; i < 3; i++) {
+    await newChat(page);  // the click takes the focus from the composer; the new chat gives it back
+    await waitFor(page, () => window.imchat.state().composerFocused);
+  }
+  const frames = await page.evaluate(() => window.__frames);
+  assert.ok(frames.focused > 0, 'frames with the composer focused were seen');
+  assert.deepEqual(frames.misses, []);
+  await context.close();
+});
+
 test('screen readers hear new messages and finished replies; the title counts unread', async () => {
   const register = async (name) => {
     const res = await fetch(server.url + '/api/auth/register', {
