@@ -8,7 +8,7 @@ import { launchChromium } from '../tests/support/browser.mjs';
 import { startServer } from '../tests/support/server.mjs';
 
 const [serverBin, webRoot] = process.argv.slice(2);
-const LOADS = 7;
+const LOADS = 11;
 
 const row = (name, value, unit, note) =>
   console.log(`| ${name.padEnd(38)} | ${value.toFixed(2).padStart(12)} | ${unit.padEnd(6)} | ${note} |`);
