@@ -87,8 +87,8 @@ void Theme::load_fonts() {
   static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x0370, 0x03FF, 0x0400,
                                     0x052F, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2500, 0x257F,
                                     0x25A0, 0x25FF, 0xFFFD, 0xFFFD, 0};
-  // The welcome heading is English UI text: Latin is enough, and this size costs the most.
-  // Also every font of the first frame (below).
+  // Latin only: the welcome heading (English UI text, and the size that costs the most),
+  // and every font of the very first frame (below).
   static const ImWchar kLatin[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x25A0,
                                    0x25FF, 0xFFFD, 0xFFFD, 0};
   auto load = [&](const char* file, float size, const ImWchar* ranges) -> ImFont* {
