@@ -178,6 +178,7 @@ platform::FrameHooks App::hooks(std::function<bool()> after_draw,
   hooks.prepare = [this](float ratio) { return theme_.apply(ratio); };
   hooks.draw = [this, after_draw = std::move(after_draw)] {
     const auto start = std::chrono::steady_clock::now();
+    view_.chat_view().set_has_keyboard(window_.has_keyboard());
     view_.draw(client_);
     devtools_.draw(chat_, monotonic_ms());
     frame_ms_[frames_ % frame_ms_.size()] =

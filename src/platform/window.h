@@ -62,6 +62,11 @@ class Window {
   virtual Pixels read_pixels() = 0;
 
   virtual float pixel_ratio() const = 0;
+
+  // Whether typing reaches the app now. On the web the keyboard leaves for the page's own
+  // inputs, the embedding page or another window; a text field should then look like one
+  // that has lost the focus (no caret), as a page's own would. Natively always true.
+  virtual bool has_keyboard() const { return true; }
 };
 
 std::unique_ptr<Window> make_window();

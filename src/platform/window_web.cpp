@@ -89,6 +89,12 @@ class WebWindow final : public GlfwWindow {
 
   bool hovering_text() const { return hovering_text_; }
 
+  bool has_keyboard() const override { return has_keyboard_; }
+  void set_has_keyboard(bool has) {
+    has_keyboard_ = has;
+    wake();
+  }
+
   void run(FrameHooks hooks) override {
     hooks_ = std::move(hooks);
     // fps 0: requestAnimationFrame. simulate_infinite_loop false: main() returns and the
@@ -209,7 +215,8 @@ class WebWindow final : public GlfwWindow {
   std::vector<int> lifted_;  // modifiers hidden from ImGui for one frame
   bool text_input_ = false;
   bool hovering_text_ = false;
-  bool touch_mode_ = false;  // the last pointer was a finger (until the mouse moves)
+  bool has_keyboard_ = true;  // window_web_input.js says when it leaves and returns
+  bool touch_mode_ = false;   // the last pointer was a finger (until the mouse moves)
   bool touch_down_ = false;
   ImVec2 touch_pos_;
 };
@@ -240,6 +247,12 @@ extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_wheel(float notches) {
 // The mouse moved: back from touch mode to GLFW's pointer.
 extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_mouse() {
   if (g_window) g_window->queue({.kind = InputEvent::kMouse});
+}
+
+// The keyboard left the app (for the page's own input, the embedding page, another window)
+// or came back.
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_keyboard(int has) {
+  if (g_window) g_window->set_has_keyboard(has != 0);
 }
 
 // Whether the last frame had the pointer (or finger) over a text field.

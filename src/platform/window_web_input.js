@@ -220,6 +220,24 @@ mergeInto(LibraryManager.library, {
     canvas.addEventListener('focus', function() {
       if (imchatInput.active) input.focus({preventScroll: true});
     });
+    // Whether typing reaches the app: this document has the focus and nothing else in it
+    // (a page's own input) holds it. Checked once focus has settled: focusout comes before
+    // the next element's focusin.
+    var keyboard = true;
+    var checkKeyboard = function() {
+      var active = document.activeElement;
+      var has = document.hasFocus() &&
+          (!active || active === input || active === canvas || active === document.body);
+      if (has === keyboard) return;
+      keyboard = has;
+      _imchat_input_keyboard(has ? 1 : 0);
+    };
+    var settled = function() { setTimeout(checkKeyboard, 0); };
+    window.addEventListener('focus', settled);
+    window.addEventListener('blur', settled);
+    document.addEventListener('focusin', settled);
+    document.addEventListener('focusout', settled);
+    checkKeyboard();  // embedded, the page around us has the keyboard to begin with
     imchatInput.installTouch(canvas, input);
   },
 

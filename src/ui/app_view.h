@@ -35,6 +35,7 @@ class AppView {
   bool send(const std::string& text) { return chat_view_.send(text); }
 
   const ChatView& chat_view() const { return chat_view_; }
+  ChatView& chat_view() { return chat_view_; }
   void restore_drafts(std::unordered_map<std::string, std::string> drafts) {
     chat_view_.restore_drafts(std::move(drafts));
   }

@@ -76,6 +76,20 @@ void ChatView::open(const std::string& conversation_id) {
   release_composer_ = true;
 }
 
+void ChatView::set_has_keyboard(bool has) {
+  if (has == has_keyboard_) return;
+  has_keyboard_ = has;
+  if (!has) {
+    refocus_on_keyboard_ = composer_focused_ || focus_composer_;
+    focus_composer_ = false;
+    release_composer_ = true;
+  } else if (std::exchange(refocus_on_keyboard_, false)) {
+    // Back by a click: the click says where the focus goes, as on a page.
+    const ImGuiIO& io = ImGui::GetIO();
+    focus_composer_ = !ImGui::IsAnyMouseDown() && !io.MouseReleased[0];
+  }
+}
+
 std::string& ChatView::draft_slot() {
   return drafts_[id_];
 }
@@ -987,7 +1001,10 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
   ImGui::PushStyleColor(ImGuiCol_FrameBgActive, ImVec4(0, 0, 0, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(theme_.px(8), theme_.px(10)));
   if (focus_composer_ && !id_.empty()) {
-    ImGui::SetKeyboardFocusHere();
+    if (has_keyboard_)
+      ImGui::SetKeyboardFocusHere();
+    else
+      refocus_on_keyboard_ = true;  // when the keyboard comes back
     focus_composer_ = false;
   }
   ImGuiIO& io = ImGui::GetIO();

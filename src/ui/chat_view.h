@@ -56,6 +56,10 @@ class ChatView {
   // For state(): message id → "Seen by …" as shown.
   const std::unordered_map<std::string, std::string>& receipts() const { return receipts_; }
   bool composer_focused() const { return composer_focused_; }
+  // Whether typing reaches the app (platform::Window::has_keyboard). While it does not, the
+  // composer lets go of the focus (no caret beside another field's) and takes it back when
+  // the keyboard returns, caret where it was.
+  void set_has_keyboard(bool has);
   // The message list's scroll position and its largest value (device px).
   double scroll() const { return window_.scroll(); }
   double max_scroll() const { return window_.max_scroll(); }
@@ -150,6 +154,8 @@ class ChatView {
   bool animating_ = false;
   bool composer_focused_ = false;
   bool release_composer_ = false;  // open() came while the composer was active
+  bool has_keyboard_ = true;
+  bool refocus_on_keyboard_ = false;  // the composer had (or was to get) the focus when it left
   float composer_lines_ = 1;
 };
 

@@ -124,11 +124,21 @@ test('a page on an allowed origin mounts the chat, sends through the handle and 
   await page.evaluate(() => window.chat.send('   '));
   await page.waitForFunction(() => window.events.some((e) => e.type === 'error' && /needs some text/.test(e.message)), null, TIMEOUT);
 
-  // The host page's own input keeps its keys, and nothing scrolled the host page.
+  // Typing in the chat, then in the host page's input: the chat's composer lets go (no
+  // second caret on the page), and the host input keeps its keys.
+  const box = await (await page.$('#chat iframe')).boundingBox();
+  const composer = (await frame.evaluate(() => window.imchat.state())).landmarks.composer;
+  await page.mouse.click(box.x + composer[0] + composer[2] / 2, box.y + composer[1] + composer[3] / 2);
+  await frame.waitForFunction(() => window.imchat.state().composerFocused, null, TIMEOUT);
+  await page.keyboard.type('Draft');
+  await frame.waitForFunction(() => window.imchat.state().composer === 'Draft', null, TIMEOUT);
   await page.click('#host-input');
+  await frame.waitForFunction(() => !window.imchat.state().composerFocused, null, TIMEOUT);
   await page.keyboard.type('abc');
   await page.keyboard.press('Backspace');
   assert.equal(await page.inputValue('#host-input'), 'ab');
+  assert.equal((await frame.evaluate(() => window.imchat.state())).composer, 'Draft');
+  // Nothing scrolled the host page.
   assert.equal(await page.evaluate(() => window.scrollY), 0);
   await page.screenshot({ path: join(outDir, 'embed_host.png') });
   assert.deepEqual(problems, []);

@@ -249,7 +249,7 @@ test('the system clipboard: paste, copy and cut in the composer, and a reply\'s 
   await context.close();
 });
 
-test('the page\'s own inputs keep Backspace and Tab while the app runs', async () => {
+test('the page\'s own inputs keep Backspace and Tab while the app runs, and the composer steps aside', async () => {
   const { context, page, problems } = await open();
   await newChat(page);
   await focusComposer(page);
@@ -261,14 +261,24 @@ test('the page\'s own inputs keep Backspace and Tab while the app runs', async (
       document.body.appendChild(input);
     }
   });
+  await page.keyboard.type('Hello');
   await page.click('#host-a');
+  // The composer lets go as a page's own field would: no caret beside the input's.
+  await waitFor(page, () => !window.imchat.state().composerFocused);
   await page.keyboard.type('abc');
   await page.keyboard.press('Backspace');
   assert.equal(await page.inputValue('#host-a'), 'ab');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'host-b');
   // And none of it reached the chat.
-  assert.equal((await state(page)).composer, '');
+  assert.equal((await state(page)).composer, 'Hello');
+  // The keyboard comes back without a click (focus moved to the app, as Alt+Tab or Tab
+  // would): the composer takes it again, caret where it was.
+  await page.focus('#canvas');
+  await waitFor(page, () => window.imchat.state().composerFocused &&
+    document.activeElement.id === 'imchat-input');
+  await page.keyboard.type(' there');
+  await waitFor(page, () => window.imchat.state().composer === 'Hello there');
   assert.deepEqual(problems, []);
   await context.close();
 });
