@@ -1,10 +1,10 @@
 // Web Window: Emscripten's GLFW (library_glfw.js) on a WebGL2 canvas.
-// Implements: open, the idle-aware frame loop on requestAnimationFrame, wake, and
-// device-pixel sizing. GLFW in 3.1.6 ignores devicePixelRatio, so the canvas backing store
-// is set to CSS size × ratio here and the whole UI works in device pixels (fonts are
-// rasterised at the real size by the app): text stays crisp at any ratio and zoom.
-// The canvas is sized by the page's stylesheet; glfwSetWindowSize only sets its backing
-// store (and strips inline sizes, which we never use).
+// Implements: open, the idle-aware frame loop on requestAnimationFrame, wake,
+// device-pixel sizing, and the mouse cursor (as the canvas's CSS cursor). GLFW in 3.1.6 ignores
+// devicePixelRatio, so the canvas backing store is set to CSS size × ratio here and the whole UI
+// works in device pixels (fonts are rasterised at the real size by the app): text stays crisp at
+// any ratio and zoom. The canvas is sized by the page's stylesheet; glfwSetWindowSize only sets its
+// backing store (and strips inline sizes, which we never use).
 //
 // Keys, text and the clipboard come from window_web_input.js (a hidden textarea at the
 // caret; see there why GLFW's own keyboard handling is switched off) through
@@ -31,12 +31,38 @@ void imchat_input_install();
 void imchat_input_set_active(int active);
 void imchat_input_set_caret(int x, int y, int height);
 void imchat_clipboard_write(const char* text);
+void imchat_input_set_cursor(const char* css);
 }
 
 namespace imchat::platform {
 namespace {
 
 constexpr const char* kCanvas = "#canvas";
+
+const char* css_cursor(ImGuiMouseCursor cursor) {
+  switch (cursor) {
+    case ImGuiMouseCursor_TextInput:
+      return "text";
+    case ImGuiMouseCursor_Hand:
+      return "pointer";
+    case ImGuiMouseCursor_ResizeEW:
+      return "ew-resize";
+    case ImGuiMouseCursor_ResizeNS:
+      return "ns-resize";
+    case ImGuiMouseCursor_ResizeAll:
+      return "move";
+    case ImGuiMouseCursor_ResizeNESW:
+      return "nesw-resize";
+    case ImGuiMouseCursor_ResizeNWSE:
+      return "nwse-resize";
+    case ImGuiMouseCursor_NotAllowed:
+      return "not-allowed";
+    case ImGuiMouseCursor_None:
+      return "none";
+    default:
+      return "default";
+  }
+}
 
 struct InputEvent {
   enum Kind { kKey, kText, kTouch, kWheel, kMouse } kind = kKey;
@@ -176,7 +202,14 @@ class WebWindow final : public GlfwWindow {
   }
 
   void after_frame() override {
-    hovering_text_ = ImGui::GetMouseCursor() == ImGuiMouseCursor_TextInput;
+    const ImGuiMouseCursor cursor = ImGui::GetMouseCursor();
+    hovering_text_ = cursor == ImGuiMouseCursor_TextInput;
+    // Emscripten's GLFW has no cursors (glfwSetCursor does nothing): the canvas's CSS
+    // cursor shows ImGui's, so text reads as text and links as links, as on a page.
+    if (cursor != cursor_) {
+      cursor_ = cursor;
+      imchat_input_set_cursor(css_cursor(cursor));
+    }
     // Whether a text field is active now, at the end of this frame. io.WantTextInput says
     // so only from the next frame's NewFrame, and that frame may be a while coming (an idle
     // app draws only when woken): a key typed meanwhile went to the canvas, which has no
@@ -215,8 +248,10 @@ class WebWindow final : public GlfwWindow {
   std::vector<int> lifted_;  // modifiers hidden from ImGui for one frame
   bool text_input_ = false;
   bool hovering_text_ = false;
-  bool has_keyboard_ = true;  // window_web_input.js says when it leaves and returns
-  bool touch_mode_ = false;   // the last pointer was a finger (until the mouse moves)
+  bool has_keyboard_ = true;
+  ImGuiMouseCursor cursor_ =
+      ImGuiMouseCursor_Arrow;  // window_web_input.js says when it leaves and returns
+  bool touch_mode_ = false;    // the last pointer was a finger (until the mouse moves)
   bool touch_down_ = false;
   ImVec2 touch_pos_;
 };

@@ -272,6 +272,11 @@ mergeInto(LibraryManager.library, {
     input.style.lineHeight = (line + 8) + 'px';
   },
 
+  // The mouse cursor ImGui asks for, as a CSS cursor name.
+  imchat_input_set_cursor: function(css) {
+    Module['canvas'].style.cursor = UTF8ToString(css);
+  },
+
   imchat_clipboard_write__deps: ['$imchatInput'],
   imchat_clipboard_write: function(ptr) {
     var text = UTF8ToString(ptr);

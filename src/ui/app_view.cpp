@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include <imgui.h>
+#include <imgui_internal.h>  // ImGui::GetHoveredID
 
 #include "ui/draw_util.h"
 
@@ -76,6 +77,9 @@ void AppView::draw(const sdk::Client& client) {
     chat_view_.draw(ImVec2(0, 0), ImVec2(width, height), true);
   }
   draw_settings();
+  // What can be clicked shows a pointing hand, as on a page (ImGui leaves the arrow).
+  if (ImGui::GetMouseCursor() == ImGuiMouseCursor_Arrow && ImGui::GetHoveredID() != 0)
+    ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   ImGui::End();
 }
 

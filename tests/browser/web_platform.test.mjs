@@ -283,6 +283,34 @@ test('the page\'s own inputs keep Backspace and Tab while the app runs, and the 
   await context.close();
 });
 
+// Emscripten's GLFW shows no mouse cursors: the canvas's CSS cursor carries ImGui's.
+test('the mouse cursor says what is under it: a hand on controls, a text bar on text', async () => {
+  const { context, page, problems } = await open();
+  await newChat(page);
+  await focusComposer(page);
+  await page.keyboard.type('Where is the pointer?');
+  await page.keyboard.press('Enter');
+  await waitFor(page, () => window.imchat.state().messages.some((m) => m.role === 'ASSISTANT' && m.status === 'complete'));
+  const s = await state(page);
+  const reply = s.landmarks[`message.${s.messages.find((m) => m.role === 'ASSISTANT').id}`];
+  const middle = (r) => [r[0] + r[2] / 2, r[1] + r[3] / 2];
+  const places = [
+    ['pointer', middle(s.landmarks.new_chat)],
+    ['text', middle(s.landmarks.composer)],
+    ['text', [reply[0] + 62, reply[1] + 28]],  // the reply's first line
+    ['default', [reply[0] + reply[2] / 2, reply[1] + reply[3] + 60]],  // empty space below it
+    ['pointer', middle(s.landmarks.settings)],
+  ];
+  for (const [cursor, [x, y]] of places) {
+    await page.mouse.move(x, y);
+    await page.mouse.move(x + 1, y);
+    await waitFor(page, (c) => document.getElementById('canvas').style.cursor === c, cursor)
+      .catch(async () => assert.fail(`at ${x},${y}: "${await page.evaluate(() => document.getElementById('canvas').style.cursor)}", not "${cursor}"`));
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // ImGui 1.86 reports that a text field wants text only from the frame after it took the
 // focus, and an idle app may not draw that frame for a while: a key typed in between went to
 // the canvas and was lost (a chat's first character). After every frame in which the
