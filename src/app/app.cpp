@@ -63,6 +63,8 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
           settings.light = *theme == "light";
         if (const auto size = json->find("textSize"); size != json->end() && size->is_number())
           settings.text_size = size->get<float>();
+        if (const auto w = json->find("sidebarWidth"); w != json->end() && w->is_number())
+          settings.sidebar_width = w->get<float>();
       }
       view_.apply_settings(settings);
     }
@@ -70,7 +72,8 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
   view_.on_settings_changed = [this](const ui::AppSettings& settings) {
     if (store_) {
       store_->set(kSettingsKey, protocol::dump_json({{"theme", settings.light ? "light" : "dark"},
-                                                     {"textSize", settings.text_size}}));
+                                                     {"textSize", settings.text_size},
+                                                     {"sidebarWidth", settings.sidebar_width}}));
     }
     window_.wake();
   };
@@ -227,6 +230,7 @@ std::string App::state_json() const {
   state["textInput"] = ImGui::GetIO().WantTextInput;  // some text field has the keyboard
   state["theme"] = view_.settings().light ? "light" : "dark";
   state["textSize"] = view_.settings().text_size;
+  state["sidebarWidth"] = view_.settings().sidebar_width;
   state["touch"] = theme_.touch();
   state["scroll"] = {chat_view.scroll() / scale_of(theme_),
                      chat_view.max_scroll() / scale_of(theme_)};

@@ -48,7 +48,7 @@ class App {
   // test's state file. {"connection","serverVersion","lastError","frames","frameTimes" (ms,
   // the last 60 frames' UI work),"pixelRatio","fontError","realtime","user","queries","outbox",
   // "devtools","route","open","composer","composerError","composerFocused","editing","selection","textInput",
-  // "theme","textSize","touch","scroll":[offset,max] (CSS px),
+  // "theme","textSize","sidebarWidth" (logical px),"touch","scroll":[offset,max] (CSS px),
   // "conversations":[{id,title,unread,model,systemPrompt,temperature?}],
   // "messages":[{id,role,status,delivery,content,tokens?,model?,seen?}],"typing":[user ids],"live",
   // "landmarks":{name:[x,y,width,height]} (CSS px; ui/landmarks.h)}

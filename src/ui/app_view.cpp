@@ -68,9 +68,12 @@ void AppView::draw(const sdk::Client& client) {
     draw_settings_button(ImVec2(pos.x + max_width - gear, pos.y + theme_.px(12)), gear);
   };
   if (!narrow_) {
-    const float sidebar_width = theme_.px(272);
+    const float sidebar_width =
+        std::round(std::clamp(theme_.px(settings_.sidebar_width), theme_.px(kSidebarMin),
+                              std::max(theme_.px(kSidebarMin), width - theme_.px(kMinChatWidth))));
     sidebar_.draw(ImVec2(0, 0), ImVec2(sidebar_width, height), chat_view_.conversation_id());
     chat_view_.draw(ImVec2(sidebar_width, 0), ImVec2(width - sidebar_width, height), false);
+    draw_sidebar_divider(sidebar_width, height);
   } else if (drawer_) {
     sidebar_.draw(ImVec2(0, 0), ImVec2(width, height), chat_view_.conversation_id());
   } else {
@@ -83,8 +86,39 @@ void AppView::draw(const sdk::Client& client) {
   ImGui::End();
 }
 
+void AppView::draw_sidebar_divider(float x, float height) {
+  // Its own window, above the panes: their child windows would otherwise take the hover.
+  const float grip = theme_.px(6);
+  ImGui::SetNextWindowPos(ImVec2(x - grip / 2, 0));
+  ImGui::SetNextWindowSize(ImVec2(grip, height));
+  ImGui::Begin("##sidebar_divider", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoNav |
+                   ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoMove);
+  ImGui::InvisibleButton("##resize", ImVec2(grip, height));
+  landmarks_.mark_item("sidebar.divider");
+  const bool hot = ImGui::IsItemHovered() || ImGui::IsItemActive();
+  if (hot) {
+    ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
+    ImGui::GetWindowDrawList()->AddRectFilled(
+        ImVec2(x - theme_.px(1), 0), ImVec2(x + theme_.px(1), height), theme_.palette().primary);
+  }
+  if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0)) {
+    settings_.sidebar_width = std::round(
+        std::clamp(ImGui::GetIO().MousePos.x / theme_.scale(), kSidebarMin, kSidebarMax));
+  }
+  bool changed = ImGui::IsItemDeactivated();
+  if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+    settings_.sidebar_width = kSidebarDefault;
+    changed = true;
+  }
+  if (changed && on_settings_changed) on_settings_changed(settings_);
+  ImGui::End();
+}
+
 void AppView::apply_settings(const AppSettings& settings) {
   settings_ = settings;
+  settings_.sidebar_width = std::clamp(settings.sidebar_width, kSidebarMin, kSidebarMax);
   theme_.set_light(settings.light);
   theme_.set_text_size(settings.text_size);
   settings_.text_size = theme_.text_size();

@@ -18,8 +18,9 @@ namespace imchat::ui {
 
 // What a user sets for the whole app (kept by the entry point across reloads).
 struct AppSettings {
-  bool light = false;    // theme
-  float text_size = 15;  // body text in logical px: 14, 15 or 17 from the menu
+  bool light = false;         // theme
+  float text_size = 15;       // body text in logical px: 14, 15 or 17 from the menu
+  float sidebar_width = 272;  // logical px; the divider beside the sidebar drags it
   bool operator==(const AppSettings&) const = default;
 };
 
@@ -54,11 +55,16 @@ class AppView {
 
   // Below this logical width the sidebar would crowd the chat; it becomes a drawer.
   static constexpr float kNarrowWidth = 720;
+  // How far the sidebar can be dragged (logical px); the chat keeps at least kMinChatWidth.
+  static constexpr float kSidebarMin = 220, kSidebarMax = 420, kSidebarDefault = 272;
+  static constexpr float kMinChatWidth = 420;
 
  private:
   void draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width, bool align_right);
   void draw_settings_button(ImVec2 pos, float size);
   void draw_settings();
+  // The strip on the sidebar's edge that drags its width (double-click: the default).
+  void draw_sidebar_divider(float x, float height);
 
   Theme& theme_;
   sdk::ChatClient& chat_;

@@ -231,6 +231,45 @@ test('app settings: the light theme and a larger text size, kept across a reload
   await context.close();
 });
 
+test('the sidebar is as wide as it was dragged, after a reload too; a double-click resets it', async () => {
+  const { context, page, problems } = await open();
+  const before = await state(page);
+  assert.equal(before.sidebarWidth, 272);
+  const divider = before.landmarks['sidebar.divider'];
+  const x = divider[0] + divider[2] / 2, y = divider[1] + divider[3] / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 40, y, { steps: 4 });
+  await page.mouse.move(x + 80, y, { steps: 4 });
+  await page.mouse.up();
+  await waitFor(page, () => window.imchat.state().sidebarWidth === 352);
+  // The list follows: the New chat button is as much wider.
+  const newChat = () => window.imchat.state().landmarks.new_chat[2];
+  await waitFor(page, (w) => window.imchat.state().landmarks.new_chat[2] === w + 80, before.landmarks.new_chat[2]);
+  const wide = await page.evaluate(newChat);
+  await page.reload();
+  await waitFor(page, () => window.imchat.state()?.realtime === 'open' && window.imchat.state().landmarks.new_chat);
+  assert.equal((await state(page)).sidebarWidth, 352, 'the width survives a reload');
+  assert.equal(await page.evaluate(newChat), wide);
+  // Dragged far beyond its limit, it stops there; a double-click on the edge resets it.
+  const edge = (await state(page)).landmarks['sidebar.divider'];
+  await page.mouse.move(edge[0] + edge[2] / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(900, y, { steps: 6 });
+  await page.mouse.up();
+  await waitFor(page, () => window.imchat.state().sidebarWidth === 420);
+  const last = (await state(page)).landmarks['sidebar.divider'];
+  // A person's double-click: two clicks a frame or more apart (ImGui 1.86 reads the mouse
+  // once a frame, so two clicks inside one frame are one).
+  await page.mouse.click(last[0] + last[2] / 2, y);
+  const frames = (await state(page)).frames;
+  await waitFor(page, (f) => window.imchat.state().frames > f, frames);
+  await page.mouse.click(last[0] + last[2] / 2, y);
+  await waitFor(page, () => window.imchat.state().sidebarWidth === 272);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('regenerate the latest reply; edit the last question and send it again', async () => {
   const { context, page, problems } = await open();
   await click(page, 'new_chat');
