@@ -1,10 +1,10 @@
 // Web Window: Emscripten's GLFW (library_glfw.js) on a WebGL2 canvas.
-// Implements: open, the idle-aware frame loop on requestAnimationFrame, wake,
-// device-pixel sizing, and the mouse cursor (as the canvas's CSS cursor). GLFW in 3.1.6 ignores
-// devicePixelRatio, so the canvas backing store is set to CSS size × ratio here and the whole UI
-// works in device pixels (fonts are rasterised at the real size by the app): text stays crisp at
-// any ratio and zoom. The canvas is sized by the page's stylesheet; glfwSetWindowSize only sets its
-// backing store (and strips inline sizes, which we never use).
+// Implements: open, the idle-aware frame loop on requestAnimationFrame, wake, device-pixel
+// sizing, and the mouse cursor (the canvas's CSS cursor). GLFW in 3.1.6 ignores
+// devicePixelRatio, so the canvas backing store is set to CSS size × ratio here and the whole
+// UI works in device pixels (fonts are rasterised at the real size by the app): text stays
+// crisp at any ratio and zoom. The canvas is sized by the page's stylesheet;
+// glfwSetWindowSize only sets its backing store (and strips inline sizes, which we never use).
 //
 // Keys, text and the clipboard come from window_web_input.js (a hidden textarea at the
 // caret; see there why GLFW's own keyboard handling is switched off) through
@@ -248,10 +248,9 @@ class WebWindow final : public GlfwWindow {
   std::vector<int> lifted_;  // modifiers hidden from ImGui for one frame
   bool text_input_ = false;
   bool hovering_text_ = false;
-  bool has_keyboard_ = true;
-  ImGuiMouseCursor cursor_ =
-      ImGuiMouseCursor_Arrow;  // window_web_input.js says when it leaves and returns
-  bool touch_mode_ = false;    // the last pointer was a finger (until the mouse moves)
+  bool has_keyboard_ = true;  // window_web_input.js says when it leaves and returns
+  ImGuiMouseCursor cursor_ = ImGuiMouseCursor_Arrow;  // as the canvas shows it
+  bool touch_mode_ = false;  // the last pointer was a finger (until the mouse moves)
   bool touch_down_ = false;
   ImVec2 touch_pos_;
 };
