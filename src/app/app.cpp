@@ -69,6 +69,10 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
       view_.apply_settings(settings);
     }
   }
+  // A deleted conversation's draft goes with it.
+  view_.on_deleted = [this](const std::string& id) {
+    if (store_ && saved_drafts_.erase(id)) write_drafts(view_.chat_view().conversation_id());
+  };
   view_.on_settings_changed = [this](const ui::AppSettings& settings) {
     if (store_) {
       store_->set(kSettingsKey, protocol::dump_json({{"theme", settings.light ? "light" : "dark"},
@@ -140,6 +144,11 @@ void App::save_view_state() {
     saved_drafts_.erase(open);
   else
     saved_drafts_[open] = draft;
+  write_drafts(open);
+}
+
+// The drafts as {"id": "text"}, at most kMaxDrafts (the open chat's always among them).
+void App::write_drafts(const std::string& open) {
   protocol::Json json = protocol::Json::object();
   for (const auto& [id, text] : saved_drafts_) {
     if (json.size() >= kMaxDrafts && id != open) continue;

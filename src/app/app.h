@@ -78,6 +78,7 @@ class App {
 
  private:
   void restore_drafts();
+  void write_drafts(const std::string& open);
   void save_view_state();
 
   platform::Window& window_;

@@ -20,6 +20,8 @@ AppView::AppView(Theme& theme, sdk::ChatClient& chat)
   sidebar_.on_open = [this](const std::string& id) { open(id); };
   sidebar_.on_deleted = [this](const std::string& id) {
     if (chat_view_.conversation_id() == id) open("");
+    chat_view_.forget_draft(id);
+    if (on_deleted) on_deleted(id);
   };
   chat_view_.show_sidebar = [this] { drawer_ = true; };
 }

@@ -52,6 +52,7 @@ class AppView {
   void apply_settings(const AppSettings& settings);
   const AppSettings& settings() const { return settings_; }
   std::function<void(const AppSettings&)> on_settings_changed;  // the user changed them
+  std::function<void(const std::string& id)> on_deleted;        // the user deleted a conversation
 
   // Below this logical width the sidebar would crowd the chat; it becomes a drawer.
   static constexpr float kNarrowWidth = 720;

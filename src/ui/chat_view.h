@@ -47,6 +47,7 @@ class ChatView {
   void restore_drafts(std::unordered_map<std::string, std::string> drafts) {
     drafts_ = std::move(drafts);
   }
+  void forget_draft(const std::string& conversation_id) { drafts_.erase(conversation_id); }
   const std::string& error() const { return error_; }
   const std::string& editing() const { return editing_id_; }
   // The text selected in a message (drag across it; Ctrl/Cmd+C copies), or "".

@@ -159,7 +159,15 @@ test('rename a chat from its menu, and delete one only after confirming', async 
   await click(page, 'delete.cancel');
   await waitFor(page, () => !window.imchat.state().landmarks['delete.confirm']);
   assert.ok((await state(page)).conversations.some((c) => c.id === second), 'Cancel keeps the chat');
-  // Delete, confirmed: gone from the list, the pane closes, the server forgets it.
+  // Delete, confirmed: gone from the list, the pane closes, the server forgets it, and the
+  // unsent words typed in it are not kept for a chat that is no more.
+  await click(page, `row.${second}`);
+  await waitFor(page, (id) => window.imchat.state().open === id, second);
+  await click(page, 'composer');
+  await waitFor(page, () => window.imchat.state().composerFocused);
+  await page.keyboard.type('Unsent words');
+  const drafts = () => JSON.parse(localStorage.getItem('imchat.drafts') || '{}');
+  await waitFor(page, (id) => (JSON.parse(localStorage.getItem('imchat.drafts') || '{}')[id]) === 'Unsent words', second);
   await click(page, `row.${second}`, { button: 'right' });
   await click(page, 'row_menu.delete');
   await page.screenshot({ path: join(outDir, 'chat_delete_confirm.png') });
@@ -169,6 +177,7 @@ test('rename a chat from its menu, and delete one only after confirming', async 
   assert.equal(after.open, '', 'the deleted chat is no longer open');
   assert.ok(after.conversations.some((c) => c.id === first), 'the other chat stays');
   assert.equal((await api(`/api/conversations/${second}`)).status, 404);
+  assert.ok(!(second in await page.evaluate(drafts)), 'its draft is gone from storage');
   assert.deepEqual(problems, []);
   await context.close();
 });
