@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include <imgui.h>
-#include <imgui_internal.h>  // ImGui::GetHoveredID
+#include <imgui_internal.h>  // ImGui::GetHoveredID, HoveredIdDisabled
 
 #include "ui/draw_util.h"
 
@@ -82,8 +82,10 @@ void AppView::draw(const sdk::Client& client) {
     chat_view_.draw(ImVec2(0, 0), ImVec2(width, height), true);
   }
   draw_settings();
-  // What can be clicked shows a pointing hand, as on a page (ImGui leaves the arrow).
-  if (ImGui::GetMouseCursor() == ImGuiMouseCursor_Arrow && ImGui::GetHoveredID() != 0)
+  // What can be clicked shows a pointing hand, as on a page (ImGui leaves the arrow). A
+  // disabled control is hovered too in ImGui's eyes, but nothing happens on a click there.
+  if (ImGui::GetMouseCursor() == ImGuiMouseCursor_Arrow && ImGui::GetHoveredID() != 0 &&
+      !GImGui->HoveredIdDisabled)
     ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   ImGui::End();
 }

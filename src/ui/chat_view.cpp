@@ -1066,7 +1066,10 @@ void ChatView::draw_composer(ImDrawList* draw, ImVec2 pos, float width) {
                         box_max.y - send_size - theme_.px(10));
   ImGui::SetCursorScreenPos(send_min);
   const bool can_send = enabled && !id_.empty() && !text.empty();
+  // Greyed out when there is nothing to send, and disabled to match (no hand, no click).
+  ImGui::BeginDisabled(!streaming && !can_send);
   const bool pressed = ImGui::InvisibleButton("##send", ImVec2(send_size, send_size));
+  ImGui::EndDisabled();
   const bool hot = ImGui::IsItemHovered();
   landmarks_.mark_item("send");
   if (pressed) {

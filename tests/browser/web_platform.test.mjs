@@ -300,6 +300,7 @@ test('the mouse cursor says what is under it: a hand on controls, a text bar on 
     ['text', [reply[0] + 62, reply[1] + 28]],  // the reply's first line
     ['default', [reply[0] + reply[2] / 2, reply[1] + reply[3] + 60]],  // empty space below it
     ['pointer', middle(s.landmarks.settings)],
+    ['default', middle(s.landmarks.send)],  // nothing to send: disabled, so no hand
   ];
   for (const [cursor, [x, y]] of places) {
     await page.mouse.move(x, y);
