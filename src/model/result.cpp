@@ -22,6 +22,10 @@ const char* to_string(ErrorCode code) {
       return "conflict";
     case ErrorCode::kUnauthorized:
       return "unauthorized";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kBusy:
+      return "busy";
     case ErrorCode::kTooLarge:
       return "too_large";
     case ErrorCode::kRateLimited:

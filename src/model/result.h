@@ -19,6 +19,8 @@ enum class ErrorCode {
   kNotFound,      // absent, or not visible to the caller (never say which)
   kConflict,      // would break a uniqueness rule (e.g. an email already registered)
   kUnauthorized,  // no credentials, or bad ones
+  kForbidden,     // visible to the caller, but not theirs to change (or over their quota)
+  kBusy,          // the server is saturated for this kind of work; try again shortly
   kTooLarge,      // over a size limit
   kRateLimited,   // too many requests; try again later
   kInternal,

@@ -23,7 +23,7 @@ std::optional<MessageRole> message_role_from_string(std::string_view text);
 
 struct User {
   std::string id;
-  std::string email;
+  std::string email;  // only ever sent to its owner: empty for other people
   std::string name;
   std::optional<std::string> avatar;
   Timestamp created_at;
@@ -57,6 +57,7 @@ struct Conversation {
   std::string title;
   ConversationType type = ConversationType::kAi;
   std::vector<User> participants;
+  std::optional<std::string> created_by_id;  // who may delete it for everyone (gone: nobody)
   std::optional<std::string> system_prompt;
   std::optional<std::string> model;
   std::optional<double> temperature;

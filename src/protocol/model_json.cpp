@@ -37,10 +37,10 @@ Enum read_enum(ObjectReader& reader, const char* key, FromString from_string, En
 
 Json to_json(const User& user) {
   Json out = {{"id", user.id},
-              {"email", user.email},
               {"name", user.name},
               {"createdAt", format_iso8601(user.created_at)},
               {"updatedAt", format_iso8601(user.updated_at)}};
+  if (!user.email.empty()) out["email"] = user.email;
   put_optional(out, "avatar", user.avatar);
   return out;
 }
@@ -72,6 +72,7 @@ Json to_json(const Conversation& conversation) {
               {"participants", std::move(participants)},
               {"createdAt", format_iso8601(conversation.created_at)},
               {"updatedAt", format_iso8601(conversation.updated_at)}};
+  put_optional(out, "createdById", conversation.created_by_id);
   put_optional(out, "systemPrompt", conversation.system_prompt);
   put_optional(out, "model", conversation.model);
   put_optional(out, "temperature", conversation.temperature);
@@ -96,7 +97,7 @@ Result<User> user_from_json(const Json& value) {
   ObjectReader r(value, "User");
   User user;
   user.id = r.required_string("id");
-  user.email = r.required_string("email");
+  user.email = r.optional_string("email").value_or("");
   user.name = r.required_string("name");
   user.avatar = r.optional_string("avatar");
   user.created_at = r.required_time("createdAt");
@@ -144,6 +145,7 @@ Result<Conversation> conversation_from_json(const Json& value) {
       conversation.participants.push_back(std::move(*user));
     }
   }
+  conversation.created_by_id = r.optional_string("createdById");
   conversation.system_prompt = r.optional_string("systemPrompt");
   conversation.model = r.optional_string("model");
   conversation.temperature = r.optional_number("temperature");

@@ -14,6 +14,8 @@ ErrorCode code_for_status(int status) {
       return ErrorCode::kValidation;
     case 401:
       return ErrorCode::kUnauthorized;
+    case 403:
+      return ErrorCode::kForbidden;
     case 404:
       return ErrorCode::kNotFound;
     case 409:
@@ -22,6 +24,8 @@ ErrorCode code_for_status(int status) {
       return ErrorCode::kTooLarge;
     case 429:
       return ErrorCode::kRateLimited;
+    case 503:
+      return ErrorCode::kBusy;
     default:
       return ErrorCode::kHttp;
   }

@@ -5,11 +5,13 @@
 
 #include "protocol/model_json.h"
 #include "server/ids.h"
+#include "server/list_query.h"
 #include "server/log.h"
 #include "server/model_catalog.h"
 #include "server/query_string.h"
 #include "server/rate_limiter.h"
 #include "server/replies.h"
+#include "server/responses.h"
 #include "server/router.h"
 
 namespace imchat::server {
@@ -17,75 +19,8 @@ namespace {
 
 using protocol::Json;
 
-int64_t now_seconds() {
-  return now_utc().ms / 1000;
-}
-
-Error bad_request(std::string message, std::string field = {}) {
-  Error e = make_error(ErrorCode::kValidation, std::move(message));
-  e.field = std::move(field);
-  return e;
-}
-
-// Error value → HTTP answer. Storage and internal faults are logged and answered with a
-// generic message: internals never reach the client.
-StringResponse error_response(const Request& req, const Error& error) {
-  http::status status = http::status::internal_server_error;
-  std::string message = error.message;
-  switch (error.code) {
-    case ErrorCode::kParse:
-    case ErrorCode::kValidation:
-      status = http::status::bad_request;
-      break;
-    case ErrorCode::kNotFound:
-      status = http::status::not_found;
-      break;
-    case ErrorCode::kConflict:
-      status = http::status::conflict;
-      break;
-    case ErrorCode::kUnauthorized:
-      status = http::status::unauthorized;
-      break;
-    case ErrorCode::kTooLarge:
-      status = http::status::payload_too_large;
-      break;
-    case ErrorCode::kRateLimited:
-      status = http::status::too_many_requests;
-      break;
-    default:
-      log_event("error", "internal_error",
-                {{"path", std::string(req.target())}, {"error", error.describe()}});
-      message = "internal error";
-  }
-  Json body = {{"error", std::string(http::obsolete_reason(status))}, {"message", message}};
-  if (!error.field.empty()) body["details"] = {{"field", error.field}};
-  StringResponse res = json_response(req, status, protocol::dump_json(body));
-  if (status == http::status::unauthorized) res.set(http::field::www_authenticate, "Bearer");
-  if (status == http::status::too_many_requests) {
-    res.set(http::field::retry_after, std::to_string(std::max(1, error.retry_after_s)));
-  }
-  return res;
-}
-
-Response data_response(const Request& req, http::status status, Json data) {
-  return json_response(req, status, protocol::dump_json(Json{{"data", std::move(data)}}));
-}
-
 Response page_response(const Request& req, Json page) {
   return json_response(req, http::status::ok, protocol::dump_json(page));
-}
-
-template <typename T>
-Json page_json(const Page<T>& page, const std::function<Json(const T&)>& item) {
-  Json data = Json::array();
-  for (const T& t : page.data)
-    data.push_back(item(t));
-  return {{"data", std::move(data)},
-          {"meta",
-           {{"total", page.total},
-            {"skip", page.skip},
-            {"take", page.take},
-            {"hasMore", page.has_more}}}};
 }
 
 Json summary_json(const ConversationSummary& s) {
@@ -95,82 +30,18 @@ Json summary_json(const ConversationSummary& s) {
   return out;
 }
 
-// The JSON object in the request body, or a 400 naming what is wrong.
-Result<Json> body_object(const Request& req) {
-  auto json = protocol::parse_json(req.body());
-  if (!json) return bad_request("request body: " + json.error().message);
-  if (!json->is_object()) return bad_request("request body must be a JSON object");
-  return json;
-}
-
-// skip / take with the REST shape's bounds.
-Status read_paging(const QueryString& q, int64_t& skip, int64_t& take, int64_t default_take) {
-  auto number = [&](const char* key, int64_t fallback, int64_t lo, int64_t hi,
-                    int64_t& out) -> Status {
-    auto text = q.get(key);
-    if (!text) {
-      out = fallback;
-      return Ok{};
-    }
-    char* end = nullptr;
-    const long long v = std::strtoll(text->c_str(), &end, 10);
-    if (text->empty() || *end != '\0' || v < lo || v > hi) {
-      return bad_request(std::string(key) + " must be an integer within " + std::to_string(lo) +
-                             ".." + std::to_string(hi),
-                         key);
-    }
-    out = v;
-    return Ok{};
-  };
-  if (auto s = number("skip", 0, 0, INT32_MAX, skip); !s) return s;
-  return number("take", default_take, 1, 100, take);
-}
-
-Result<std::optional<int64_t>> optional_seq(const QueryString& q, const char* key) {
-  auto text = q.get(key);
-  if (!text) return std::optional<int64_t>();
-  char* end = nullptr;
-  const long long v = std::strtoll(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || v < 0)
-    return bad_request(std::string(key) + " must be a sequence number", key);
-  return std::optional<int64_t>(v);
-}
-
-// orderBy[field]=asc|desc, with the field from an allow-list.
-Status read_order(const QueryString& q, std::initializer_list<const char*> allowed,
-                  std::string& field, bool& desc) {
-  for (const auto& [key, value] : q.items()) {
-    if (key.rfind("orderBy[", 0) != 0 || key.back() != ']') continue;
-    const std::string name = key.substr(8, key.size() - 9);
-    bool known = false;
-    for (const char* a : allowed)
-      known = known || name == a;
-    if (!known) return bad_request("cannot order by " + name, key);
-    if (value != "asc" && value != "desc") return bad_request(key + " must be asc or desc", key);
-    field = name;
-    desc = value == "desc";
-  }
-  return Ok{};
-}
-
-// Emails compare case-insensitively: register and login must agree on one spelling.
-std::string normalized_email(std::string email) {
-  for (auto& c : email)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return email;
-}
-
-bool valid_email(const std::string& email) {
-  const size_t at = email.find('@');
-  return email.size() <= 254 && at != std::string::npos && at > 0 && at + 1 < email.size() &&
-         email.find('@', at + 1) == std::string::npos && email.find(' ') == std::string::npos;
-}
-
 class Handler {
  public:
-  Handler(const Request& req, Storage& storage, const TokenIssuer& tokens,
-          const ApiOptions& options, Api::Done done)
-      : req_(req), storage_(storage), tokens_(tokens), options_(options), done_(std::move(done)) {}
+  Handler(const Request& req, const ClientInfo& client, Storage& storage,
+          const Authenticator& authenticator, AuthApi& auth, const ApiOptions& options,
+          Api::Done done)
+      : req_(req),
+        client_(client),
+        storage_(storage),
+        authenticator_(authenticator),
+        auth_(auth),
+        options_(options),
+        done_(std::move(done)) {}
 
   // nullopt: the route answers later through done.
   std::optional<Response> run() {
@@ -213,13 +84,20 @@ class Handler {
   }
 
   Reply route() {
-    if (is(http::verb::post, "/api/auth/register")) return register_user();
-    if (is(http::verb::post, "/api/auth/login")) return login();
-    if (is(http::verb::post, "/api/auth/guest")) return guest();
+    if (is(http::verb::post, "/api/auth/register") || is(http::verb::post, "/api/auth/login") ||
+        is(http::verb::post, "/api/auth/guest")) {
+      return later([&](Api::Done done) { auth_.sign_in(req_, client_, std::move(done)); });
+    }
 
-    auto user = authenticate();
-    if (!user) return user.error();
-    user_ = std::move(*user);
+    auto principal = authenticate();
+    if (!principal) return principal.error();
+    principal_ = std::move(*principal);
+    if (is(http::verb::post, "/api/auth/logout"))
+      return later([&](Api::Done done) { auth_.logout(req_, principal_, std::move(done)); });
+    if (is(http::verb::post, "/api/auth/password")) {
+      return later(
+          [&](Api::Done done) { auth_.change_password(req_, principal_, std::move(done)); });
+    }
 
     if (req_.method() != http::verb::get && options_.write_limiter) {
       if (auto wait = options_.write_limiter->acquire(user_.id)) {
@@ -269,65 +147,21 @@ class Handler {
                       "no route for " + std::string(req_.method_string()) + " " + path_);
   }
 
-  Result<User> authenticate() {
+  // The one check every door makes (Authenticator): signature, expiry, session, account.
+  Result<Principal> authenticate() {
     const std::string header(req_[http::field::authorization]);
     if (header.rfind("Bearer ", 0) != 0) {
       return make_error(ErrorCode::kUnauthorized, "missing Authorization: Bearer <token>");
     }
-    auto user_id = tokens_.verify(header.substr(7), now_seconds());
-    if (!user_id) return user_id.error();
-    auto user = storage_.find_user(*user_id);
-    if (!user) return make_error(ErrorCode::kUnauthorized, "the account no longer exists");
-    return user;
+    return authenticator_.authenticate(std::string_view(header).substr(7), now_utc());
   }
 
-  Json session_json(const User& user) const {
-    return {{"user", protocol::to_json(user)}, {"token", tokens_.issue(user.id, now_seconds())}};
-  }
-
-  Reply register_user() {
-    auto body = body_object(req_);
-    if (!body) return body.error();
-    protocol::ObjectReader r(*body, "body");
-    const std::string email = normalized_email(r.required_string("email"));
-    const std::string name = r.required_string("name");
-    const std::string password = r.required_string("password");
-    if (!r.ok()) return r.take_error();
-    if (!valid_email(email)) return bad_request("email is not a valid address", "email");
-    if (name.empty() || name.size() > 100)
-      return bad_request("name must be 1 to 100 characters", "name");
-    if (password.size() < 8 || password.size() > 1024) {
-      return bad_request("password must be 8 to 1024 characters", "password");
-    }
-    auto user = storage_.create_user(
-        {email, name, hash_password(password, options_.kdf_iterations), false});
-    if (!user) return user.error();
-    return data_response(req_, http::status::created, session_json(*user));
-  }
-
-  Reply login() {
-    auto body = body_object(req_);
-    if (!body) return body.error();
-    protocol::ObjectReader r(*body, "body");
-    const std::string email = normalized_email(r.required_string("email"));
-    const std::string password = r.required_string("password");
-    if (!r.ok()) return r.take_error();
-    auto stored = storage_.find_user_by_email(email);
-    // The same answer for an unknown email and a wrong password: no account enumeration.
-    if (!stored || stored->guest || !verify_password(password, stored->password_hash)) {
-      return make_error(ErrorCode::kUnauthorized, "invalid email or password");
-    }
-    return data_response(req_, http::status::ok, session_json(stored->user));
-  }
-
-  Reply guest() {
-    if (!options_.guest_enabled)
-      return make_error(ErrorCode::kNotFound, "guest access is disabled");
-    // Guests get a unique address that can never receive mail (.invalid, RFC 2606) and
-    // no password: they cannot log in again, only keep using their token.
-    auto user = storage_.create_user({new_id("guest") + "@guest.invalid", "Guest", "", true});
-    if (!user) return user.error();
-    return data_response(req_, http::status::created, session_json(*user));
+  // A route that answers through done, now or later.
+  template <typename Start>
+  Reply later(Start start) {
+    deferred_ = true;
+    start(done_);
+    return Response(no_content(req_));  // not sent: done answers
   }
 
   Reply list_models() {
@@ -343,15 +177,9 @@ class Handler {
   }
 
   Reply list_conversations() {
-    ConversationQuery q;
-    if (auto s = read_paging(query_, q.skip, q.take, 20); !s) return s.error();
-    if (auto s =
-            read_order(query_, {"updatedAt", "createdAt", "title"}, q.order_field, q.order_desc);
-        !s) {
-      return s.error();
-    }
-    q.title_contains = query_.get("where[title][contains]");
-    auto page = storage_.list_conversations(user_.id, q);
+    auto q = read_conversation_query(query_);
+    if (!q) return q.error();
+    auto page = storage_.list_conversations(user_.id, *q);
     if (!page) return page.error();
     return page_response(req_, page_json<ConversationSummary>(*page, summary_json));
   }
@@ -438,27 +266,13 @@ class Handler {
 
   Reply delete_conversation(const std::string& id) {
     if (auto s = storage_.delete_conversation(user_.id, id); !s) return s.error();
-    return no_content();
+    return no_content(req_);
   }
 
   Reply list_messages() {
-    auto conversation_id = query_.get("where[conversationId][equals]");
-    if (!conversation_id) {
-      return bad_request("where[conversationId][equals] is required",
-                         "where[conversationId][equals]");
-    }
-    MessageQuery q;
-    if (auto s = read_paging(query_, q.skip, q.take, 50); !s) return s.error();
-    std::string field;
-    if (auto s = read_order(query_, {"createdAt", "seq"}, field, q.order_desc); !s)
-      return s.error();
-    auto before = optional_seq(query_, "before");
-    if (!before) return before.error();
-    auto after = optional_seq(query_, "after");
-    if (!after) return after.error();
-    q.before_seq = *before;
-    q.after_seq = *after;
-    auto page = storage_.list_messages(user_.id, *conversation_id, q);
+    auto q = read_message_query(query_);
+    if (!q) return q.error();
+    auto page = storage_.list_messages(user_.id, q->conversation_id, q->query);
     if (!page) return page.error();
     return page_response(
         req_, page_json<Message>(*page, [](const Message& m) { return protocol::to_json(m); }));
@@ -551,7 +365,7 @@ class Handler {
         });
     if (!started) return started.error();
     deferred_ = true;
-    return Response(no_content());  // not sent: done answers
+    return Response(no_content(req_));  // not sent: done answers
   }
 
   Reply get_message(const std::string& id) {
@@ -575,35 +389,32 @@ class Handler {
   Reply regenerate_message(const std::string& id) {
     if (!options_.replies) return make_error(ErrorCode::kNotFound, "no replies on this server");
     if (auto s = options_.replies->regenerate(user_.id, id); !s) return s.error();
-    return no_content();
+    return no_content(req_);
   }
 
   Reply delete_message(const std::string& id) {
     if (auto s = storage_.delete_message(user_.id, id); !s) return s.error();
-    return no_content();
-  }
-
-  Response no_content() const {
-    EmptyResponse res{http::status::no_content, req_.version()};
-    res.keep_alive(req_.keep_alive());
-    return res;
+    return no_content(req_);
   }
 
   const Request& req_;
+  const ClientInfo& client_;
   Storage& storage_;
-  const TokenIssuer& tokens_;
+  const Authenticator& authenticator_;
+  AuthApi& auth_;
   const ApiOptions& options_;
   Api::Done done_;
   bool deferred_ = false;
   std::string path_;
   QueryString query_;
-  User user_;
+  Principal principal_;
+  const User& user_ = principal_.user;
 };
 
 }  // namespace
 
-void Api::handle(const Request& request, Done done) {
-  Handler handler(request, storage_, tokens_, options_, done);
+void Api::handle(const Request& request, const ClientInfo& client, Done done) {
+  Handler handler(request, client, storage_, authenticator_, auth_, options_, done);
   if (auto response = handler.run()) done(std::move(*response));
 }
 

@@ -1,5 +1,6 @@
 // Api: the REST routes under /api that touch storage (everything but /api/health). Runs on
-// a worker thread, never on a network thread: it may block on SQLite and the password KDF.
+// a worker thread, never on a network thread: it may block on SQLite. The /api/auth
+// routes are AuthApi's (the password KDF runs on its own pool).
 #pragma once
 
 #include <cstdint>
@@ -7,8 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "server/auth.h"
+#include "server/auth_api.h"
+#include "server/authenticator.h"
 #include "server/http_types.h"
+#include "server/responses.h"
 #include "server/storage.h"
 
 namespace imchat::server {
@@ -22,24 +25,24 @@ struct ApiOptions {
   const ModelCatalog* catalog = nullptr;
   RateLimiter* write_limiter = nullptr;
   std::vector<std::string> available_providers = {"builtin"};
-  bool guest_enabled = true;
   size_t max_message_bytes = 32 * 1024;
-  int kdf_iterations = kDefaultKdfIterations;
 };
 
 class Api {
  public:
-  Api(Storage& storage, const TokenIssuer& tokens, ApiOptions options)
-      : storage_(storage), tokens_(tokens), options_(options) {}
+  Api(Storage& storage, const Authenticator& authenticator, AuthApi& auth, ApiOptions options)
+      : storage_(storage), authenticator_(authenticator), auth_(auth), options_(options) {}
 
   using Done = std::function<void(Response)>;
   // Answers through done, at once for most routes; /api/chat/… answers once the reply is
-  // complete. request must stay alive until done has run.
-  void handle(const Request& request, Done done);
+  // complete, /api/auth/… once the password KDF has run. request must stay alive until
+  // done has run.
+  void handle(const Request& request, const ClientInfo& client, Done done);
 
  private:
   Storage& storage_;
-  const TokenIssuer& tokens_;
+  const Authenticator& authenticator_;
+  AuthApi& auth_;
   ApiOptions options_;
 };
 

@@ -1,14 +1,17 @@
 #include "server/auth.h"
 
+#include <fcntl.h>
 #include <jwt.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <vector>
 
 #include "server/ids.h"
@@ -50,27 +53,49 @@ std::string hash_password(const std::string& password, int iterations) {
          to_hex(key.data(), key.size());
 }
 
-bool verify_password(const std::string& password, const std::string& stored) {
-  // pbkdf2-sha256$<iterations>$<salt>$<hash>
+namespace {
+
+struct StoredHash {
+  int iterations = 0;
+  std::string salt;
+  std::string hash;
+};
+
+// pbkdf2-sha256$<iterations>$<salt>$<hash>
+std::optional<StoredHash> parse_stored(const std::string& stored) {
   const size_t a = stored.find('$');
   const size_t b = a == std::string::npos ? a : stored.find('$', a + 1);
   const size_t c = b == std::string::npos ? b : stored.find('$', b + 1);
-  if (c == std::string::npos || stored.substr(0, a) != "pbkdf2-sha256") return false;
+  if (c == std::string::npos || stored.substr(0, a) != "pbkdf2-sha256") return std::nullopt;
   const int iterations = std::atoi(stored.substr(a + 1, b - a - 1).c_str());
-  if (iterations < 1 || iterations > 10'000'000) return false;
-  const std::string salt = stored.substr(b + 1, c - b - 1);
-  const std::string expected = stored.substr(c + 1);
-  const auto key = derive(password, salt, iterations);
+  if (iterations < 1 || iterations > 10'000'000) return std::nullopt;
+  return StoredHash{iterations, stored.substr(b + 1, c - b - 1), stored.substr(c + 1)};
+}
+
+}  // namespace
+
+bool needs_rehash(const std::string& stored, int iterations) {
+  const auto parsed = parse_stored(stored);
+  return !parsed || parsed->iterations < iterations;
+}
+
+bool verify_password(const std::string& password, const std::string& stored) {
+  const auto parsed = parse_stored(stored);
+  if (!parsed) return false;
+  const std::string& expected = parsed->hash;
+  const auto key = derive(password, parsed->salt, parsed->iterations);
   const std::string actual = to_hex(key.data(), key.size());
   return actual.size() == expected.size() &&
          CRYPTO_memcmp(actual.data(), expected.data(), actual.size()) == 0;
 }
 
-std::string TokenIssuer::issue(const std::string& user_id, int64_t now) const {
+std::string TokenIssuer::issue(const std::string& user_id, const std::string& session_id,
+                               int64_t now) const {
   jwt_t* raw = nullptr;
   jwt_new(&raw);
   JwtPtr jwt(raw);
   jwt_add_grant(jwt.get(), "sub", user_id.c_str());
+  jwt_add_grant(jwt.get(), "sid", session_id.c_str());
   jwt_add_grant_int(jwt.get(), "iat", now);
   jwt_add_grant_int(jwt.get(), "exp", now + ttl_);
   jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret_.data()),
@@ -81,7 +106,7 @@ std::string TokenIssuer::issue(const std::string& user_id, int64_t now) const {
   return token;
 }
 
-Result<std::string> TokenIssuer::verify(const std::string& token, int64_t now) const {
+Result<TokenClaims> TokenIssuer::verify(const std::string& token, int64_t now) const {
   auto unauthorized = [](const char* why) { return make_error(ErrorCode::kUnauthorized, why); };
   if (token.empty() || token.size() > 4096) return unauthorized("missing or oversized token");
   jwt_t* raw = nullptr;
@@ -97,7 +122,9 @@ Result<std::string> TokenIssuer::verify(const std::string& token, int64_t now) c
   if (exp <= 0 || exp <= now) return unauthorized("token expired");
   const char* sub = jwt_get_grant(jwt.get(), "sub");
   if (!sub || !*sub) return unauthorized("token has no subject");
-  return std::string(sub);
+  const char* sid = jwt_get_grant(jwt.get(), "sid");
+  if (!sid || !*sid) return unauthorized("token has no session; sign in again");
+  return TokenClaims{sub, sid, exp};
 }
 
 Result<std::string> load_or_create_jwt_secret(const std::string& data_dir,
@@ -119,11 +146,14 @@ Result<std::string> load_or_create_jwt_secret(const std::string& data_dir,
   const std::string secret = random_hex(32);
   const auto tmp = path.string() + ".tmp";
   {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return make_error(ErrorCode::kStorage, "cannot write " + tmp);
-    out << secret << "\n";
+    // Created 0600, never readable by others for a moment (a chmod after would be late).
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return make_error(ErrorCode::kStorage, "cannot write " + tmp);
+    const std::string line = secret + "\n";
+    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::close(fd);
+    if (!written) return make_error(ErrorCode::kStorage, "cannot write " + tmp);
   }
-  ::chmod(tmp.c_str(), 0600);
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec)

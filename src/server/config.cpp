@@ -1,6 +1,9 @@
 #include "server/config.h"
 
 #include <cstdlib>
+#include <functional>
+
+#include <boost/asio/ip/address.hpp>
 #include <string_view>
 
 namespace imchat::server {
@@ -29,6 +32,68 @@ void split_into(const std::string& list, std::vector<std::string>& out) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
+}
+
+// Whole-number options: where each goes and its bounds.
+struct CountOption {
+  long long low = 0;
+  long long high = 0;
+  std::function<void(long long)> set;
+};
+
+CountOption* count_option(Config& c, const std::string& arg) {
+  static thread_local CountOption option;
+  auto size = [](size_t& target) {
+    return [&target](long long n) { target = static_cast<size_t>(n); };
+  };
+  auto i64 = [](int64_t& target) { return [&target](long long n) { target = n; }; };
+  auto i32 = [](int& target) { return [&target](long long n) { target = static_cast<int>(n); }; };
+  if (arg == "--max-connections")
+    option = {0, 1'000'000, size(c.max_connections)};
+  else if (arg == "--max-connections-per-address")
+    option = {0, 1'000'000, size(c.max_connections_per_address)};
+  else if (arg == "--max-sockets-per-user")
+    option = {0, 1'000'000, size(c.max_sockets_per_user)};
+  else if (arg == "--max-sockets-per-address")
+    option = {0, 1'000'000, size(c.max_sockets_per_address)};
+  else if (arg == "--max-conversations")
+    option = {1, 100'000'000, i64(c.accounts.conversations)};
+  else if (arg == "--max-messages")
+    option = {1, 100'000'000, i64(c.accounts.messages)};
+  else if (arg == "--guest-max-conversations")
+    option = {1, 100'000'000, i64(c.accounts.guest_conversations)};
+  else if (arg == "--guest-max-messages")
+    option = {1, 100'000'000, i64(c.accounts.guest_messages)};
+  else if (arg == "--guest-ttl-days")
+    option = {0, 3650, i32(c.guest_ttl_days)};
+  else if (arg == "--max-replies-per-user")
+    option = {0, 1000, i32(c.max_replies_per_user)};
+  else if (arg == "--kdf-iterations")
+    option = {1000, 10'000'000, i32(c.kdf_iterations)};
+  else
+    return nullptr;
+  return &option;
+}
+
+// Rates: a count (burst), or a count per minute kept as per second.
+struct RateOption {
+  double* target = nullptr;
+  double scale = 1;
+};
+
+RateOption* rate_option(Config& c, const std::string& arg) {
+  static thread_local RateOption option;
+  if (arg == "--auth-burst")
+    option = {&c.auth.address_burst, 1};
+  else if (arg == "--auth-per-minute")
+    option = {&c.auth.address_per_second, 1.0 / 60};
+  else if (arg == "--guest-burst")
+    option = {&c.auth.guest_burst, 1};
+  else if (arg == "--guests-per-minute")
+    option = {&c.auth.guest_per_second, 1.0 / 60};
+  else
+    return nullptr;
+  return &option;
 }
 
 }  // namespace
@@ -79,11 +144,35 @@ const char* help_text() {
          "                              gpt-4o-mini, claude-3-5-haiku-latest or\n"
          "                              gemini-2.0-flash by the first key set, else builtin)\n"
          "  --context-messages N        recent messages sent to the model (default 20)\n"
+         "  --max-replies-per-user N    AI replies one user may have running at once\n"
+         "                              (default 3; 0: no limit)\n"
          "  --provider-timeout-ms N     longest silence from a vendor (default 60000)\n"
          "  --provider-connect-timeout-ms N  (default 10000)\n"
          "  --provider-retries N        retries before the first token (default 3)\n"
          "  --provider-retry-base-ms N  first backoff, doubling with jitter (default 500)\n"
          "  --provider-ca-file F, PROVIDER_CA_FILE  extra CA certificates (PEM) for vendors\n"
+         "\n"
+         "Limits against abuse (0 turns one off; see docs/protocol.md, \"Limits\"):\n"
+         "  --max-connections N         open connections overall (default 20000)\n"
+         "  --max-connections-per-address N  from one client address (default 256)\n"
+         "  --max-sockets-per-user N    WebSockets of one account (default 16)\n"
+         "  --max-sockets-per-address N WebSockets from one client address (default 64)\n"
+         "  --auth-burst N, --auth-per-minute N   sign-in attempts per client address\n"
+         "                              (default 30 at once, then 12 a minute)\n"
+         "  --guest-burst N, --guests-per-minute N  new guests per client address\n"
+         "                              (default 10 at once, then 2 a minute)\n"
+         "  --max-conversations N, --max-messages N  what one account may keep\n"
+         "                              (default 10000 and 1000000)\n"
+         "  --guest-max-conversations N, --guest-max-messages N  the same for guests\n"
+         "                              (default 200 and 5000)\n"
+         "  --guest-ttl-days N          guests unused this long are removed (default 30;\n"
+         "                              0: kept)\n"
+         "  --trusted-proxy ADDR        a reverse proxy whose X-Forwarded-For names the\n"
+         "                              client (repeatable; TRUSTED_PROXIES=a,b)\n"
+         "  --connect-src ORIGIN        an API origin the served web client may call\n"
+         "                              besides this server (repeatable; its CSP)\n"
+         "  --kdf-iterations N          PBKDF2 iterations for passwords (default 600000;\n"
+         "                              lower only for tests)\n"
          "  --help                      this text\n"
          "\n"
          "The server prints \"listening on http://ADDR:PORT\" once it accepts connections,\n"
@@ -103,6 +192,7 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   if (auto v = env("WEB_ROOT")) c.web_root = *v;
   if (auto v = env("CORS_ORIGINS")) split_into(*v, c.cors_origins);
   if (auto v = env("FRAME_ANCESTORS")) split_into(*v, c.frame_ancestors);
+  if (auto v = env("TRUSTED_PROXIES")) split_into(*v, c.trusted_proxies);
   if (auto v = env("IMCHAT_JWT_SECRET")) c.jwt_secret = *v;
   if (auto v = env("MODELS_FILE")) c.models_file = *v;
   if (auto v = env("DEFAULT_MODEL")) c.default_model = *v;
@@ -220,6 +310,31 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
         }
         c.threads = n;
       }
+    } else if (auto* count = count_option(c, arg)) {
+      auto v = take();
+      if (!v) return v.error();
+      const bool digits =
+          !v->empty() && v->size() <= 9 && v->find_first_not_of("0123456789") == std::string::npos;
+      const long long n = digits ? std::atoll(v->c_str()) : -1;
+      if (n < count->low || n > count->high) {
+        return make_error(ErrorCode::kValidation, arg + " must be within " +
+                                                      std::to_string(count->low) + ".." +
+                                                      std::to_string(count->high));
+      }
+      count->set(n);
+    } else if (auto* rate = rate_option(c, arg)) {
+      auto v = take();
+      if (!v) return v.error();
+      char* end = nullptr;
+      const double n = std::strtod(v->c_str(), &end);
+      if (v->empty() || *end != '\0' || n < 0 || n > 1e6) {
+        return make_error(ErrorCode::kValidation, arg + " must be a number within 0..1000000");
+      }
+      *rate->target = n * rate->scale;
+    } else if (arg == "--trusted-proxy" || arg == "--connect-src") {
+      auto v = take();
+      if (!v) return v.error();
+      (arg == "--trusted-proxy" ? c.trusted_proxies : c.connect_src).push_back(*v);
     } else {
       return make_error(ErrorCode::kValidation, "unknown option " + arg + " (see --help)");
     }
@@ -227,13 +342,24 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
   if (c.bind.empty()) return make_error(ErrorCode::kValidation, "--bind is empty");
   if (c.data_dir.empty()) return make_error(ErrorCode::kValidation, "--data-dir is empty");
   // Origins go into response headers: a stray space, quote or ';' would change the policy.
-  for (const std::string& origin : c.frame_ancestors) {
-    const bool scheme = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
-    if (!scheme || origin.find_first_of(" \t;,'\"*\r\n") != std::string::npos ||
-        origin.back() == '/') {
-      return make_error(
-          ErrorCode::kValidation,
-          "--frame-ancestors takes an origin like https://example.com, not '" + origin + "'");
+  for (const auto* list : {&c.frame_ancestors, &c.connect_src}) {
+    const char* flag = list == &c.frame_ancestors ? "--frame-ancestors" : "--connect-src";
+    for (const std::string& origin : *list) {
+      const bool scheme = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
+      if (!scheme || origin.find_first_of(" \t;,'\"*\r\n") != std::string::npos ||
+          origin.back() == '/' || origin.find('/', origin.find("//") + 2) != std::string::npos) {
+        return make_error(
+            ErrorCode::kValidation,
+            std::string(flag) + " takes an origin like https://example.com, not '" + origin + "'");
+      }
+    }
+  }
+  for (const std::string& proxy : c.trusted_proxies) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(proxy, ec);
+    if (ec) {
+      return make_error(ErrorCode::kValidation,
+                        "--trusted-proxy takes an IP address, not '" + proxy + "'");
     }
   }
   return parsed;

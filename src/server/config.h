@@ -8,7 +8,10 @@
 #include <vector>
 
 #include "model/result.h"
+#include "server/auth.h"
+#include "server/auth_api.h"
 #include "server/providers/provider_set.h"
+#include "server/storage.h"
 
 namespace imchat::server {
 
@@ -33,8 +36,21 @@ struct Config {
   int ws_flush_ms = 16;          // a socket's frames due within this gather into one batch
   int builtin_delay_ms = 20;     // the builtin model's pause between tokens
   std::string models_file = IMCHAT_DEFAULT_MODELS_FILE;  // the model catalogue (prices)
-  std::string default_model;  // empty: the first vendor with a key, else builtin
-  int context_messages = 20;  // how many recent messages a model sees
+  std::string default_model;     // empty: the first vendor with a key, else builtin
+  int context_messages = 20;     // how many recent messages a model sees
+  int max_replies_per_user = 3;  // AI replies one user may have running at once
+
+  // Limits against abuse (docs/protocol.md, "Limits"); 0 = none, for benchmarks.
+  int kdf_iterations = kDefaultKdfIterations;  // PBKDF2; lower only for tests
+  size_t max_connections = 20'000;             // open TCP connections overall…
+  size_t max_connections_per_address = 256;    // …and from one client address
+  size_t max_sockets_per_user = 16;            // WebSockets of one account (tabs, devices)
+  size_t max_sockets_per_address = 64;         // WebSockets from one client address
+  std::vector<std::string> trusted_proxies;    // whose X-Forwarded-For names the client
+  std::vector<std::string> connect_src;  // API origins the web client may call besides its own
+  AuthLimits auth;                       // sign-in throttles per address and per email
+  AccountLimits accounts;                // what one account may keep
+  int guest_ttl_days = 30;               // unused guests are removed after this
 
   // AI vendors (keys, base URLs, timeouts, retries): a vendor is used once its key (or,
   // for OpenAI, its base URL) is set.

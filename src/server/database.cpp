@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 namespace imchat::server {
@@ -74,11 +76,15 @@ int64_t Statement::column_int(int index) const {
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& data_dir) {
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
+  const bool created = std::filesystem::create_directories(data_dir, ec);
   if (ec) {
     return make_error(ErrorCode::kStorage,
                       "cannot create data directory " + data_dir + ": " + ec.message());
   }
+  // Every message and the signing secret live here: the server's user only. A directory
+  // we made is ours to close; one the operator made keeps its mode (the files in it are
+  // private either way, below and in auth.cpp).
+  if (created) ::chmod(data_dir.c_str(), 0700);
   const std::string path = (std::filesystem::path(data_dir) / "imchat.db").string();
   sqlite3* raw = nullptr;
   const int rc =
@@ -86,11 +92,29 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& data_dir) {
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   std::unique_ptr<Database> db(new Database(raw, path));
   if (rc != SQLITE_OK) return sqlite_error(raw, "open " + path);
+  // SQLite gives its -wal and -shm files the database file's mode: 0600 covers all three,
+  // also for a database an older server created 0644.
+  ::chmod(path.c_str(), 0600);
   sqlite3_busy_timeout(raw, 5000);
   for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
+       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL",
+        // A deleted or edited text is overwritten with zeros in the file, not left in a
+        // free page for anyone who copies the database.
+        "PRAGMA secure_delete=ON"}) {
     if (auto s = db->exec(pragma); !s) return s.error();
   }
+  if (auto s = db->migrate(); !s) return s.error();
+  return db;
+}
+
+Result<std::unique_ptr<Database>> Database::open_in_memory() {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(":memory:", &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  std::unique_ptr<Database> db(new Database(raw, ":memory:"));
+  if (rc != SQLITE_OK) return sqlite_error(raw, "open :memory:");
+  if (auto s = db->exec("PRAGMA foreign_keys=ON"); !s) return s.error();
   if (auto s = db->migrate(); !s) return s.error();
   return db;
 }

@@ -47,6 +47,9 @@ class Database {
  public:
   // Creates the directory and the file if needed, then applies pending migrations.
   static Result<std::unique_ptr<Database>> open(const std::string& data_dir);
+  // A private database in memory, migrated: for the fuzzer, which writes millions of rows
+  // and starts over now and then. Nothing touches the disk.
+  static Result<std::unique_ptr<Database>> open_in_memory();
   ~Database();
 
   Result<Statement> prepare(std::string_view sql);

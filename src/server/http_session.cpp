@@ -14,14 +14,32 @@ namespace beast = boost::beast;
 namespace {
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxBodyBytes = 1024 * 1024;  // chat requests are small; uploads come later
+
+// Transfer-Encoding a request may carry: exactly "chunked" (RFC 9112 §6.3). Anything else —
+// "chunked, identity", "xchunked", "gzip" — leaves the body's length unknown; a server
+// that guessed would read the rest as a second request (request smuggling), so it is
+// answered 400 and the connection closed.
+bool acceptable_transfer_encoding(const Request& request) {
+  const auto te = request[http::field::transfer_encoding];
+  if (te.empty() && request.count(http::field::transfer_encoding) == 0) return true;
+  if (request.count(http::field::transfer_encoding) != 1) return false;
+  return beast::iequals(te, "chunked");
+}
+
 }  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const Router& router,
-                         const UpgradeHandler& on_upgrade)
-    : stream_(std::move(socket)), router_(router), on_upgrade_(on_upgrade) {
+                         const UpgradeHandler& on_upgrade, OpenCounts::Lease lease)
+    : stream_(std::move(socket)),
+      router_(router),
+      on_upgrade_(on_upgrade),
+      lease_(std::move(lease)) {
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
-  if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  if (!ec) {
+    address_ = endpoint.address().to_string();
+    remote_ = address_ + ":" + std::to_string(endpoint.port());
+  }
 }
 
 void HttpSession::run() {
@@ -47,24 +65,22 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   if (ec) {
     // Malformed or oversized request: answer once, clearly, and close.
     log_event("warn", "bad_request", {{"remote", remote_}, {"error", ec.message()}});
-    Request request;
-    request.version(11);
-    auto res = std::make_shared<StringResponse>(json_error(
-        request,
+    return refuse(
         ec == http::error::body_limit ? http::status::payload_too_large : http::status::bad_request,
-        ec.message()));
-    res->keep_alive(false);
-    response_ = res;
-    http::async_write(stream_, *res,
-                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), false));
-    return;
+        ec.message());
+  }
+  if (!acceptable_transfer_encoding(parser_->get())) {
+    log_event("warn", "bad_request", {{"remote", remote_}, {"error", "transfer-encoding"}});
+    return refuse(http::status::bad_request, "Transfer-Encoding must be exactly chunked");
   }
   started_ = std::chrono::steady_clock::now();
   if (boost::beast::websocket::is_upgrade(parser_->get())) {
     const std::string target(parser_->get().target());
     if (target.substr(0, target.find('?')) == "/ws") {
       // The connection now belongs to a WebSocket session; this object ends here.
-      on_upgrade_(std::move(stream_), parser_->release(), remote_);
+      const std::string client = router_.client_address(parser_->get(), address_);
+      on_upgrade_(
+          Upgrade{std::move(stream_), parser_->release(), remote_, client, std::move(lease_)});
       return;
     }
   }
@@ -72,13 +88,24 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   const std::string method(request->method_string());
   const std::string target(request->target());
   // The router may answer from a worker thread: hop back onto this connection's strand.
-  router_.handle(
-      std::move(*request), [self = shared_from_this(), method, target](Response response) {
-        boost::asio::post(self->stream_.get_executor(),
-                          [self, method, target, response = std::move(response)]() mutable {
-                            self->write(method, target, std::move(response));
-                          });
-      });
+  router_.handle(std::move(*request), address_,
+                 [self = shared_from_this(), method, target](Response response) {
+                   boost::asio::post(
+                       self->stream_.get_executor(),
+                       [self, method, target, response = std::move(response)]() mutable {
+                         self->write(method, target, std::move(response));
+                       });
+                 });
+}
+
+void HttpSession::refuse(http::status status, const std::string& message) {
+  Request request;
+  request.version(11);
+  auto res = std::make_shared<StringResponse>(json_error(request, status, message));
+  res->keep_alive(false);
+  response_ = res;
+  http::async_write(stream_, *res,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), false));
 }
 
 void HttpSession::write(const std::string& method, const std::string& target, Response response) {

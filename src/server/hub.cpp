@@ -1,5 +1,6 @@
 #include "server/hub.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "protocol/json.h"
@@ -35,20 +36,42 @@ size_t Hub::subscriber_count(const std::string& key) const {
   return it == channels_.end() ? 0 : it->second.size();
 }
 
-void Hub::deliver(const std::string& key, const Delivery& delivery) {
+void Hub::deliver(const std::string& key, const Delivery& delivery,
+                  const std::vector<std::string>* members) {
   std::vector<std::shared_ptr<Subscriber>> targets;
   {
     std::lock_guard lock(mutex_);
     auto it = channels_.find(key);
     if (it == channels_.end()) return;
-    for (auto& [raw, weak] : it->second) {
-      if (auto strong = weak.lock()) targets.push_back(std::move(strong));
+    for (auto sub = it->second.begin(); sub != it->second.end();) {
+      auto strong = sub->second.lock();
+      if (strong && members &&
+          !std::binary_search(members->begin(), members->end(), strong->user_id())) {
+        sub = it->second.erase(sub);  // no longer a participant: no longer a listener
+        continue;
+      }
+      if (strong) targets.push_back(std::move(strong));
+      ++sub;
     }
+    if (it->second.empty()) channels_.erase(it);
   }
   for (auto& target : targets) {
     if (!delivery.from_user.empty() && target->user_id() == delivery.from_user) continue;
     target->deliver(delivery);
   }
+}
+
+void Hub::drop_non_members(const std::string& key, const std::vector<std::string>& members) {
+  std::lock_guard lock(mutex_);
+  auto it = channels_.find(key);
+  if (it == channels_.end()) return;
+  for (auto sub = it->second.begin(); sub != it->second.end();) {
+    auto strong = sub->second.lock();
+    const bool member =
+        strong && std::binary_search(members.begin(), members.end(), strong->user_id());
+    sub = member ? std::next(sub) : it->second.erase(sub);
+  }
+  if (it->second.empty()) channels_.erase(it);
 }
 
 std::string update_frame(const ChangeEvent& event, const std::string& channel) {
@@ -66,16 +89,21 @@ std::string update_frame(const ChangeEvent& event, const std::string& channel) {
   return frame;
 }
 
-void Hub::on_change(const ChangeEvent& event, const std::vector<std::string>& participants) {
+void Hub::on_change(const ChangeEvent& event, const Audience& audience) {
   auto frame_for = [&](const std::string& channel) {
     return std::make_shared<const std::string>(update_frame(event, channel));
   };
+  const std::vector<std::string>& participants = audience.participants;
+  const std::string messages = "Message:list:" + event.conversation_id;
+  const std::string item = "Conversation:item:" + event.conversation_id;
+  // A conversation's deletion goes to everyone who was in it (they are its audience);
+  // any other change only to those still in it.
+  const std::vector<std::string>* members = &participants;
   if (event.entity == "Message") {
-    const std::string channel = "Message:list:" + event.conversation_id;
-    deliver(channel, {channel, event.seq, frame_for(channel), {}});
+    deliver(messages, {messages, event.seq, frame_for(messages), {}}, members);
   } else {
-    const std::string item = "Conversation:item:" + event.conversation_id;
-    deliver(item, {item, event.seq, frame_for(item), {}});
+    deliver(item, {item, event.seq, frame_for(item), {}}, members);
+    if (!audience.removed.empty()) drop_non_members(messages, *members);
   }
   // Every participant's conversation list changes too (order, last message, unread), also
   // for the chats they are not looking at: clients refetch their list on this nudge.
@@ -84,6 +112,14 @@ void Hub::on_change(const ChangeEvent& event, const std::vector<std::string>& pa
     // The list channel spans conversations, so its frames carry no replayable sequence.
     deliver(list_key(user), {"Conversation:list", 0, list_frame, {}});
   }
+  if (audience.removed.empty()) return;
+  // Those who left see the conversation go from their list, as a deletion would.
+  ChangeEvent gone = event;
+  gone.kind = "deleted";
+  gone.data = protocol::dump_json(Json{{"id", event.conversation_id}});
+  auto gone_frame = std::make_shared<const std::string>(update_frame(gone, "Conversation:list"));
+  for (const auto& user : audience.removed)
+    deliver(list_key(user), {"Conversation:list", 0, gone_frame, {}});
 }
 
 void Hub::publish_stream(const std::string& conversation_id, const std::string& message_id,

@@ -6,8 +6,10 @@
 //   Conversation:list                  the caller's conversations created/updated/deleted
 // Conversation:list is per user: the hub keys it as "Conversation:list@<userId>".
 //
-// Access is checked when a session subscribes (it must participate in the conversation);
-// the hub itself only routes. Delivery never blocks: a subscriber queues and returns.
+// Access is checked when a session subscribes (it must participate in the conversation),
+// and again with every committed change: a subscriber whose user is no longer a
+// participant (they left) is dropped from the conversation's channels, so nothing after
+// their leaving reaches them. Delivery never blocks: a subscriber queues and returns.
 #pragma once
 
 #include <map>
@@ -47,7 +49,7 @@ class Hub {
   void unsubscribe_all(const Subscriber* subscriber);
 
   // The storage's change listener.
-  void on_change(const ChangeEvent& event, const std::vector<std::string>& participants);
+  void on_change(const ChangeEvent& event, const Audience& audience);
 
   // Typing indicators: to subscribers of the conversation's message list but the sender.
   void publish_typing(const std::string& conversation_id, const std::string& user_id,
@@ -66,7 +68,10 @@ class Hub {
   static std::string list_key(const std::string& user_id) { return "Conversation:list@" + user_id; }
 
  private:
-  void deliver(const std::string& key, const Delivery& delivery);
+  // members (sorted), when given: only their subscribers get it; the others lose the key.
+  void deliver(const std::string& key, const Delivery& delivery,
+               const std::vector<std::string>* members = nullptr);
+  void drop_non_members(const std::string& key, const std::vector<std::string>& members);
   // Ephemeral frames (typing, read) for the conversation's subscribers but the sender.
   void publish_to_others(const std::string& conversation_id, const std::string& user_id,
                          const protocol::Json& frame);

@@ -1,4 +1,7 @@
-// imchat-server: REST + static files (and, soon, the WebSocket gateway) on one port.
+// imchat-server: REST, the WebSocket gateway and the web client's static files on one port.
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <boost/asio/signal_set.hpp>
 
 #include <cstdio>
@@ -17,6 +20,14 @@ int main(int argc, char** argv) {
   if (parsed->show_help) {
     std::fputs(help_text(), stdout);
     return 0;
+  }
+  // What the server creates (the database, its journal, the secret) is its user's alone.
+  ::umask(0077);
+  // Every connection is a file descriptor: take all the kernel allows this process (the
+  // soft limit is often 1024), so the connection caps, not EMFILE, decide.
+  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
   Server server(parsed->config);
   if (auto started = server.start(); !started) {

@@ -65,6 +65,37 @@ constexpr Migration kMigrations[] = {
      "  data TEXT NOT NULL,"
      "  created_at TEXT NOT NULL,"
      "  PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;"},
+    {"004_sessions_owners_quotas",
+     // Server-side sessions, so a token can be revoked (sign-out, a password change).
+     "CREATE TABLE sessions ("
+     "  id TEXT PRIMARY KEY,"
+     "  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+     "  created_at TEXT NOT NULL,"
+     "  expires_at TEXT NOT NULL,"
+     "  last_seen_at TEXT NOT NULL) WITHOUT ROWID;"
+     "CREATE INDEX sessions_by_user ON sessions(user_id);"
+     // When an account was last used (guests unused for long are removed) and how many
+     // messages it wrote (the per-account cap), kept as a counter: no scan per send.
+     "ALTER TABLE users ADD COLUMN last_seen_at TEXT;"
+     "UPDATE users SET last_seen_at = updated_at;"
+     "ALTER TABLE users ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE users SET message_count ="
+     "  (SELECT COUNT(*) FROM messages m WHERE m.author_id = users.id);"
+     "CREATE INDEX users_by_guest_last_seen ON users(is_guest, last_seen_at);"
+     // Who created a conversation: the one who may delete a group for everyone. For older
+     // rows, the first participant stored (the creator is always inserted first).
+     "ALTER TABLE conversations ADD COLUMN created_by TEXT REFERENCES users(id) ON DELETE SET NULL;"
+     "UPDATE conversations SET created_by = (SELECT p.user_id FROM conversation_participants p"
+     "  WHERE p.conversation_id = conversations.id ORDER BY p.rowid LIMIT 1);"
+     // Replay shows what is, not what was: every event of an entity carries the entity as
+     // it is now, and a deleted message's events are tombstones — edited and deleted text
+     // leaves the log. From here on the store keeps it so on every write.
+     "CREATE INDEX events_by_entity ON events(conversation_id, entity_id);"
+     "UPDATE events SET data = (SELECT e2.data FROM events e2"
+     "  WHERE e2.conversation_id = events.conversation_id AND e2.entity_id = events.entity_id"
+     "  ORDER BY e2.seq DESC LIMIT 1);"
+     "UPDATE events SET kind = 'deleted', data = json_object('id', entity_id)"
+     "  WHERE entity = 'Message' AND entity_id IN (SELECT id FROM messages WHERE deleted = 1);"},
 };
 
 }  // namespace

@@ -117,6 +117,7 @@ Status Replies::start_reply(const std::string& user_id, const Message& message,
   }
   auto provider = providers_.for_model(request.model);
   auto active = std::make_shared<Active>();
+  active->user_id = user_id;
   active->message_id = created->message.id;
   active->seq = created->message.seq;
   active->model = request.model;
@@ -124,9 +125,19 @@ Status Replies::start_reply(const std::string& user_id, const Message& message,
   active->on_finished = std::move(on_finished);
   active->started = std::chrono::steady_clock::now();
   const std::string cid = message.conversation_id;
+  int running = 0;
   {
     std::lock_guard lock(mutex_);
+    for (const auto& [id, other] : active_)
+      running += other->user_id == user_id ? 1 : 0;
     active_[cid] = active;
+  }
+  if (options_.max_per_user > 0 && running >= options_.max_per_user) {
+    log_event("warn", "reply_limit", {{"user", user_id}, {"running", std::to_string(running)}});
+    finish(cid, MessageStatus::kError, std::nullopt, "error",
+           "you have " + std::to_string(running) +
+               " replies being written already; ask again when one has finished");
+    return Ok{};
   }
   if (!provider) {
     // Visible to the user as the reply itself, like any other provider failure.

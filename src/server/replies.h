@@ -28,6 +28,10 @@ struct ReplyOptions {
   const ModelCatalog* catalog = nullptr;  // prices for estimatedCost
   int context_messages = 20;              // how much history the model sees
   std::string default_model = "builtin";  // for conversations that name no model
+  // Replies one user may have running at once (0: no limit): open registration must not
+  // be able to spend a vendor key without bound. Over it, the reply is stored as an error
+  // saying so, like any reply that cannot be made.
+  int max_per_user = 3;
 };
 
 class Replies {
@@ -67,6 +71,7 @@ class Replies {
 
  private:
   struct Active {
+    std::string user_id;  // who asked
     std::string message_id;
     int64_t seq = 0;
     std::string content;

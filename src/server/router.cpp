@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
 #include "model/version.h"
 #include "protocol/health.h"
 #include "server/api.h"
+#include "server/responses.h"
 
 namespace imchat::server {
 namespace {
@@ -39,12 +41,44 @@ StringResponse json_error(const Request& request, http::status status, std::stri
 
 Router::Router(RouterOptions options)
     : options_(std::move(options)), static_files_(options_.web_root) {
-  frame_policy_ = "frame-ancestors 'self'";
+  // The web client's page: scripts only from this site (no inline script, no eval; wasm
+  // compiles under 'wasm-unsafe-eval'), network only to itself and the configured API
+  // origins — a token cannot be sent anywhere else even by injected script —, and framed
+  // only by the pages allowed to embed it.
+  page_policy_ =
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' "
+      "'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'";
+  for (const std::string& origin : options_.connect_src) {
+    page_policy_ += " " + origin;
+    // The same server's WebSocket (CSP matches ws: to http: only for 'self').
+    if (origin.rfind("https://", 0) == 0) page_policy_ += " wss://" + origin.substr(8);
+    if (origin.rfind("http://", 0) == 0) page_policy_ += " ws://" + origin.substr(7);
+  }
+  page_policy_ +=
+      "; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
   for (const std::string& origin : options_.frame_ancestors)
-    frame_policy_ += " " + origin;
+    page_policy_ += " " + origin;
 }
 
-void Router::handle(Request request, Done done) const {
+std::string Router::client_address(const Request& request, const std::string& peer) const {
+  if (std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(), peer) ==
+      options_.trusted_proxies.end())
+    return peer;
+  // "client, proxy1, proxy2": only the last entry was written by our proxy; what comes
+  // before it is whatever the client claimed.
+  const std::string_view forwarded = request["X-Forwarded-For"];
+  if (forwarded.empty()) return peer;
+  std::string_view last = forwarded.substr(forwarded.rfind(',') + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t'))
+    last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t'))
+    last.remove_suffix(1);
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(std::string(last), ec);
+  return ec ? peer : address.to_string();
+}
+
+void Router::handle(Request request, const std::string& peer_address, Done done) const {
   const std::string_view path = path_of(request.target());
   const bool needs_worker = starts_with(path, "/api/") && path != "/api/health" &&
                             request.method() != http::verb::options && options_.api;
@@ -55,9 +89,10 @@ void Router::handle(Request request, Done done) const {
     return;
   }
   auto shared = std::make_shared<Request>(std::move(request));
-  boost::asio::post(options_.workers, [this, shared, done = std::move(done)] {
+  auto client = std::make_shared<ClientInfo>(ClientInfo{client_address(*shared, peer_address)});
+  boost::asio::post(options_.workers, [this, shared, client, done = std::move(done)] {
     // The request lives as long as its answer is pending: some routes answer later.
-    options_.api->handle(*shared, [this, shared, done](Response response) {
+    options_.api->handle(*shared, *client, [this, shared, client, done](Response response) {
       add_cors(*shared, response);
       done(std::move(response));
     });
@@ -76,7 +111,13 @@ Response Router::handle_inline(const Request& request) const {
       if (auto file = static_files_.serve(request)) {
         // Who may show the web client in an iframe: the server's own pages and the
         // configured origins; any other page gets a blank frame, not a clickjackable app.
-        std::visit([&](auto& res) { res.set("Content-Security-Policy", frame_policy_); }, *file);
+        std::visit(
+            [&](auto& res) {
+              res.set("Content-Security-Policy", page_policy_);
+              // Links out of the chat say nothing about where they came from.
+              res.set("Referrer-Policy", "no-referrer");
+            },
+            *file);
         return std::move(*file);
       }
     }
@@ -107,6 +148,8 @@ Response Router::handle_api(const Request& request) const {
 }
 
 void Router::add_cors(const Request& request, Response& response) const {
+  // Every answer is what its Content-Type says: never sniffed into script or HTML.
+  std::visit([&](auto& res) { res.set("X-Content-Type-Options", "nosniff"); }, response);
   const auto origin = request[http::field::origin];
   if (origin.empty()) return;
   const bool allowed = std::find(options_.cors_origins.begin(), options_.cors_origins.end(),

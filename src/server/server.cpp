@@ -7,6 +7,7 @@
 #include "server/http_session.h"
 #include "server/log.h"
 #include "server/query_string.h"
+#include "server/rate_limiter.h"
 #include "server/ws_session.h"
 
 namespace imchat::server {
@@ -14,13 +15,24 @@ namespace imchat::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Server::Server(Config config) : config_(std::move(config)), io_(config_.threads), acceptor_(io_) {}
+Server::Server(Config config)
+    : config_(std::move(config)),
+      kdf_(std::make_unique<KdfPool>(1, 32)),
+      io_(config_.threads),
+      acceptor_(io_),
+      accept_retry_(io_),
+      guest_expiry_(io_),
+      connections_(config_.max_connections_per_address, config_.max_connections),
+      sockets_by_user_(config_.max_sockets_per_user, 0),
+      sockets_by_address_(config_.max_sockets_per_address, 0) {}
 
 Server::~Server() {
   stop();
   for (auto& t : threads_)
     t.join();
-  // Database and model work still queued or running finishes before storage goes away.
+  // Logins still hashing finish (and post their answers to the workers) first, then
+  // database and model work finishes before storage goes away.
+  kdf_.reset();
   workers_.join();
 }
 
@@ -33,8 +45,9 @@ Status Server::start() {
 
   auto secret = load_or_create_jwt_secret(config_.data_dir, config_.jwt_secret);
   if (!secret) return secret.error();
-  storage_ = make_sqlite_storage(*database_);
+  storage_ = make_sqlite_storage(*database_, config_.accounts);
   tokens_ = std::make_unique<TokenIssuer>(*secret, config_.token_ttl_seconds);
+  authenticator_ = std::make_unique<Authenticator>(*storage_, *tokens_);
   auto catalog = ModelCatalog::load(config_.models_file);
   if (!catalog) return catalog.error();
   catalog_ = std::make_unique<ModelCatalog>(std::move(*catalog));
@@ -52,44 +65,36 @@ Status Server::start() {
   replies_ = std::make_unique<Replies>(*storage_, hub_, *providers_, workers_.get_executor(),
                                        ReplyOptions{.catalog = catalog_.get(),
                                                     .context_messages = config_.context_messages,
-                                                    .default_model = default_model});
+                                                    .default_model = default_model,
+                                                    .max_per_user = config_.max_replies_per_user});
   replies_->recover_interrupted();
-  api_ = std::make_unique<Api>(*storage_, *tokens_,
+  auth_api_ =
+      std::make_unique<AuthApi>(*storage_, *authenticator_, *kdf_, live_, workers_.get_executor(),
+                                AuthApiOptions{.guest_enabled = config_.guest_enabled(),
+                                               .kdf_iterations = config_.kdf_iterations,
+                                               .limits = config_.auth});
+  api_ = std::make_unique<Api>(*storage_, *authenticator_, *auth_api_,
                                ApiOptions{.replies = replies_.get(),
                                           .catalog = catalog_.get(),
                                           .write_limiter = write_limiter_.get(),
                                           .available_providers = providers_->available(),
-                                          .guest_enabled = config_.guest_enabled(),
                                           .max_message_bytes = config_.max_message_bytes});
-  router_ = std::make_unique<Router>(RouterOptions{config_.web_root, config_.cors_origins,
-                                                   config_.frame_ancestors, api_.get(),
-                                                   workers_.get_executor()});
-  storage_->set_change_listener(
-      [this](const ChangeEvent& event, const std::vector<std::string>& participants) {
-        hub_.on_change(event, participants);
-      });
-  on_upgrade_ = [this](boost::beast::tcp_stream stream, Request upgrade, std::string remote) {
-    // /ws?token=…: browsers cannot set headers on a WebSocket, so the token is in the URL
-    // (the access log strips query strings). A bad token still gets a WebSocket, closed at
-    // once with 4401 so the client can tell "sign in again" from "network down".
-    std::string user_id;
-    const std::string target(upgrade.target());
-    if (auto query = QueryString::parse(target)) {
-      if (auto token = query->get("token")) {
-        if (auto user = tokens_->verify(*token, now_utc().ms / 1000)) user_id = *user;
-      }
-    }
-    std::make_shared<WsSession>(
-        std::move(stream),
-        WsContext{hub_, *storage_, workers_.get_executor(), config_.max_message_bytes,
-                  replies_.get(), write_limiter_.get(),
-                  std::chrono::milliseconds(config_.ws_flush_ms)},
-        std::move(user_id), std::move(remote))
-        ->run(std::move(upgrade));
-  };
+  router_ = std::make_unique<Router>(RouterOptions{.web_root = config_.web_root,
+                                                   .cors_origins = config_.cors_origins,
+                                                   .frame_ancestors = config_.frame_ancestors,
+                                                   .connect_src = config_.connect_src,
+                                                   .trusted_proxies = config_.trusted_proxies,
+                                                   .api = api_.get(),
+                                                   .workers = workers_.get_executor()});
+  storage_->set_change_listener([this](const ChangeEvent& event, const Audience& audience) {
+    hub_.on_change(event, audience);
+  });
+  on_upgrade_ = [this](Upgrade upgrade) { accept_websocket(std::move(upgrade)); };
 
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(config_.bind, ec);
+  // "localhost" is the loopback address by name; anything else must be an address.
+  const std::string bind = config_.bind == "localhost" ? "127.0.0.1" : config_.bind;
+  const auto address = asio::ip::make_address(bind, ec);
   if (ec) return make_error(ErrorCode::kValidation, "bad --bind address " + config_.bind);
   const tcp::endpoint endpoint(address, config_.port);
   acceptor_.open(endpoint.protocol(), ec);
@@ -102,7 +107,86 @@ Status Server::start() {
   }
   port_ = acceptor_.local_endpoint().port();
   do_accept();
+  if (config_.guest_ttl_days > 0) {
+    // Once now, off the caller's thread, then every hour.
+    asio::post(workers_, [this] {
+      expire_guests(Timestamp{now_utc().ms - int64_t{config_.guest_ttl_days} * 86'400'000});
+    });
+    schedule_guest_expiry();
+  }
   return Ok{};
+}
+
+void Server::accept_websocket(Upgrade upgrade) {
+  // /ws?token=…: browsers cannot set headers on a WebSocket, so the token is in the URL
+  // (the access log strips query strings). The check reads the store: on a worker.
+  std::string token;
+  if (auto query = QueryString::parse(std::string(upgrade.request.target()))) {
+    token = query->get("token").value_or("");
+  }
+  auto pending = std::make_shared<Upgrade>(std::move(upgrade));
+  asio::post(workers_, [this, pending, token = std::move(token)] {
+    auto principal = token.empty()
+                         ? Result<Principal>(make_error(ErrorCode::kUnauthorized, "no token"))
+                         : authenticator_->authenticate(token, now_utc());
+    auto executor = pending->stream.get_executor();
+    asio::post(executor, [this, pending, principal = std::move(principal)]() mutable {
+      // A refused socket still becomes a WebSocket, closed at once with the code, so the
+      // client can tell "sign in again" (4401) from "network down" or "too many" (4429).
+      Admission admission;
+      if (!principal) {
+        admission.refuse_code = 4401;
+        admission.refuse_reason = "unauthorized";
+      } else {
+        auto by_user = sockets_by_user_.open(principal->user.id);
+        auto by_address = sockets_by_address_.open(address_key(pending->address));
+        if (!by_user || !by_address) {
+          admission.refuse_code = 4429;
+          admission.refuse_reason = "too many connections";
+        } else {
+          admission.leases.push_back(std::move(*by_user));
+          admission.leases.push_back(std::move(*by_address));
+        }
+        admission.principal = std::move(*principal);
+      }
+      std::make_shared<WsSession>(
+          std::move(*pending),
+          WsContext{.api = {.hub = hub_,
+                            .storage = *storage_,
+                            .max_message_bytes = config_.max_message_bytes,
+                            .replies = replies_.get(),
+                            .write_limiter = write_limiter_.get()},
+                    .workers = workers_.get_executor(),
+                    .live = &live_,
+                    .flush_interval = std::chrono::milliseconds(config_.ws_flush_ms)},
+          std::move(admission))
+          ->run();
+    });
+  });
+}
+
+void Server::expire_guests(Timestamp unused_since) {
+  auto removed = storage_->expire_guests(unused_since);
+  if (!removed) {
+    log_event("error", "guest_expiry_failed", {{"error", removed.error().describe()}});
+    return;
+  }
+  for (const std::string& user : *removed)
+    live_.end_user(user);
+  if (!removed->empty())
+    log_event("info", "guests_expired", {{"count", std::to_string(removed->size())}});
+}
+
+void Server::schedule_guest_expiry() {
+  if (config_.guest_ttl_days <= 0) return;
+  guest_expiry_.expires_after(std::chrono::hours(1));
+  guest_expiry_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    asio::post(workers_, [this] {
+      expire_guests(Timestamp{now_utc().ms - int64_t{config_.guest_ttl_days} * 86'400'000});
+    });
+    schedule_guest_expiry();
+  });
 }
 
 std::string Server::url() const {
@@ -111,16 +195,51 @@ std::string Server::url() const {
 }
 
 void Server::do_accept() {
-  acceptor_.async_accept(
-      asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;  // stopping
-        if (!ec) {
-          std::make_shared<HttpSession>(std::move(socket), *router_, on_upgrade_)->run();
-        } else {
-          log_event("warn", "accept_failed", {{"error", ec.message()}});
-        }
-        do_accept();
-      });
+  acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec,
+                                                        tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;  // stopping
+    if (ec) return on_accept_failed(ec);
+    accept_backoff_ = std::chrono::milliseconds(0);
+    boost::system::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    const std::string address = peer_ec ? std::string() : address_key(peer.address().to_string());
+    if (auto lease = connections_.open(address)) {
+      std::make_shared<HttpSession>(std::move(socket), *router_, on_upgrade_, std::move(*lease))
+          ->run();
+    } else {
+      // Over the bound (overall, or this address): closed at once, logged once a second.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - refusal_logged_ >= std::chrono::seconds(1)) {
+        refusal_logged_ = now;
+        log_event("warn", "connection_refused",
+                  {{"remote", address}, {"open", std::to_string(connections_.total())}});
+      }
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    }
+    do_accept();
+  });
+}
+
+// accept() fails when the process is out of file descriptors (EMFILE), the system is
+// (ENFILE), or memory is short: retrying at once would spin a core and flood the log while
+// nothing can change. Wait instead — 10 ms doubling to 1 s — and log once a second with how
+// many failures were not logged.
+void Server::on_accept_failed(const boost::system::error_code& ec) {
+  accept_failures_unlogged_++;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - accept_logged_ >= std::chrono::seconds(1)) {
+    accept_logged_ = now;
+    log_event("warn", "accept_failed",
+              {{"error", ec.message()}, {"failures", std::to_string(accept_failures_unlogged_)}});
+    accept_failures_unlogged_ = 0;
+  }
+  accept_backoff_ = std::clamp(accept_backoff_ * 2, std::chrono::milliseconds(10),
+                               std::chrono::milliseconds(1000));
+  accept_retry_.expires_after(accept_backoff_);
+  accept_retry_.async_wait([this](boost::system::error_code wait_ec) {
+    if (!wait_ec) do_accept();
+  });
 }
 
 void Server::run() {
@@ -141,6 +260,8 @@ void Server::stop() {
   asio::post(io_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
+    guest_expiry_.cancel();
   });
   io_.stop();
 }

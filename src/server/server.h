@@ -9,16 +9,21 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include "model/result.h"
-#include "server/config.h"
 
+#include "model/result.h"
 #include "server/api.h"
 #include "server/auth.h"
+#include "server/auth_api.h"
+#include "server/authenticator.h"
+#include "server/config.h"
+#include "server/connection_limits.h"
 #include "server/database.h"
 #include "server/http_session.h"
 #include "server/hub.h"
+#include "server/kdf_pool.h"
+#include "server/live_sockets.h"
 #include "server/model_catalog.h"
 #include "server/providers/provider_set.h"
 #include "server/rate_limiter.h"
@@ -45,19 +50,42 @@ class Server {
   // Thread-safe; run() returns once in-flight handlers finish.
   void stop();
 
+  // For tests: the password pool (how many hashes ran), the store, open sockets.
+  const KdfPool& kdf() const { return *kdf_; }
+  Storage& storage() { return *storage_; }
+  const LiveSockets& live_sockets() const { return live_; }
+  // Removes guests unused for the configured time (also hourly, on its own).
+  void expire_guests(Timestamp unused_since);
+
  private:
   void do_accept();
+  void on_accept_failed(const boost::system::error_code& ec);
+  void accept_websocket(Upgrade upgrade);
+  void schedule_guest_expiry();
 
   Config config_;
   // Database and KDF work, off the network threads. Declared before io_ so it outlives
   // it: handlers io_ still holds when it is destroyed may own sessions, and a session
   // owns a strand over this pool.
   boost::asio::thread_pool workers_{2};
+  std::unique_ptr<KdfPool> kdf_;  // passwords; stopped before workers_ (it posts to them)
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;
+  boost::asio::steady_timer guest_expiry_;
+  std::chrono::milliseconds accept_backoff_{0};
+  std::chrono::steady_clock::time_point accept_logged_{};
+  size_t accept_failures_unlogged_ = 0;
+  std::chrono::steady_clock::time_point refusal_logged_{};
+  OpenCounts connections_;         // TCP, per client address
+  OpenCounts sockets_by_user_;     // WebSockets, per account
+  OpenCounts sockets_by_address_;  // WebSockets, per client address
+  LiveSockets live_;
   std::unique_ptr<Database> database_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<TokenIssuer> tokens_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<AuthApi> auth_api_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<Router> router_;
   Hub hub_;

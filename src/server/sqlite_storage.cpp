@@ -89,7 +89,7 @@ class Transaction {
 
 class SqliteStorage final : public Storage {
  public:
-  explicit SqliteStorage(Database& db) : db_(db) {}
+  SqliteStorage(Database& db, AccountLimits limits) : db_(db), limits_(limits) {}
 
   void set_change_listener(ChangeListener listener) override {
     std::lock_guard lock(mutex_);
@@ -147,8 +147,8 @@ class SqliteStorage final : public Storage {
     user.created_at = user.updated_at = now_utc();
     const std::string now = format_iso8601(user.created_at);
     auto insert = db_.prepare(
-        "INSERT INTO users(id, email, name, created_at, updated_at, password_hash, is_guest) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email) DO NOTHING");
+        "INSERT INTO users(id, email, name, created_at, updated_at, password_hash, is_guest, "
+        "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?4) ON CONFLICT(email) DO NOTHING");
     if (!insert) return insert.error();
     insert->bind(1, user.id).bind(2, user.email).bind(3, user.name).bind(4, now).bind(5, now);
     insert->bind(6, input.password_hash).bind(7, int64_t{input.guest ? 1 : 0});
@@ -173,20 +173,133 @@ class SqliteStorage final : public Storage {
     return stored->user;
   }
 
+  Status set_password_hash(const std::string& user_id, const std::string& hash) override {
+    std::lock_guard lock(mutex_);
+    auto update = db_.prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+    if (!update) return update.error();
+    update->bind(1, hash).bind(2, format_iso8601(now_utc())).bind(3, user_id);
+    if (auto done = update->step(); !done) return done.error();
+    if (db_.changes() == 0) return not_found("user");
+    return Ok{};
+  }
+
+  Result<AuthSession> create_session(const std::string& user_id, Timestamp expires_at) override {
+    std::lock_guard lock(mutex_);
+    AuthSession session{new_id("s"), user_id, expires_at, now_utc()};
+    const std::string now = format_iso8601(session.last_seen_at);
+    auto insert = db_.prepare(
+        "INSERT INTO sessions(id, user_id, created_at, expires_at, last_seen_at) "
+        "SELECT ?, id, ?, ?, ?2 FROM users WHERE id = ?4");
+    if (!insert) return insert.error();
+    insert->bind(1, session.id).bind(2, now).bind(3, format_iso8601(expires_at)).bind(4, user_id);
+    if (auto done = insert->step(); !done) return done.error();
+    if (db_.changes() == 0) return not_found("user");
+    return session;
+  }
+
+  Result<SessionUser> find_session(const std::string& session_id, Timestamp now) override {
+    std::lock_guard lock(mutex_);
+    auto select =
+        db_.prepare("SELECT user_id, expires_at, last_seen_at FROM sessions WHERE id = ?");
+    if (!select) return select.error();
+    select->bind(1, session_id);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("session");
+    SessionUser out;
+    out.session = {session_id, select->column_text(0), read_time(*select, 1),
+                   read_time(*select, 2)};
+    if (out.session.expires_at.ms <= now.ms) return not_found("session");
+    auto account = find_stored_user("id", out.session.user_id);
+    if (!account) return account.error();
+    out.account = std::move(*account);
+    // The last use, to the hour: enough to expire unused guests, and a read stays a read.
+    if (now.ms - out.session.last_seen_at.ms > 3600 * 1000) {
+      const std::string when = format_iso8601(now);
+      const std::pair<const char*, const std::string*> touches[] = {
+          {"UPDATE sessions SET last_seen_at = ? WHERE id = ?", &session_id},
+          {"UPDATE users SET last_seen_at = ? WHERE id = ?", &out.session.user_id}};
+      for (const auto& [sql, key] : touches) {
+        auto touch = db_.prepare(sql);
+        if (!touch) return touch.error();
+        touch->bind(1, when).bind(2, *key);
+        if (auto done = touch->step(); !done) return done.error();
+      }
+      out.session.last_seen_at = now;
+    }
+    return out;
+  }
+
+  Status delete_session(const std::string& session_id) override {
+    std::lock_guard lock(mutex_);
+    auto remove = db_.prepare("DELETE FROM sessions WHERE id = ?");
+    if (!remove) return remove.error();
+    remove->bind(1, session_id);
+    if (auto done = remove->step(); !done) return done.error();
+    return Ok{};
+  }
+
+  Result<std::vector<std::string>> delete_sessions_of(const std::string& user_id,
+                                                      const std::string& keep) override {
+    std::lock_guard lock(mutex_);
+    auto remove = db_.prepare("DELETE FROM sessions WHERE user_id = ? AND id != ? RETURNING id");
+    if (!remove) return remove.error();
+    remove->bind(1, user_id).bind(2, keep);
+    std::vector<std::string> ids;
+    while (true) {
+      auto row = remove->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      ids.push_back(remove->column_text(0));
+    }
+    return ids;
+  }
+
+  Result<std::vector<std::string>> expire_guests(Timestamp unused_since) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
+    auto remove = db_.prepare(
+        "DELETE FROM users WHERE is_guest = 1 AND COALESCE(last_seen_at, updated_at) < ? "
+        "RETURNING id");
+    if (!remove) return remove.error();
+    remove->bind(1, format_iso8601(unused_since));
+    std::vector<std::string> ids;
+    while (true) {
+      auto row = remove->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      ids.push_back(remove->column_text(0));
+    }
+    // Their sessions and memberships went with them (ON DELETE CASCADE); what no one is in
+    // any more goes too, with its messages and events.
+    if (!ids.empty()) {
+      if (auto s = db_.exec("DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM "
+                            "conversation_participants p WHERE p.conversation_id = "
+                            "conversations.id)");
+          !s)
+        return s.error();
+    }
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    if (!ids.empty()) forget_old_text();
+    return ids;
+  }
+
   Result<Conversation> create_conversation(const std::string& creator_id,
                                            const NewConversation& input) override {
     std::lock_guard lock(mutex_);
+    if (auto quota = check_conversation_quota(creator_id); !quota) return quota.error();
     Transaction tx(db_);
     if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
     const std::string id = new_id("c");
     const std::string now = format_iso8601(now_utc());
     auto insert = db_.prepare(
         "INSERT INTO conversations(id, title, type, system_prompt, model, temperature, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        "created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!insert) return insert.error();
     insert->bind(1, id).bind(2, input.title).bind(3, to_string(input.type));
     insert->bind(4, input.system_prompt).bind(5, input.model).bind(6, input.temperature);
-    insert->bind(7, now).bind(8, now);
+    insert->bind(7, now).bind(8, now).bind(9, creator_id);
     if (auto done = insert->step(); !done) return done.error();
 
     std::vector<std::string> members = {creator_id};
@@ -288,6 +401,12 @@ class SqliteStorage final : public Storage {
                                            const ConversationPatch& patch) override {
     std::lock_guard lock(mutex_);
     if (!is_participant(viewer_id, id)) return not_found("conversation");
+    auto current = load_conversation(id);
+    if (!current) return current.error();
+    if (!may_change_settings(*current, viewer_id)) {
+      return make_error(ErrorCode::kForbidden,
+                        "only the conversation's creator can change its settings");
+    }
     auto update = db_.prepare(
         "UPDATE conversations SET "
         "title = CASE WHEN ?1 THEN ?2 ELSE title END, "
@@ -315,9 +434,32 @@ class SqliteStorage final : public Storage {
     return conversation;
   }
 
-  Status delete_conversation(const std::string& viewer_id, const std::string& id) override {
+  // The rule of docs/protocol.md ("Who may do what"): a DIRECT chat's settings are both
+  // people's; a GROUP's or an AI chat's are its creator's — everyone's once the creator's
+  // account is gone, so a group is never left frozen.
+  static bool may_change_settings(const Conversation& c, const std::string& viewer_id) {
+    if (c.type == ConversationType::kDirect || !c.created_by_id) return true;
+    return *c.created_by_id == viewer_id;
+  }
+
+  // Whether the viewer's "delete" ends the conversation for everyone (else: they leave).
+  static bool deletes_for_everyone(const Conversation& c, const std::string& viewer_id) {
+    if (c.participants.size() <= 1) return true;  // the last one out
+    if (c.type == ConversationType::kDirect || !c.created_by_id) return false;
+    return *c.created_by_id == viewer_id;
+  }
+
+  Status delete_conversation(const std::string& viewer_id, const std::string& id,
+                             bool* left) override {
     std::lock_guard lock(mutex_);
     if (!is_participant(viewer_id, id)) return not_found("conversation");
+    auto current = load_conversation(id);
+    if (!current) return current.error();
+    if (left) *left = false;
+    if (!deletes_for_everyone(*current, viewer_id)) {
+      if (left) *left = true;
+      return leave_conversation(viewer_id, id);
+    }
     // The conversation's events go with it, so this last one is delivered live only.
     auto members = members_of(id);
     auto seq = next_seq(id);
@@ -329,9 +471,28 @@ class SqliteStorage final : public Storage {
     if (members) {
       emit_to(ChangeEvent{id, *seq, "deleted", "Conversation", id,
                           protocol::dump_json(protocol::Json{{"id", id}}), now_utc()},
-              *members);
+              Audience{*members, {}});
     }
+    forget_old_text();
     return Ok{};
+  }
+
+  // A member goes; the others see the conversation updated (one participant fewer), the
+  // leaver sees it deleted from their list and stops receiving its channels.
+  Status leave_conversation(const std::string& viewer_id, const std::string& id) {
+    Transaction tx(db_);
+    if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
+    auto remove = db_.prepare(
+        "DELETE FROM conversation_participants WHERE conversation_id = ? AND user_id = ?");
+    if (!remove) return remove.error();
+    remove->bind(1, id).bind(2, viewer_id);
+    if (auto done = remove->step(); !done) return done.error();
+    if (auto touched = touch_conversation(id, format_iso8601(now_utc())); !touched)
+      return touched.error();
+    auto conversation = load_conversation(id);
+    if (!conversation) return conversation.error();
+    return commit_change(tx, id, "updated", "Conversation", id,
+                         protocol::dump_json(protocol::to_json(*conversation)), {}, {viewer_id});
   }
 
   Result<Page<Message>> list_messages(const std::string& viewer_id,
@@ -394,10 +555,19 @@ class SqliteStorage final : public Storage {
       if (!row) return row.error();
       if (*row) return CreatedMessage{read_message(*existing), false};
     }
+    if (input.author_id) {
+      if (auto quota = check_message_quota(*input.author_id); !quota) return quota.error();
+    }
     Transaction tx(db_);
     if (!tx.started()) return make_error(ErrorCode::kStorage, "could not start a transaction");
     auto seq = next_seq(input.conversation_id);
     if (!seq) return seq.error();
+    if (input.author_id) {
+      auto count = db_.prepare("UPDATE users SET message_count = message_count + 1 WHERE id = ?");
+      if (!count) return count.error();
+      count->bind(1, *input.author_id);
+      if (auto done = count->step(); !done) return done.error();
+    }
     Message m;
     m.id = new_id("m");
     m.conversation_id = input.conversation_id;
@@ -449,10 +619,13 @@ class SqliteStorage final : public Storage {
       return touched.error();
     }
     message->content = content;
-    if (auto done = commit_change(tx, message->conversation_id, "updated", "Message", id,
-                                  protocol::dump_json(protocol::to_json(*message)));
+    const std::string data = protocol::dump_json(protocol::to_json(*message));
+    if (auto done = rewrite_history(message->conversation_id, id, data, false); !done)
+      return done.error();
+    if (auto done = commit_change(tx, message->conversation_id, "updated", "Message", id, data);
         !done)
       return done.error();
+    forget_old_text();
     return message;
   }
 
@@ -473,10 +646,14 @@ class SqliteStorage final : public Storage {
     if (!remove) return remove.error();
     remove->bind(1, format_iso8601(now_utc())).bind(2, id);
     if (auto done = remove->step(); !done) return done.error();
-    if (auto done = commit_change(tx, message->conversation_id, "deleted", "Message", id,
-                                  protocol::dump_json(protocol::Json{{"id", id}}));
+    const std::string tombstone = protocol::dump_json(protocol::Json{{"id", id}});
+    if (auto done = rewrite_history(message->conversation_id, id, tombstone, true); !done)
+      return done.error();
+    if (auto done =
+            commit_change(tx, message->conversation_id, "deleted", "Message", id, tombstone);
         !done)
       return done.error();
+    forget_old_text();
     return Ok{};
   }
 
@@ -506,8 +683,10 @@ class SqliteStorage final : public Storage {
     message->content = content;
     message->status = status;
     message->metadata = metadata;
-    if (auto done = commit_change(tx, message->conversation_id, "updated", "Message", id,
-                                  protocol::dump_json(protocol::to_json(*message)));
+    const std::string data = protocol::dump_json(protocol::to_json(*message));
+    if (auto done = rewrite_history(message->conversation_id, id, data, false); !done)
+      return done.error();
+    if (auto done = commit_change(tx, message->conversation_id, "updated", "Message", id, data);
         !done)
       return done.error();
     return message;
@@ -558,8 +737,8 @@ class SqliteStorage final : public Storage {
 
   Result<Conversation> load_conversation(const std::string& id) {
     auto select = db_.prepare(
-        "SELECT id, title, type, system_prompt, model, temperature, created_at, updated_at "
-        "FROM conversations WHERE id = ?");
+        "SELECT id, title, type, system_prompt, model, temperature, created_at, updated_at, "
+        "created_by FROM conversations WHERE id = ?");
     if (!select) return select.error();
     select->bind(1, id);
     auto row = select->step();
@@ -574,6 +753,7 @@ class SqliteStorage final : public Storage {
     if (!select->column_is_null(5)) c.temperature = select->column_double(5);
     c.created_at = read_time(*select, 6);
     c.updated_at = read_time(*select, 7);
+    c.created_by_id = select->column_optional_text(8);
     // One query for all participants (not one per user: lists load many conversations).
     auto members = db_.prepare(std::string("SELECT ") + kUserColumns +
                                " FROM conversation_participants p JOIN users u ON u.id = "
@@ -585,6 +765,9 @@ class SqliteStorage final : public Storage {
       if (!member) return member.error();
       if (!*member) break;
       c.participants.push_back(read_user(*members));
+      // An address is its owner's alone: a conversation shows people, never their emails
+      // (else adding any user id to a group would read that user's address back).
+      c.participants.back().email.clear();
     }
     return c;
   }
@@ -650,22 +833,87 @@ class SqliteStorage final : public Storage {
   // the rule that every write is sequenced, durable and announced in commit order.
   Status commit_change(Transaction& tx, const std::string& conversation_id, const char* kind,
                        const char* entity, const std::string& entity_id, std::string data,
-                       std::optional<int64_t> seq = {}) {
+                       std::optional<int64_t> seq = {}, std::vector<std::string> removed = {}) {
+    if (std::string_view(entity) == "Conversation" && std::string_view(kind) == "updated") {
+      if (auto done = rewrite_history(conversation_id, entity_id, data, false); !done) return done;
+    }
     auto event = record_event(conversation_id, kind, entity, entity_id, std::move(data), seq);
     if (!event) return event.error();
     if (auto committed = tx.commit(); !committed) return committed;
-    emit(*event);
+    if (!listener_) return Ok{};
+    auto members = members_of(event->conversation_id);
+    if (members) listener_(*event, Audience{std::move(*members), std::move(removed)});
     return Ok{};
   }
 
-  void emit(const ChangeEvent& event) {
-    if (!listener_) return;
-    auto members = members_of(event.conversation_id);
-    if (members) listener_(event, *members);
+  void emit_to(const ChangeEvent& event, const Audience& audience) {
+    if (listener_) listener_(event, audience);
   }
 
-  void emit_to(const ChangeEvent& event, const std::vector<std::string>& members) {
-    if (listener_) listener_(event, members);
+  // After an edit or a deletion the old text is out of every table, and secure_delete has
+  // zeroed it in the pages — but the write-ahead log still holds the pages as they were
+  // until a checkpoint. Checkpointing and truncating it now leaves the text nowhere on
+  // disk. Edits and deletions are rare next to sends, so the cost is not felt.
+  void forget_old_text() {
+    if (auto s = db_.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s) {
+      // Not fatal: the next automatic checkpoint overwrites the log in time.
+      (void)s;
+    }
+  }
+
+  // Replay shows what is: the entity's earlier events take its current state (a tombstone
+  // once it is deleted), so an edited or deleted text is nowhere in the log afterwards.
+  Status rewrite_history(const std::string& conversation_id, const std::string& entity_id,
+                         const std::string& data, bool deleted) {
+    auto update = db_.prepare(
+        "UPDATE events SET data = ?, kind = CASE WHEN ? THEN 'deleted' ELSE kind END "
+        "WHERE conversation_id = ? AND entity_id = ?");
+    if (!update) return update.error();
+    update->bind(1, data).bind(2, int64_t{deleted ? 1 : 0}).bind(3, conversation_id);
+    update->bind(4, entity_id);
+    if (auto done = update->step(); !done) return done.error();
+    return Ok{};
+  }
+
+  Result<bool> is_guest(const std::string& user_id) {
+    auto select = db_.prepare("SELECT is_guest FROM users WHERE id = ?");
+    if (!select) return select.error();
+    select->bind(1, user_id);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("user");
+    return select->column_int(0) != 0;
+  }
+
+  Status check_conversation_quota(const std::string& user_id) {
+    auto guest = is_guest(user_id);
+    if (!guest) return guest.error();
+    const int64_t limit = *guest ? limits_.guest_conversations : limits_.conversations;
+    auto count = db_.prepare("SELECT COUNT(*) FROM conversation_participants WHERE user_id = ?");
+    if (!count) return count.error();
+    count->bind(1, user_id);
+    if (auto row = count->step(); !row) return row.error();
+    if (count->column_int(0) >= limit) {
+      return make_error(ErrorCode::kForbidden, "this account has reached its limit of " +
+                                                   std::to_string(limit) +
+                                                   " conversations; delete some to start new ones");
+    }
+    return Ok{};
+  }
+
+  Status check_message_quota(const std::string& user_id) {
+    auto select = db_.prepare("SELECT is_guest, message_count FROM users WHERE id = ?");
+    if (!select) return select.error();
+    select->bind(1, user_id);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return Ok{};  // not a user's message (the assistant's)
+    const int64_t limit = select->column_int(0) ? limits_.guest_messages : limits_.messages;
+    if (select->column_int(1) >= limit) {
+      return make_error(ErrorCode::kForbidden, "this account has reached its limit of " +
+                                                   std::to_string(limit) + " messages");
+    }
+    return Ok{};
   }
 
   Result<std::vector<std::string>> members_of(const std::string& conversation_id) {
@@ -692,14 +940,15 @@ class SqliteStorage final : public Storage {
   }
 
   Database& db_;
+  AccountLimits limits_;
   std::mutex mutex_;
   ChangeListener listener_;
 };
 
 }  // namespace
 
-std::unique_ptr<Storage> make_sqlite_storage(Database& db) {
-  return std::make_unique<SqliteStorage>(db);
+std::unique_ptr<Storage> make_sqlite_storage(Database& db, AccountLimits limits) {
+  return std::make_unique<SqliteStorage>(db, limits);
 }
 
 }  // namespace imchat::server

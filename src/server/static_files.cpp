@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace imchat::server {
@@ -104,18 +105,38 @@ std::string safe_relative_path(std::string_view target) {
   return out;
 }
 
+StaticFiles::StaticFiles(std::string root) : root_(std::move(root)) {
+  if (root_.empty()) return;
+  if (char* real = ::realpath(root_.c_str(), nullptr)) {
+    real_root_ = real;
+    std::free(real);
+  }
+}
+
+bool StaticFiles::inside_root(const std::string& path) const {
+  if (real_root_.empty()) return false;
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (!real) return false;
+  const std::string resolved = real;
+  std::free(real);
+  return resolved.size() > real_root_.size() &&
+         resolved.compare(0, real_root_.size(), real_root_) == 0 &&
+         resolved[real_root_.size()] == '/';
+}
+
 std::optional<Response> StaticFiles::serve(const Request& request) const {
   const std::string relative = safe_relative_path(request.target());
   if (relative.empty()) return std::nullopt;
   const std::string path = root_ + "/" + relative;
   const auto info = stat_file(path);
-  if (!info) return std::nullopt;
+  // A link out of the root (to /etc/passwd, to the data directory) is no file of ours.
+  if (!info || !inside_root(path)) return std::nullopt;
 
   std::string send_path = path;
   bool gzipped = false;
   if (accepts_gzip(request[http::field::accept_encoding])) {
     const auto gz = stat_file(path + ".gz");
-    if (gz && gz->mtime >= info->mtime) {
+    if (gz && gz->mtime >= info->mtime && inside_root(path + ".gz")) {
       send_path += ".gz";
       gzipped = true;
     }

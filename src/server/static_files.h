@@ -1,6 +1,7 @@
 // Serves the web client's files from --web-root: safe path mapping (no escape from the
-// root), MIME types (application/wasm for streaming compilation), ETag + Last-Modified
-// with 304 revalidation, and precompressed .gz siblings when the client accepts gzip.
+// root, by name or by a symbolic link that points out of it), MIME types
+// (application/wasm for streaming compilation), ETag + Last-Modified with 304
+// revalidation, and precompressed .gz siblings when the client accepts gzip.
 #pragma once
 
 #include <optional>
@@ -20,7 +21,7 @@ std::string safe_relative_path(std::string_view target);
 
 class StaticFiles {
  public:
-  explicit StaticFiles(std::string root) : root_(std::move(root)) {}
+  explicit StaticFiles(std::string root);
 
   bool enabled() const { return !root_.empty(); }
 
@@ -28,7 +29,11 @@ class StaticFiles {
   std::optional<Response> serve(const Request& request) const;
 
  private:
+  // Whether the file, once every link in its path is followed, is still under the root.
+  bool inside_root(const std::string& path) const;
+
   std::string root_;
+  std::string real_root_;  // the root with its own links resolved
 };
 
 }  // namespace imchat::server

@@ -27,6 +27,28 @@ struct StoredUser {
   bool guest = false;
 };
 
+// A signed-in session: what a token's `sid` names. Deleting the row revokes every token
+// that carries it, at once, on every door.
+struct AuthSession {
+  std::string id;
+  std::string user_id;
+  Timestamp expires_at;
+  Timestamp last_seen_at;
+};
+
+struct SessionUser {
+  AuthSession session;
+  StoredUser account;
+};
+
+// How much one account may keep: bounds what open registration (or a guest) can store.
+struct AccountLimits {
+  int64_t conversations = 10'000;  // conversations an account participates in
+  int64_t messages = 1'000'000;    // messages it has written
+  int64_t guest_conversations = 200;
+  int64_t guest_messages = 5'000;
+};
+
 struct NewUser {
   std::string email;
   std::string name;
@@ -85,10 +107,16 @@ struct ChangeEvent {
   Timestamp timestamp;
 };
 
-// Called after each committed write, in commit order, with the conversation's participants.
-// Runs under the storage lock: it must only queue work (e.g. post to sessions), never block.
-using ChangeListener =
-    std::function<void(const ChangeEvent& event, const std::vector<std::string>& participants)>;
+// Who hears of a change: the conversation's participants after it, sorted, and those it
+// removed (a member who left), who get a "deleted" on their list and lose its channels.
+struct Audience {
+  std::vector<std::string> participants;
+  std::vector<std::string> removed;
+};
+
+// Called after each committed write, in commit order. Runs under the storage lock: it must
+// only queue work (e.g. post to sessions), never block.
+using ChangeListener = std::function<void(const ChangeEvent& event, const Audience& audience)>;
 
 class Storage {
  public:
@@ -110,6 +138,20 @@ class Storage {
   virtual Result<User> create_user(const NewUser& user) = 0;  // kConflict on a taken email
   virtual Result<StoredUser> find_user_by_email(const std::string& email) = 0;
   virtual Result<User> find_user(const std::string& id) = 0;
+  virtual Status set_password_hash(const std::string& user_id, const std::string& hash) = 0;
+
+  // Sessions. find_session answers kNotFound for a revoked or expired session and for one
+  // whose account is gone; it records the use (at most once an hour: reads stay reads).
+  virtual Result<AuthSession> create_session(const std::string& user_id, Timestamp expires_at) = 0;
+  virtual Result<SessionUser> find_session(const std::string& session_id, Timestamp now) = 0;
+  virtual Status delete_session(const std::string& session_id) = 0;
+  // Every session of the user but `keep` (empty: all); returns the ids it revoked.
+  virtual Result<std::vector<std::string>> delete_sessions_of(const std::string& user_id,
+                                                              const std::string& keep) = 0;
+  // Guests not seen since `unused_since` go, with their sessions and the conversations no
+  // one else is in; in shared ones their messages stay, without an author. Returns the
+  // removed user ids.
+  virtual Result<std::vector<std::string>> expire_guests(Timestamp unused_since) = 0;
 
   virtual Result<Conversation> create_conversation(const std::string& creator_id,
                                                    const NewConversation& conversation) = 0;
@@ -120,7 +162,12 @@ class Storage {
   virtual Result<Conversation> update_conversation(const std::string& viewer_id,
                                                    const std::string& id,
                                                    const ConversationPatch& patch) = 0;
-  virtual Status delete_conversation(const std::string& viewer_id, const std::string& id) = 0;
+  // Who may do what (docs/protocol.md, "Who may do what"): in a GROUP only its creator
+  // changes its settings (others: kForbidden); the creator deletes a conversation for
+  // everyone, any other member leaves it (DIRECT: everyone leaves; the last one out
+  // deletes it). `left` tells the caller which of the two happened.
+  virtual Status delete_conversation(const std::string& viewer_id, const std::string& id,
+                                     bool* left = nullptr) = 0;
 
   virtual Result<Page<Message>> list_messages(const std::string& viewer_id,
                                               const std::string& conversation_id,
@@ -148,6 +195,6 @@ class Storage {
   virtual Result<std::vector<Message>> streaming_messages() = 0;
 };
 
-std::unique_ptr<Storage> make_sqlite_storage(Database& db);
+std::unique_ptr<Storage> make_sqlite_storage(Database& db, AccountLimits limits = {});
 
 }  // namespace imchat::server

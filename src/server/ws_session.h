@@ -1,20 +1,22 @@
-// WsSession: one WebSocket connection on /ws (Boost.Beast's session pattern): a read loop
-// that dispatches client frames, a bounded queue with one write in flight, and the
-// channels this connection subscribed to. A frame goes out at once when the connection has
+// WsSession: one WebSocket connection on /ws (Boost.Beast's session pattern): the bytes.
+// A read loop hands each frame to its WsApi (what frames mean), and a bounded queue with
+// one write in flight takes what goes out. A frame goes out at once when the connection has
 // been quiet for a flush interval (16 ms); frames due within one interval of the last write
-// wait for its end and leave together as one {"type":"batch"} frame (at most 64). A lone
-// frame is never delayed; a burst costs one frame per interval instead of one per event.
+// wait for its end and leave together as one {"type":"batch"} frame (at most 64 frames and
+// kMaxBatchBytes). A lone frame is never delayed; a burst costs one frame per interval.
 //
-// Implements: subscribe (with since-replay), unsubscribe, send-message (ack, idempotent by
-// clientId), typing, ping/pong, errors for bad frames. Dead peers are dropped by Beast's
-// idle timeout with keep-alive pings; a consumer that lets the queue fill is disconnected.
+// Limits: the queue is bounded in bytes (kMaxQueuedBytes) — a consumer that lets it fill
+// is cut off at once (TCP closed, no close handshake it would not read), so a client that
+// never reads costs the server at most that much. Dead peers are dropped by Beast's idle
+// timeout with keep-alive pings. The socket closes with 4401 when its token expires or its
+// session ends (sign-out, a password change: LiveSockets), and holds a place in the
+// connection counts (per address, per user) for as long as it lives.
 #pragma once
 
 #include <deque>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,74 +24,68 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "protocol/json.h"
-#include "server/http_types.h"
+#include "server/authenticator.h"
+#include "server/connection_limits.h"
+#include "server/http_session.h"
 #include "server/hub.h"
-#include "server/storage.h"
+#include "server/live_sockets.h"
+#include "server/ws_api.h"
 
 namespace imchat::server {
 
-class Replies;
-class RateLimiter;
-
 struct WsContext {
-  Hub& hub;
-  Storage& storage;
+  WsApiContext api;
   boost::asio::any_io_executor workers;
-  size_t max_message_bytes = 32 * 1024;
-  Replies* replies = nullptr;
-  RateLimiter* write_limiter = nullptr;  // shared with REST: one budget per user
+  LiveSockets* live = nullptr;
   std::chrono::milliseconds flush_interval{16};
 };
 
-class WsSession : public Subscriber, public std::enable_shared_from_this<WsSession> {
+// Who the connection is for, or why it is refused (it still becomes a WebSocket, closed at
+// once with the code, so a client can tell "sign in again" from "network down").
+struct Admission {
+  std::optional<Principal> principal;
+  uint16_t refuse_code = 0;  // 4401 unauthorized, 4429 too many connections
+  std::string refuse_reason;
+  std::vector<OpenCounts::Lease> leases;  // per user, per address
+};
+
+class WsSession : public Subscriber,
+                  public Disconnectable,
+                  public WsPeer,
+                  public std::enable_shared_from_this<WsSession> {
  public:
-  // user_id empty: the token was bad; the session accepts, then closes with 4401.
-  WsSession(boost::beast::tcp_stream stream, WsContext context, std::string user_id,
-            std::string remote);
+  WsSession(Upgrade upgrade, WsContext context, Admission admission);
   ~WsSession() override;
 
-  void run(Request upgrade);
+  void run();
 
+  // Subscriber
   const std::string& user_id() const override { return user_id_; }
   void deliver(const Delivery& delivery) override;
+  // Disconnectable
+  void disconnect(uint16_t code, const std::string& reason) override;
+  // WsPeer
+  void send(std::shared_ptr<const std::string> frame) override;
+  void close(uint16_t code, const char* reason) override;
+  void off_thread(std::function<std::function<void()>()> work) override;
+  std::shared_ptr<Subscriber> subscriber() override { return shared_from_this(); }
 
-  static constexpr size_t kMaxQueuedFrames = 4096;
+  static constexpr size_t kMaxQueuedBytes = 2 << 20;
   static constexpr size_t kMaxBatch = 64;
+  static constexpr size_t kMaxBatchBytes = 256 << 10;
 
  private:
-  struct Channel {
-    bool ready = false;             // replay done; live frames go straight out
-    std::vector<Delivery> pending;  // live frames that arrived during the replay
-    int64_t last_seq = 0;           // highest sequence sent on this channel
-  };
-
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, size_t bytes);
-  void handle_frame(const protocol::Json& frame);
-
-  void subscribe(const std::string& channel, std::optional<int64_t> since);
-  void finish_subscribe(const std::string& channel, std::optional<int64_t> since,
-                        Result<std::pair<int64_t, std::vector<ChangeEvent>>> replay);
-  void unsubscribe(const std::string& channel);
-  void send_message(const protocol::Json& frame);
-  void on_delivery(const Delivery& delivery);
-
-  void send(std::shared_ptr<const std::string> frame);
-  void send_json(const protocol::Json& frame);
-  void send_error(const std::string& code, const std::string& message,
-                  const protocol::Json& request_id = nullptr, const std::string& channel = {});
   void schedule_write();
   void do_write();
   void on_write(boost::beast::error_code ec, size_t bytes);
-  void close(uint16_t code, const char* reason);
-
-  // Runs work on a worker thread and its continuation back on this session's strand.
-  template <typename Work, typename Then>
-  void off_thread(Work work, Then then);
+  void ended();  // the connection is over, for whatever reason: leave everything
+  void cut_off(const char* why);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  Request upgrade_;
   boost::beast::flat_buffer buffer_;
   WsContext context_;
   // This connection's database work, in the order its frames arrived: two sends from one
@@ -97,13 +93,17 @@ class WsSession : public Subscriber, public std::enable_shared_from_this<WsSessi
   boost::asio::strand<boost::asio::any_io_executor> work_strand_;
   std::string user_id_;
   std::string remote_;
-  std::map<std::string, Channel> channels_;
+  Admission admission_;
+  std::optional<WsApi> api_;
   std::deque<std::shared_ptr<const std::string>> queue_;
+  size_t queued_bytes_ = 0;
   std::shared_ptr<const std::string> in_flight_;
   bool writing_ = false;
   bool flush_scheduled_ = false;
   bool closing_ = false;
+  bool ended_ = false;
   boost::asio::steady_timer flush_timer_;
+  boost::asio::steady_timer expiry_timer_;
   std::chrono::steady_clock::time_point last_write_{};
 };
 

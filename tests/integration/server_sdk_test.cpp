@@ -159,8 +159,9 @@ TEST_F(ServerTest, AllowsOnlyListedCorsOrigins) {
       << reply2;
 }
 
-// The web client may be framed by the server's own pages and the configured origins only;
-// the API (JSON) carries no such policy (it is not a page).
+// The web client may be framed by the server's own pages and the configured origins only,
+// runs only its own scripts and talks only to its own server; the API (JSON) carries no
+// such policy (it is not a page), but nothing is ever sniffed.
 TEST_F(ServerTest, StaticFilesNameWhoMayFrameThem) {
   auto raw_get = [&](const std::string& path) {
     boost::asio::io_context io;
@@ -174,10 +175,20 @@ TEST_F(ServerTest, StaticFilesNameWhoMayFrameThem) {
     return reply;
   };
   const std::string page = raw_get("/");
-  EXPECT_NE(page.find("Content-Security-Policy: frame-ancestors 'self' https://host.example\r\n"),
-            std::string::npos)
-      << page;
-  EXPECT_EQ(raw_get("/api/health").find("Content-Security-Policy"), std::string::npos);
+  const size_t csp = page.find("Content-Security-Policy: ");
+  ASSERT_NE(csp, std::string::npos) << page;
+  const std::string policy = page.substr(csp, page.find("\r\n", csp) - csp);
+  for (const char* part :
+       {"default-src 'self'", "script-src 'self' 'wasm-unsafe-eval';", "connect-src 'self';",
+        "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self' https://host.example"}) {
+    EXPECT_NE(policy.find(part), std::string::npos) << part << " in " << policy;
+  }
+  EXPECT_EQ(policy.find("'unsafe-eval'"), std::string::npos) << "no eval: " << policy;
+  EXPECT_NE(page.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos);
+  EXPECT_NE(page.find("Referrer-Policy: no-referrer\r\n"), std::string::npos);
+  const std::string health = raw_get("/api/health");
+  EXPECT_EQ(health.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_NE(health.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos);
 }
 
 TEST_F(ServerTest, MalformedHttpGetsA400AndTheServerStaysUp) {

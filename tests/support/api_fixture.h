@@ -37,6 +37,7 @@ class ApiTest : public ::testing::Test {
     config.builtin_delay_ms = builtin_delay_ms_;
     config.write_burst = write_burst_;
     config.writes_per_second = writes_per_second_;
+    config.kdf_iterations = kdf_iterations_;
     configure(config);
     server_ = std::make_unique<server::Server>(config);
     auto started = server_->start();
@@ -112,6 +113,7 @@ class ApiTest : public ::testing::Test {
   }
 
   int builtin_delay_ms_ = 1;     // the builtin model streams fast unless a test slows it
+  int kdf_iterations_ = 10000;   // sign-ups cost ms here, unless a test is about the KDF
   double write_burst_ = 100000;  // rate limits out of the way unless a test is about them
   double writes_per_second_ = 100000;
   TempDir data_;

@@ -6,27 +6,45 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace imchat::testing {
 
+// What else the child gets: a file for its log lines (stderr) instead of the test's, and a
+// file-descriptor limit (RLIMIT_NOFILE, soft and hard) to run out of.
+struct ProcessOptions {
+  std::string log_file;
+  int max_files = 0;
+};
+
 class ServerProcess {
  public:
   // args after the binary's name; the port is always 0 (a free one). quiet: its log lines
   // (stderr) go to /dev/null.
-  ServerProcess(std::string binary, std::vector<std::string> args, bool quiet = false) {
+  ServerProcess(std::string binary, std::vector<std::string> args, bool quiet = false,
+                ProcessOptions options = {}) {
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], STDOUT_FILENO);
       if (quiet && !freopen("/dev/null", "w", stderr)) _exit(126);
+      if (!options.log_file.empty() && !freopen(options.log_file.c_str(), "w", stderr)) _exit(126);
+      if (options.max_files > 0) {
+        rlimit files{static_cast<rlim_t>(options.max_files),
+                     static_cast<rlim_t>(options.max_files)};
+        if (setrlimit(RLIMIT_NOFILE, &files) != 0) _exit(125);
+      }
       close(out[0]);
       close(out[1]);
       std::vector<std::string> all = {binary, "--port", "0"};
@@ -56,6 +74,25 @@ class ServerProcess {
 
   bool started() const { return !url_.empty(); }
   pid_t pid() const { return pid_; }
+
+  // From /proc: resident memory now and at its peak (KiB), and CPU time used (s).
+  long rss_kib() const { return status_field("VmRSS:"); }
+  long peak_rss_kib() const { return status_field("VmHWM:"); }
+  double cpu_seconds() const {
+    FILE* f = std::fopen(("/proc/" + std::to_string(pid_) + "/stat").c_str(), "r");
+    if (!f) return -1;
+    char buffer[1024] = {};
+    const size_t n = std::fread(buffer, 1, sizeof buffer - 1, f);
+    std::fclose(f);
+    // After the command name in parentheses: state, then fields 4..; utime is 14, stime 15.
+    const char* p = std::strrchr(buffer, ')');
+    if (!p || n == 0) return -1;
+    unsigned long utime = 0, stime = 0;
+    if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+        2)
+      return -1;
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
   const std::string& url() const { return url_; }
   uint16_t port() const {
     const auto colon = url_.rfind(':');
@@ -95,6 +132,19 @@ class ServerProcess {
         return;
       }
     }
+  }
+
+  long status_field(const char* name) const {
+    FILE* f = std::fopen(("/proc/" + std::to_string(pid_) + "/status").c_str(), "r");
+    if (!f) return -1;
+    char line[256];
+    long value = -1;
+    while (std::fgets(line, sizeof line, f)) {
+      if (std::strncmp(line, name, std::strlen(name)) == 0)
+        value = std::atol(line + std::strlen(name));
+    }
+    std::fclose(f);
+    return value;
   }
 
   pid_t pid_ = -1;

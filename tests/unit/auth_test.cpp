@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <jwt.h>
 #include <sys/stat.h>
+
+#include <cstdlib>
 
 #include "server/auth.h"
 #include "server/query_string.h"
@@ -23,8 +26,8 @@ TEST(Passwords, SaltMakesEveryHashDifferent) {
   EXPECT_NE(hash_password("same", kFast), hash_password("same", kFast));
 }
 
-TEST(Passwords, DefaultCostIsAtLeast100kIterations) {
-  EXPECT_GE(kDefaultKdfIterations, 100000);
+TEST(Passwords, DefaultCostIsAtLeastOwaspsFigure) {
+  EXPECT_GE(kDefaultKdfIterations, 600000);  // OWASP 2023, PBKDF2-HMAC-SHA256
   const std::string stored = hash_password("x");
   EXPECT_NE(stored.find("$" + std::to_string(kDefaultKdfIterations) + "$"), std::string::npos);
 }
@@ -36,18 +39,48 @@ TEST(Passwords, MalformedStoredHashesNeverVerify) {
   }
 }
 
+TEST(Passwords, AWeakerStoredHashIsRedone) {
+  const std::string weak = hash_password("pw", kFast);
+  EXPECT_TRUE(needs_rehash(weak, 2 * kFast));
+  EXPECT_FALSE(needs_rehash(weak, kFast));
+  EXPECT_FALSE(needs_rehash(hash_password("pw", 2 * kFast), kFast));
+  EXPECT_TRUE(needs_rehash("garbage", kFast));
+}
+
 const std::string kSecret(40, 's');
 
-TEST(Tokens, RoundTripToTheUserId) {
+TEST(Tokens, RoundTripToTheUserAndSession) {
   TokenIssuer issuer(kSecret, 3600);
-  auto user = issuer.verify(issuer.issue("u_abc", 1000), 1001);
-  ASSERT_TRUE(user) << user.error().describe();
-  EXPECT_EQ(*user, "u_abc");
+  auto claims = issuer.verify(issuer.issue("u_abc", "s_1", 1000), 1001);
+  ASSERT_TRUE(claims) << claims.error().describe();
+  EXPECT_EQ(claims->user_id, "u_abc");
+  EXPECT_EQ(claims->session_id, "s_1");
+  EXPECT_EQ(claims->expires_at, 4600);
+}
+
+TEST(Tokens, ATokenWithoutASessionCannotBeRevokedSoItIsRefused) {
+  // What this server issued before sessions existed: sub, iat, exp — validly signed.
+  jwt_t* raw = nullptr;
+  ASSERT_EQ(jwt_new(&raw), 0);
+  jwt_add_grant(raw, "sub", "u_abc");
+  jwt_add_grant_int(raw, "iat", 1000);
+  jwt_add_grant_int(raw, "exp", 4600);
+  jwt_set_alg(raw, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(kSecret.data()),
+              static_cast<int>(kSecret.size()));
+  char* encoded = jwt_encode_str(raw);
+  const std::string legacy = encoded;
+  free(encoded);
+  jwt_free(raw);
+  TokenIssuer issuer(kSecret, 3600);
+  auto refused = issuer.verify(legacy, 1001);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnauthorized);
+  EXPECT_NE(refused.error().message.find("session"), std::string::npos);
 }
 
 TEST(Tokens, ExpireAfterTheirLifetime) {
   TokenIssuer issuer(kSecret, 3600);
-  const std::string token = issuer.issue("u_abc", 1000);
+  const std::string token = issuer.issue("u_abc", "s_1", 1000);
   EXPECT_TRUE(issuer.verify(token, 4599));
   auto expired = issuer.verify(token, 4600);
   ASSERT_FALSE(expired);
@@ -57,11 +90,11 @@ TEST(Tokens, ExpireAfterTheirLifetime) {
 TEST(Tokens, RefuseAnotherSecretATamperedPayloadAndAlgNone) {
   TokenIssuer issuer(kSecret, 3600);
   TokenIssuer other(std::string(40, 'x'), 3600);
-  const std::string token = issuer.issue("u_abc", 1000);
+  const std::string token = issuer.issue("u_abc", "s_1", 1000);
   EXPECT_FALSE(other.verify(token, 1001));
   // Swap the payload for one naming another user, keeping the signature.
   const size_t dot1 = token.find('.'), dot2 = token.rfind('.');
-  const std::string forged_payload = other.issue("u_evil", 1000);
+  const std::string forged_payload = other.issue("u_evil", "s_1", 1000);
   const std::string forged =
       token.substr(0, dot1) +
       forged_payload.substr(forged_payload.find('.'),
@@ -133,6 +166,46 @@ TEST(RateLimiter, AllowsABurstThenRefillsOverTime) {
   for (int i = 0; i < 3; ++i)
     EXPECT_FALSE(limiter.acquire("u", later));
   EXPECT_TRUE(limiter.acquire("u", later));
+}
+
+TEST(RateLimiter, KeysFromOutsideCannotGrowItWithoutBound) {
+  RateLimiter limiter(2, 1, 100);  // at most ~100 keys
+  const auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 10000; ++i)
+    limiter.acquire("email" + std::to_string(i), t0 + std::chrono::milliseconds(i));
+  EXPECT_LE(limiter.size(), 100u);
+  // The newest keys keep their state: a key just used twice is still limited.
+  const auto now = t0 + std::chrono::milliseconds(10000);
+  limiter.acquire("hot", now);
+  limiter.acquire("hot", now);
+  EXPECT_TRUE(limiter.acquire("hot", now));
+}
+
+TEST(FailureBackoff, FreeFailuresThenADoublingWaitThatSuccessForgets) {
+  FailureBackoff backoff(3, 60);
+  const auto t0 = FailureBackoff::Clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(backoff.blocked("ada", t0)) << "three free failures";
+    backoff.failed("ada", t0);
+  }
+  EXPECT_EQ(backoff.blocked("ada", t0), 1) << "the fourth attempt waits a second";
+  EXPECT_FALSE(backoff.blocked("ada", t0 + std::chrono::seconds(1)));
+  backoff.failed("ada", t0 + std::chrono::seconds(1));  // then 2 s
+  EXPECT_EQ(backoff.blocked("ada", t0 + std::chrono::seconds(1)), 2);
+  for (int i = 0; i < 20; ++i)
+    backoff.failed("ada", t0 + std::chrono::seconds(2));
+  EXPECT_EQ(backoff.blocked("ada", t0 + std::chrono::seconds(2)), 60) << "capped";
+  EXPECT_FALSE(backoff.blocked("bob", t0)) << "per key";
+  backoff.succeeded("ada");
+  EXPECT_FALSE(backoff.blocked("ada", t0 + std::chrono::seconds(2)));
+}
+
+TEST(AddressKey, Ipv6HostsAreOneKeyPerSlash64) {
+  EXPECT_EQ(address_key("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(address_key("2001:db8:1:2:aaaa::1"), address_key("2001:db8:1:2:bbbb::2"));
+  EXPECT_NE(address_key("2001:db8:1:2::1"), address_key("2001:db8:1:3::1"));
+  EXPECT_EQ(address_key("::ffff:203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(address_key("not an address"), "not an address");
 }
 
 }  // namespace

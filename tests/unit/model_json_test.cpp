@@ -193,9 +193,19 @@ TEST(ModelJson, ConversationReportsBadParticipant) {
   ASSERT_TRUE(json);
   auto c = conversation_from_json(*json);
   ASSERT_FALSE(c);
-  EXPECT_NE(c.error().message.find("Conversation.participants: User.email: missing"),
+  // Not the email: a conversation shows people without their addresses.
+  EXPECT_NE(c.error().message.find("Conversation.participants: User.name: missing"),
             std::string::npos)
       << c.error().message;
+}
+
+TEST(ModelJson, AUserWithoutAnEmailIsSomeoneElse) {
+  User other{"u_2", "", "Bob", std::nullopt, {1000}, {2000}};
+  const Json json = to_json(other);
+  EXPECT_FALSE(json.contains("email")) << json.dump();
+  auto back = user_from_json(json);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, other);
 }
 
 TEST(ModelJson, DumpReplacesInvalidUtf8InsteadOfThrowing) {

@@ -114,5 +114,22 @@ TEST_F(StaticFilesServe, HeadReportsLengthWithoutBody) {
   EXPECT_EQ((*empty)[http::field::content_length], "4096");
 }
 
+TEST_F(StaticFilesServe, ALinkOutOfTheRootIsNoFileOfOurs) {
+  testing::TempDir outside;
+  outside.write("secret.txt", "the data directory, say");
+  std::filesystem::create_symlink(outside.path() / "secret.txt", dir_.path() / "leak.txt");
+  std::filesystem::create_directories(dir_.path() / "sub");
+  std::filesystem::create_directory_symlink(outside.path(), dir_.path() / "sub" / "out");
+  EXPECT_FALSE(files_.serve(get("/leak.txt")));
+  EXPECT_FALSE(files_.serve(get("/sub/out/secret.txt")));
+  // A link that stays inside the root is fine, and so is a root that is itself a link.
+  std::filesystem::create_symlink(dir_.path() / "app.js", dir_.path() / "alias.js");
+  EXPECT_TRUE(files_.serve(get("/alias.js")));
+  std::filesystem::create_directory_symlink(dir_.path(), outside.path() / "root-link");
+  StaticFiles through_link((outside.path() / "root-link").string());
+  EXPECT_TRUE(through_link.serve(get("/app.js")));
+  EXPECT_FALSE(through_link.serve(get("/leak.txt")));
+}
+
 }  // namespace
 }  // namespace imchat::server

@@ -1,0 +1,373 @@
+#include "server/ws_api.h"
+
+#include <algorithm>
+
+#include "protocol/model_json.h"
+#include "server/rate_limiter.h"
+#include "server/replies.h"
+
+namespace imchat::server {
+
+using protocol::Json;
+
+namespace {
+
+// "Message:list:c_1" → {"Message:list", "c_1"}.
+std::pair<std::string, std::string> split_channel(const std::string& channel) {
+  for (const char* prefix : {"Message:list:", "Conversation:item:"}) {
+    const std::string p = prefix;
+    if (channel.rfind(p, 0) == 0 && channel.size() > p.size()) {
+      return {p.substr(0, p.size() - 1), channel.substr(p.size())};
+    }
+  }
+  return {channel, {}};
+}
+
+// What a client may have echoed back: a number, or a short string. Anything else would let
+// one small frame make the server queue a large one (the ping that carries 63 KiB).
+bool echoable(const Json& value) {
+  if (value.is_null() || value.is_number()) return true;
+  return value.is_string() && value.get_ref<const std::string&>().size() <= WsApi::kMaxEchoBytes;
+}
+
+}  // namespace
+
+std::string ws_error_code(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kValidation:
+    case ErrorCode::kParse:
+      return "bad_request";
+    case ErrorCode::kTooLarge:
+      return "too_large";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kBusy:
+      return "busy";
+    default:
+      return "internal";
+  }
+}
+
+WsApi::WsApi(WsApiContext context, WsPeer& peer, std::string user_id)
+    : context_(context), peer_(peer), user_id_(std::move(user_id)) {}
+
+void WsApi::on_binary() {
+  send_error("bad_request", "frames must be JSON text");
+}
+
+void WsApi::on_text(std::string_view text) {
+  auto frame = protocol::parse_json(text);
+  if (!frame) return send_error("bad_request", frame.error().message);
+  if (!frame->is_object()) return send_error("bad_request", "a frame must be a JSON object");
+  handle(*frame);
+}
+
+void WsApi::handle(const Json& frame) {
+  protocol::ObjectReader r(frame, "frame");
+  const std::string type = r.required_string("type");
+  if (!r.ok()) return send_error("bad_request", r.error().message);
+  const Json request_id = frame.contains("requestId") ? frame["requestId"] : Json(nullptr);
+  if (!echoable(request_id)) {
+    return send_error("bad_request", "requestId must be a number or a string of at most " +
+                                         std::to_string(kMaxEchoBytes) + " bytes");
+  }
+
+  if (type == "ping") {
+    const Json t = frame.contains("t") ? frame["t"] : Json(nullptr);
+    if (!echoable(t)) {
+      return send_error("bad_request", "t must be a number or a string of at most " +
+                                           std::to_string(kMaxEchoBytes) + " bytes");
+    }
+    return send_json({{"type", "pong"}, {"t", t}});
+  }
+  if (type == "subscribe" || type == "unsubscribe") {
+    const std::string channel = r.required_string("channel");
+    const auto since = r.optional_int("since");
+    if (!r.ok()) return send_error("bad_request", r.error().message);
+    if (channel.size() > kMaxChannelBytes) return send_error("bad_request", "channel is too long");
+    if (type == "unsubscribe") return unsubscribe(channel);
+    if (since && *since < 0)
+      return send_error("bad_request", "since must not be negative", nullptr, channel);
+    return subscribe(channel, since);
+  }
+  if (type == "send-message") return send_message(frame, request_id);
+  if (type == "typing") {
+    const std::string conversation_id = r.required_string("conversationId");
+    const Json* is_typing = frame.contains("isTyping") ? &frame["isTyping"] : nullptr;
+    if (!r.ok()) return send_error("bad_request", r.error().message);
+    if (!is_typing || !is_typing->is_boolean()) {
+      return send_error("bad_request", "frame.isTyping: expected a boolean");
+    }
+    return typing(conversation_id, is_typing->get<bool>());
+  }
+  if (type == "cancel") {
+    const std::string conversation_id = r.required_string("conversationId");
+    if (!r.ok()) return send_error("bad_request", r.error().message);
+    if (!context_.replies) return send_error("unsupported", "no replies are generated here");
+    peer_.off_thread([this, conversation_id]() -> std::function<void()> {
+      Status cancelled = context_.replies->cancel(user_id_, conversation_id);
+      return [this, cancelled] {
+        if (!cancelled) send_error("not_found", "conversation not found");
+      };
+    });
+    return;
+  }
+  if (type == "read") {
+    const std::string conversation_id = r.required_string("conversationId");
+    const std::string message_id = r.required_string("messageId");
+    if (!r.ok()) return send_error("bad_request", r.error().message);
+    return read(conversation_id, message_id);
+  }
+  send_error("bad_request", "unknown frame type \"" + type.substr(0, 40) + "\"");
+}
+
+// Typing and read receipts are relayed to everyone in the conversation, so one client must
+// not be able to make the server fan out thousands a second: a state that did not change
+// is not relayed again (typing: not within a second), and all of them together share a
+// small bucket. Over it, the frame is dropped and the client hears so, at most once a
+// second.
+bool WsApi::take_ephemeral_token() {
+  const auto now = now_();
+  if (ephemeral_updated_ != Clock::time_point{}) {
+    const double elapsed = std::chrono::duration<double>(now - ephemeral_updated_).count();
+    ephemeral_tokens_ =
+        std::min(kEphemeralBurst, ephemeral_tokens_ + std::max(0.0, elapsed) * kEphemeralPerSecond);
+  }
+  ephemeral_updated_ = now;
+  if (ephemeral_tokens_ >= 1) {
+    ephemeral_tokens_ -= 1;
+    return true;
+  }
+  if (now - last_limited_notice_ >= std::chrono::seconds(1)) {
+    last_limited_notice_ = now;
+    Json error = {{"type", "error"},
+                  {"code", "rate_limited"},
+                  {"message", "too many typing and read frames; some were dropped"},
+                  {"retryAfter", 1}};
+    send_json(error);
+  }
+  return false;
+}
+
+void WsApi::typing(const std::string& conversation_id, bool is_typing) {
+  if (relayed_.size() > 256 && !relayed_.count(conversation_id)) relayed_.clear();
+  Relayed& last = relayed_[conversation_id];
+  const auto now = now_();
+  if (last.typing == is_typing && (!is_typing || now - last.typing_at < std::chrono::seconds(1)))
+    return;  // nothing new to say
+  if (!take_ephemeral_token()) return;
+  last.typing = is_typing;
+  last.typing_at = now;
+  peer_.off_thread([this, conversation_id, is_typing]() -> std::function<void()> {
+    auto access = context_.storage.last_seq(user_id_, conversation_id);
+    return [this, conversation_id, is_typing, ok = static_cast<bool>(access)] {
+      if (!ok) {
+        relayed_.erase(conversation_id);
+        return send_error("not_found", "conversation not found");
+      }
+      context_.hub.publish_typing(conversation_id, user_id_, is_typing);
+    };
+  });
+}
+
+void WsApi::read(const std::string& conversation_id, const std::string& message_id) {
+  if (relayed_.size() > 256 && !relayed_.count(conversation_id)) relayed_.clear();
+  Relayed& last = relayed_[conversation_id];
+  if (last.read_message == message_id) return;  // already said
+  if (!take_ephemeral_token()) return;
+  last.read_message = message_id;
+  peer_.off_thread([this, conversation_id, message_id]() -> std::function<void()> {
+    Status marked = context_.storage.mark_read(user_id_, conversation_id, message_id);
+    return [this, conversation_id, message_id, marked] {
+      if (!marked) {
+        relayed_[conversation_id].read_message.clear();
+        return send_error("not_found", "message not found");
+      }
+      context_.hub.publish_read(conversation_id, user_id_, message_id);
+    };
+  });
+}
+
+void WsApi::subscribe(const std::string& channel, std::optional<int64_t> since) {
+  auto [kind, conversation_id] = split_channel(channel);
+  if (channel == "Conversation:list") {
+    channels_[channel] = Channel{true, {}, 0, 0};
+    context_.hub.subscribe(Hub::list_key(user_id_), peer_.subscriber());
+    // The list spans conversations and has no single sequence: a returning client refetches.
+    if (since && *since > 0)
+      send_error("resync", "refetch the conversation list", nullptr, channel);
+    return send_json({{"type", "subscribed"}, {"channel", channel}, {"seq", 0}});
+  }
+  if (conversation_id.empty()) {
+    return send_error("bad_request", "unknown channel \"" + channel.substr(0, 80) + "\"", nullptr,
+                      channel);
+  }
+  // Listen first, then read the history: anything committed in between arrives twice and
+  // the duplicate is dropped by sequence number; nothing falls in a gap.
+  channels_[channel] = Channel{false, {}, 0, 0};
+  context_.hub.subscribe(channel, peer_.subscriber());
+  peer_.off_thread([this, channel, conversation_id, since]() -> std::function<void()> {
+    Replay replay = [&]() -> Replay {
+      auto last = context_.storage.last_seq(user_id_, conversation_id);
+      if (!last) return last.error();
+      std::vector<ChangeEvent> events;
+      if (since && *since < *last) {
+        auto stored =
+            context_.storage.events_since(user_id_, conversation_id, *since, kMaxReplay + 1);
+        if (!stored) return stored.error();
+        events = std::move(*stored);
+      }
+      return std::make_pair(*last, std::move(events));
+    }();
+    return [this, channel, since, replay = std::move(replay)]() mutable {
+      finish_subscribe(channel, since, std::move(replay));
+    };
+  });
+}
+
+void WsApi::finish_subscribe(const std::string& channel, std::optional<int64_t> since,
+                             Replay replay) {
+  auto it = channels_.find(channel);
+  if (it == channels_.end() || closed_) return;  // unsubscribed meanwhile, or gone
+  if (!replay) {
+    context_.hub.unsubscribe(channel, peer_.subscriber().get());
+    channels_.erase(it);
+    return send_error(
+        ws_error_code(replay.error().code),
+        replay.error().code == ErrorCode::kNotFound ? "channel not found" : "could not subscribe",
+        nullptr, channel);
+  }
+  Channel& state = it->second;
+  const auto& [last_seq, events] = *replay;
+  const std::string entity = channel.rfind("Message:", 0) == 0 ? "Message" : "Conversation";
+  size_t replay_bytes = 0;
+  for (const ChangeEvent& event : events)
+    if (event.entity == entity) replay_bytes += event.data.size();
+  if (since && (*since > last_seq || static_cast<int64_t>(events.size()) > kMaxReplay ||
+                replay_bytes > kMaxReplayBytes)) {
+    // The gap cannot be replayed (too long, too large to queue at once, or the client
+    // knows a future we do not): it refetches over REST, a page at a time.
+    send_error("resync", "refetch this channel", nullptr, channel);
+  } else if (since) {
+    for (const ChangeEvent& event : events) {
+      if (event.entity != entity) continue;
+      peer_.send(std::make_shared<const std::string>(update_frame(event, channel)));
+      if (closed_) return;  // cut off as a slow consumer by that send
+    }
+  }
+  state.last_seq = last_seq;
+  state.ready = true;
+  std::vector<Delivery> pending = std::move(state.pending);
+  state.pending.clear();
+  state.pending_bytes = 0;
+  for (const Delivery& d : pending) {
+    on_delivery(d);
+    if (closed_) return;
+  }
+  send_json({{"type", "subscribed"}, {"channel", channel}, {"seq", last_seq}});
+}
+
+void WsApi::unsubscribe(const std::string& channel) {
+  if (channels_.erase(channel) > 0) {
+    context_.hub.unsubscribe(channel == "Conversation:list" ? Hub::list_key(user_id_) : channel,
+                             peer_.subscriber().get());
+  }
+  send_json({{"type", "unsubscribed"}, {"channel", channel}});
+}
+
+void WsApi::send_message(const Json& frame, const Json& request_id) {
+  protocol::ObjectReader r(frame, "frame");
+  NewMessage input;
+  input.conversation_id = r.required_string("conversationId");
+  input.content = r.required_string("content");
+  input.client_id = r.optional_string("clientId");
+  if (!r.ok()) return send_error("bad_request", r.error().message, request_id);
+  if (input.content.empty())
+    return send_error("bad_request", "content must not be empty", request_id);
+  if (input.content.size() > context_.max_message_bytes) {
+    return send_error("too_large",
+                      "content is over " + std::to_string(context_.max_message_bytes) + " bytes",
+                      request_id);
+  }
+  if (input.client_id && (input.client_id->empty() || input.client_id->size() > 64)) {
+    return send_error("bad_request", "clientId must be 1 to 64 characters", request_id);
+  }
+  input.author_id = user_id_;
+  if (context_.write_limiter) {
+    if (auto wait = context_.write_limiter->acquire(user_id_)) {
+      Json error = {{"type", "error"},
+                    {"code", "rate_limited"},
+                    {"message", "too many writes; try again in " + std::to_string(*wait) + " s"},
+                    {"retryAfter", *wait}};
+      if (!request_id.is_null()) error["requestId"] = request_id;
+      return send_json(error);
+    }
+  }
+  peer_.off_thread([this, input, request_id]() -> std::function<void()> {
+    auto created = context_.storage.create_message(user_id_, input);
+    return [this, request_id, created = std::move(created)] {
+      if (!created) {
+        return send_error(ws_error_code(created.error().code),
+                          created.error().code == ErrorCode::kNotFound ? "conversation not found"
+                                                                       : created.error().message,
+                          request_id);
+      }
+      send_json({{"type", "ack"},
+                 {"requestId", request_id},
+                 {"data", protocol::to_json(created->message)}});
+      // Ack first, then let the model start: the sender hears "stored" at once.
+      if (created->created && context_.replies) {
+        peer_.off_thread([this, message = created->message]() -> std::function<void()> {
+          // Not an AI conversation, or a reply already running: nothing to start.
+          (void)context_.replies->start_reply(user_id_, message);
+          return [] {};
+        });
+      }
+    };
+  });
+}
+
+void WsApi::on_delivery(const Delivery& delivery) {
+  auto it = channels_.find(delivery.channel);
+  if (it == channels_.end() || closed_) return;
+  Channel& state = it->second;
+  if (!state.ready) {
+    state.pending_bytes += delivery.frame ? delivery.frame->size() : 0;
+    if (state.pending_bytes > kMaxPendingBytes) return peer_.close(4008, "slow consumer");
+    state.pending.push_back(delivery);
+    return;
+  }
+  if (delivery.seq > 0) {
+    if (delivery.seq <= state.last_seq) return;  // already replayed
+    state.last_seq = delivery.seq;
+  }
+  peer_.send(delivery.frame);
+}
+
+void WsApi::on_closed() {
+  // The channels stay (they go with this object): on_closed can run inside a send() made
+  // while a channel is in use — a slow consumer cut off mid-replay — and that caller
+  // still holds it. Nothing is delivered or replayed any more.
+  closed_ = true;
+  context_.hub.unsubscribe_all(peer_.subscriber().get());
+}
+
+void WsApi::send_json(const Json& frame) {
+  peer_.send(std::make_shared<const std::string>(protocol::dump_json(frame)));
+}
+
+void WsApi::send_error(const std::string& code, const std::string& message, const Json& request_id,
+                       const std::string& channel) {
+  Json frame = {{"type", "error"}, {"code", code}, {"message", message}};
+  if (!request_id.is_null()) frame["requestId"] = request_id;
+  if (!channel.empty()) frame["channel"] = channel;
+  send_json(frame);
+}
+
+}  // namespace imchat::server
