@@ -42,10 +42,12 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
       http_(http),
       sockets_(sockets),
       store_(store),
+      account_store_(store ? std::make_unique<sdk::ScopedStore>(*store, options.store_scope)
+                           : nullptr),
       page_(page),
       page_events_(page),
       client_(http, sdk::ClientOptions{.base_url = options.server_url}),
-      chat_({http, sockets, store, monotonic_ms, uniform_random},
+      chat_({http, sockets, account_store_.get(), monotonic_ms, uniform_random},
             sdk::ChatClientOptions{.base_url = options.server_url}),
       theme_(options.font_dir),
       view_(theme_, chat_),
@@ -71,7 +73,8 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
   }
   // A deleted conversation's draft goes with it.
   view_.on_deleted = [this](const std::string& id) {
-    if (store_ && saved_drafts_.erase(id)) write_drafts(view_.chat_view().conversation_id());
+    if (account_store_ && saved_drafts_.erase(id))
+      write_drafts(view_.chat_view().conversation_id());
   };
   view_.on_settings_changed = [this](const ui::AppSettings& settings) {
     if (store_) {
@@ -85,7 +88,8 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
   theme_.stage_fonts();
   restore_drafts();
   pending_open_ = options.conversation;
-  if (pending_open_.empty() && store_) pending_open_ = store_->get(kLastOpenKey).value_or("");
+  if (pending_open_.empty() && account_store_)
+    pending_open_ = account_store_->get(kLastOpenKey).value_or("");
   last_open_ = pending_open_;
   http_.set_wake([this] { window_.wake(); });
   sockets_.set_wake([this] { window_.wake(); });
@@ -112,8 +116,8 @@ std::string App::selected_text() const {
 
 // Drafts are kept per conversation as {"id": "text"}; a damaged entry is skipped.
 void App::restore_drafts() {
-  if (!store_) return;
-  const auto saved = store_->get(kDraftsKey);
+  if (!account_store_) return;
+  const auto saved = account_store_->get(kDraftsKey);
   if (!saved) return;
   auto json = protocol::parse_json(*saved);
   if (!json || !json->is_object()) return;
@@ -126,15 +130,15 @@ void App::restore_drafts() {
 
 // After each frame: what the user typed and where they are survive a reload.
 void App::save_view_state() {
-  if (!store_) return;
+  if (!account_store_) return;
   const ui::ChatView& chat_view = view_.chat_view();
   const std::string& open = chat_view.conversation_id();
   if (pending_open_.empty() && open != last_open_) {
     last_open_ = open;
     if (open.empty())
-      store_->remove(kLastOpenKey);
+      account_store_->remove(kLastOpenKey);
     else
-      store_->set(kLastOpenKey, open);
+      account_store_->set(kLastOpenKey, open);
   }
   if (open.empty()) return;
   const std::string& draft = chat_view.draft();
@@ -154,7 +158,7 @@ void App::write_drafts(const std::string& open) {
     if (json.size() >= kMaxDrafts && id != open) continue;
     json[id] = text;
   }
-  store_->set(kDraftsKey, protocol::dump_json(json));
+  account_store_->set(kDraftsKey, protocol::dump_json(json));
 }
 
 void App::tick() {

@@ -4,11 +4,13 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "app/app_options.h"
 #include "app/page_events.h"
 #include "platform/http_client.h"
 #include "platform/local_store.h"
@@ -17,22 +19,12 @@
 #include "platform/window.h"
 #include "sdk/chat_client.h"
 #include "sdk/client.h"
+#include "sdk/scoped_store.h"
 #include "ui/app_view.h"
 #include "ui/query_devtools.h"
 #include "ui/theme.h"
 
 namespace imchat::app {
-
-struct AppOptions {
-  std::string server_url;  // "" = same origin (web)
-  std::string font_dir;
-  std::string theme;         // "dark" | "light": until the user picks one ("" = dark)
-  std::string conversation;  // open at start ("" = the one open last time, if any)
-  // Embedded with the host's session: wait for set_token() instead of signing in a guest,
-  // and keep that token in memory only.
-  bool token_from_host = false;
-  bool touch = false;  // the main pointer is a finger: controls get fingertip sizes
-};
 
 class App {
  public:
@@ -84,7 +76,8 @@ class App {
   platform::Window& window_;
   platform::HttpClient& http_;
   platform::WebSocketClient& sockets_;
-  platform::LocalStore* store_;  // settings; may be null
+  platform::LocalStore* store_;                      // settings (the device's); may be null
+  std::unique_ptr<sdk::ScopedStore> account_store_;  // token, outbox, drafts: the server's
   platform::Page& page_;
   PageEvents page_events_;
   std::string last_open_;     // the conversation remembered for the next start

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/boot_options.h"
 #include "protocol/json.h"
 
 namespace {
@@ -92,25 +93,11 @@ EM_JS(void, imchat_start_failed, (const char* reason), {
 
 namespace {
 
-imchat::app::AppOptions boot_options() {
-  imchat::app::AppOptions options{.server_url = "", .font_dir = "/fonts"};
+// window.imchatBoot, read by the one rule for where the app may connect.
+imchat::Result<imchat::app::AppOptions> boot_options() {
   char* text = imchat_boot_json();
-  auto json = imchat::protocol::parse_json(text);
+  auto options = imchat::app::read_boot_options(text);
   std::free(text);
-  if (!json || !json->is_object()) return options;
-  // The page checked these; read defensively anyway (a wrong type keeps the default).
-  auto string_of = [&](const char* key) {
-    const auto it = json->find(key);
-    return it != json->end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  options.server_url = string_of("server");
-  while (!options.server_url.empty() && options.server_url.back() == '/')
-    options.server_url.pop_back();
-  options.theme = string_of("theme");
-  options.conversation = string_of("conversation");
-  options.token_from_host = string_of("auth") == "host";
-  if (const auto touch = json->find("touch"); touch != json->end() && touch->is_boolean())
-    options.touch = touch->get<bool>();
   return options;
 }
 
@@ -140,7 +127,14 @@ int main() {
   auto* sockets = platform::make_websocket_client().release();
   auto* store = platform::make_local_store().release();
   auto* page = platform::make_page().release();
-  g_app = new app::App(boot_options(), *window, *http, *sockets, store, *page);
+  auto options = boot_options();
+  if (!options) {
+    // A ?server= the site did not list, a broken config.json: nothing has been sent anywhere.
+    emscripten_log(EM_LOG_ERROR, "imchat: %s", options.error().message.c_str());
+    imchat_start_failed(options.error().message.c_str());
+    return 1;
+  }
+  g_app = new app::App(std::move(*options), *window, *http, *sockets, store, *page);
   g_app->view().set_open_url([](const std::string& url) { imchat_open_url(url.c_str()); });
   emscripten_set_timeout(&on_sdk_timer, 100, nullptr);
   window->run(g_app->hooks());

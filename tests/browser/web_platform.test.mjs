@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { launchChromium } from '../support/browser.mjs';
 import { startServer, requireEnv } from '../support/server.mjs';
@@ -76,14 +77,84 @@ test('served by a plain static server on another origin, with config.json naming
     await page.screenshot({ path: join(outDir, 'static_site_light.png') });
     assert.deepEqual(problems, []);
 
-    // ?server= wins over config.json: a config pointing nowhere still works with it.
-    writeFileSync(join(site.dir, 'config.json'), JSON.stringify({ server: 'http://127.0.0.1:9' }));
+    // ?server= wins over config.json when config.json lists that server: a config pointing
+    // nowhere still works with it.
+    writeFileSync(join(site.dir, 'config.json'),
+      JSON.stringify({ server: 'http://127.0.0.1:9', servers: [api.url] }));
     await page.goto(`${site.url}/?server=${encodeURIComponent(api.url)}`);
     await waitFor(page, () => window.imchat.state().realtime === 'open');
     assert.equal((await state(page)).theme, 'dark');
     await context.close();
   } finally {
     await api.stop();
+    await site.stop();
+  }
+});
+
+test('a link cannot point the app, or the session it keeps, at another server', async () => {
+  // The site's own server, one more it lists in config.json "servers", and an attacker's
+  // that it does not list, which records whatever reaches it.
+  const site = await startStaticSite(webRoot);
+  const home = await startServer({ args: ['--cors-origin', site.url] });
+  const listed = await startServer({ args: ['--cors-origin', site.url] });
+  const reached = [];
+  const attacker = createServer((req, res) => {
+    reached.push(`${req.method} ${req.url} ${req.headers.authorization || ''}`);
+    res.writeHead(404);
+    res.end();
+  });
+  attacker.on('upgrade', (req, socket) => { reached.push(`upgrade ${req.url}`); socket.destroy(); });
+  await new Promise((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+  const attackerUrl = `http://127.0.0.1:${attacker.address().port}`;
+  try {
+    writeFileSync(join(site.dir, 'config.json'), JSON.stringify({ server: home.url, servers: [listed.url] }));
+    const context = await browser.newContext({ viewport: { width: 900, height: 600 } });
+    const page = await context.newPage();
+    const sent = [];  // every request and socket the page opened, with its credentials
+    page.on('request', (r) => sent.push({ url: r.url(), auth: r.headers().authorization || '' }));
+    page.on('websocket', (ws) => sent.push({ url: ws.url(), auth: '' }));
+    const signedIn = () => {
+      const s = window.imchat.state();
+      return s.realtime === 'open' && s.user;
+    };
+    await page.goto(site.url + '/');
+    await waitFor(page, signedIn);
+    const homeUser = (await state(page)).user;
+    const homeToken = await page.evaluate(() => localStorage.getItem('imchat.token'));
+    assert.ok(homeToken, 'the home session is kept');
+
+    // The attacker's link: refused with a clear reason before anything leaves the page.
+    await page.goto(`${site.url}/?server=${encodeURIComponent(attackerUrl)}`);
+    await page.waitForSelector('#boot.error');
+    const message = await page.textContent('#boot .text');
+    assert.match(message, /would connect to http:\/\/127\.0\.0\.1:\d+, a server this site does not use/);
+    await page.screenshot({ path: join(outDir, 'server_not_allowed.png') });
+    assert.deepEqual(reached, [], 'nothing reached the unlisted server');
+    assert.ok(!sent.some((r) => r.url.startsWith(attackerUrl)));
+
+    // A listed server: a session of its own, and the home token never goes there.
+    await page.goto(`${site.url}/?server=${encodeURIComponent(listed.url)}`);
+    await waitFor(page, signedIn);
+    const listedUser = (await state(page)).user;
+    assert.notEqual(listedUser, homeUser, 'a fresh session on the other server');
+    const toListed = sent.filter((r) => r.url.startsWith(listed.url) || r.url.startsWith(listed.url.replace('http', 'ws')));
+    assert.ok(toListed.length > 0);
+    for (const r of toListed) {
+      assert.ok(!r.auth.includes(homeToken) && !r.url.includes(homeToken), `the home token went to ${r.url}`);
+    }
+    const kept = await page.evaluate((o) => [localStorage.getItem('imchat.token'), localStorage.getItem(`imchat.token@${o}`)], listed.url);
+    assert.equal(kept[0], homeToken, 'the home session is untouched');
+    assert.ok(kept[1] && kept[1] !== homeToken, 'the other server\'s session is kept apart');
+
+    // Back home: the first session, as it was.
+    await page.goto(site.url + '/');
+    await waitFor(page, signedIn);
+    assert.equal((await state(page)).user, homeUser);
+    await context.close();
+  } finally {
+    await new Promise((resolve) => attacker.close(resolve));
+    await home.stop();
+    await listed.stop();
     await site.stop();
   }
 });
