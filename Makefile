@@ -9,7 +9,7 @@ export CCACHE_NOHASHDIR := 1
 PORT ?= 8080
 DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: all deps native web build run test test-asan bench format clean
+.PHONY: all deps native web build run test test-asan bench fuzz fuzz-smoke format clean
 
 all: build
 
@@ -45,6 +45,14 @@ test-asan: deps
 
 bench: build
 	@bench/run
+
+# libFuzzer on every parser that takes bytes from outside (tests/fuzz): FUZZ_SECONDS per
+# target (default 60), then a table. fuzz-smoke: 10 s each from the seeds (CI runs it).
+fuzz: deps
+	@scripts/fuzz.sh
+
+fuzz-smoke: deps
+	@scripts/fuzz.sh --smoke
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

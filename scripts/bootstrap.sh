@@ -19,6 +19,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libmd4c-dev
   fonts-inter fonts-jetbrains-mono fonttools
   chromium xvfb xauth python3
+  clang-14 libclang-rt-14-dev
   libstb-dev dpkg-dev debian-archive-keyring ca-certificates
 )
 

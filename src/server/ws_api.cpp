@@ -195,7 +195,8 @@ void WsApi::read(const std::string& conversation_id, const std::string& message_
 }
 
 void WsApi::subscribe(const std::string& channel, std::optional<int64_t> since) {
-  auto [kind, conversation_id] = split_channel(channel);
+  // A plain variable, not a structured binding: lambdas below capture it (clang 14).
+  const std::string conversation_id = split_channel(channel).second;
   if (channel == "Conversation:list") {
     channels_[channel] = Channel{true, {}, 0, 0};
     context_.hub.subscribe(Hub::list_key(user_id_), peer_.subscriber());

@@ -107,6 +107,13 @@ class SilentSocket {
 
 TEST_F(HardeningTest, TwentySocketsThatNeverReadCostBoundedMemoryAndOthersAreServed) {
   testing::TempDir data;
+  // Under AddressSanitizer (make test-asan) freed memory waits in a quarantine of 256 MiB
+  // by default, which would count as the server's: keep it small for the child.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  ::setenv(
+      "ASAN_OPTIONS",
+      (std::string(asan ? asan : "") + (asan && *asan ? ":" : "") + "quarantine_size_mb=4").c_str(),
+      1);
   testing::ServerProcess process(
       IMCHAT_SERVER_BIN,
       {"--data-dir", data.str(), "--kdf-iterations", "1000", "--write-burst", "1000000",
@@ -415,6 +422,12 @@ TEST_F(HardeningTest, UnusedGuestsExpireWithWhatOnlyTheyHad) {
 // --- 6: out of file descriptors --------------------------------------------------------------
 
 TEST_F(HardeningTest, OutOfFileDescriptorsTheServerWaitsInsteadOfSpinning) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' own checks open descriptors (UBSan's vptr check probes memory through a
+  // pipe): in a process that has none left they report errors that are not there. This
+  // test runs in the plain build (make test).
+  GTEST_SKIP() << "not under AddressSanitizer: it needs descriptors the test takes away";
+#endif
   testing::TempDir data;
   const std::string log = (data.path() / "server.log").string();
   testing::ServerProcess process(IMCHAT_SERVER_BIN, {"--data-dir", data.str()}, false,
@@ -452,7 +465,11 @@ TEST_F(HardeningTest, OutOfFileDescriptorsTheServerWaitsInsteadOfSpinning) {
   RawReply health;
   for (int i = 0; i < 40 && health.status != 200; ++i)
     health = testing::raw_http(process.port(), verb::get, "/api/health");
-  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.status, 200) << [&] {
+    std::ifstream in(log);
+    const std::string all((std::istreambuf_iterator<char>(in)), {});
+    return "the server's last words:\n" + all.substr(all.size() > 3000 ? all.size() - 3000 : 0);
+  }();
 }
 
 class ConnectionCapTest : public HardeningTest {

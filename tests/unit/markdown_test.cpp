@@ -3,6 +3,9 @@
 
 #include <imgui.h>
 
+#include <cstring>
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include "ui/draw_util.h"
@@ -186,6 +189,25 @@ TEST(PreviewLineTest, MarkdownMarksAndNewlinesGoAndUtf8IsNeverCut) {
   EXPECT_EQ(preview_line("  \n\n  "), "");
   EXPECT_EQ(preview_line("caf\xC3\xA9", 4), "caf");
   EXPECT_EQ(preview_line("abc def", 5), "abc d");
+}
+
+}  // namespace
+}  // namespace imchat::ui
+
+namespace imchat::ui {
+namespace {
+
+// Found by tests/fuzz/fuzz_markdown: md4c read past the end of a document ending in a
+// list number. The view here ends exactly at the end of its heap buffer, as the fuzzer's
+// input did; AddressSanitizer (make test-asan) reports the read if it comes back.
+TEST(MarkdownTest, ADocumentEndingInAListNumberIsReadWithinItsBytes) {
+  for (const char* text : {"\x01\n2", "1\n2", "- a\n10", "3"}) {
+    const size_t n = std::strlen(text);
+    std::unique_ptr<char[]> exact(new char[n]);
+    std::memcpy(exact.get(), text, n);
+    const auto doc = markdown::parse(std::string_view(exact.get(), n));
+    EXPECT_FALSE(doc.blocks.empty()) << text;
+  }
 }
 
 }  // namespace

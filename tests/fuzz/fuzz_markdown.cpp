@@ -1,0 +1,66 @@
+// A message's text as the chat shows it: Markdown (md4c) to a Document, then the rich-text
+// layout at a width the input picks, hit-testing and selection drawing over it. Every span
+// must stay inside the document's text; nothing may crash or loop.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include <imgui.h>
+
+#include "ui/markdown.h"
+#include "ui/rich_text.h"
+
+using namespace imchat::ui;
+
+namespace {
+
+RichTextStyle& style() {
+  static RichTextStyle s = [] {
+    ImGui::CreateContext();
+    ImFont* font = ImGui::GetIO().Fonts->AddFontDefault();
+    ImGui::GetIO().Fonts->Build();
+    ImGui::GetIO().DisplaySize = ImVec2(2000, 2000);
+    ImGui::GetIO().IniFilename = nullptr;
+    RichTextStyle st;
+    st.body = st.bold = st.italic = st.mono = st.small = st.h1 = st.h2 = font;
+    st.text = st.muted = st.link = st.code_text = 0xffffffff;
+    return st;
+  }();
+  return s;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  RichTextStyle& st = style();
+  const float width = 20.0f + static_cast<float>(data[0]) * 4.0f;
+  const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+  const markdown::Document doc = markdown::parse(text);
+  for (const auto& span : doc.spans) {
+    if (span.begin > span.end || span.end > doc.text.size()) std::abort();
+    if (span.link >= 0 && static_cast<size_t>(span.link) >= doc.links.size()) std::abort();
+  }
+  for (const auto& block : doc.blocks) {
+    if (block.first_span + block.span_count > doc.spans.size()) std::abort();
+    (void)doc.block_text(block);
+  }
+  const TextLayout layout = layout_rich_text(doc, width, st);
+  for (const auto& piece : layout.texts) {
+    const size_t limit = piece.label >= 0
+                             ? layout.labels.at(static_cast<size_t>(piece.label)).size()
+                             : doc.text.size();
+    if (piece.begin > piece.end || piece.end > limit) std::abort();
+  }
+  const uint32_t at = hit_test(doc, layout, ImVec2(width / 2, layout.height / 2));
+  if (at > doc.text.size()) std::abort();
+  // Drawing as a frame would: into a real draw list, inside a frame.
+  ImGui::GetIO().DeltaTime = 1.0f / 60;
+  ImGui::NewFrame();
+  ImDrawList* list = ImGui::GetForegroundDrawList();
+  draw_selection(list, doc, layout, ImVec2(0, 0), 0, at, 0x80ffffff);
+  draw_rich_text(list, doc, layout, ImVec2(0, 0), ImVec2(0, 0), ImVec2(width, layout.height));
+  ImGui::EndFrame();
+  return 0;
+}
