@@ -35,6 +35,8 @@ Error request_error(const Json& frame) {
   if (code == "too_large") error.code = ErrorCode::kTooLarge;
   if (code == "conflict") error.code = ErrorCode::kConflict;
   if (code == "unauthorized") error.code = ErrorCode::kUnauthorized;
+  if (code == "forbidden") error.code = ErrorCode::kForbidden;
+  if (code == "busy") error.code = ErrorCode::kBusy;
   if (code == "rate_limited") {
     error.code = ErrorCode::kRateLimited;
     const Json* retry = frame.contains("retryAfter") ? &frame["retryAfter"] : nullptr;

@@ -74,6 +74,15 @@ std::optional<StoredHash> parse_stored(const std::string& stored) {
 
 }  // namespace
 
+int hash_iterations(const std::string& stored) {
+  const auto parsed = parse_stored(stored);
+  return parsed ? parsed->iterations : 0;
+}
+
+void spend_kdf(int iterations) {
+  if (iterations > 0) (void)derive("", "spent", iterations);
+}
+
 bool needs_rehash(const std::string& stored, int iterations) {
   const auto parsed = parse_stored(stored);
   return !parsed || parsed->iterations < iterations;
@@ -123,8 +132,7 @@ Result<TokenClaims> TokenIssuer::verify(const std::string& token, int64_t now) c
   const char* sub = jwt_get_grant(jwt.get(), "sub");
   if (!sub || !*sub) return unauthorized("token has no subject");
   const char* sid = jwt_get_grant(jwt.get(), "sid");
-  if (!sid || !*sid) return unauthorized("token has no session; sign in again");
-  return TokenClaims{sub, sid, exp};
+  return TokenClaims{sub, sid ? sid : "", jwt_get_grant_int(jwt.get(), "iat"), exp};
 }
 
 Result<std::string> load_or_create_jwt_secret(const std::string& data_dir,

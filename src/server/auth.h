@@ -21,11 +21,17 @@ std::string hash_password(const std::string& password, int iterations = kDefault
 bool verify_password(const std::string& password, const std::string& stored_hash);
 // A stored hash made with fewer iterations than asked (or unreadable): hash it again.
 bool needs_rehash(const std::string& stored_hash, int iterations);
+// The iterations a stored hash was made with (0 when unreadable).
+int hash_iterations(const std::string& stored_hash);
+// Spends what `iterations` rounds of the KDF cost, for nothing: a login checked against a
+// weaker stored hash takes as long as one against today's (timing reveals no account).
+void spend_kdf(int iterations);
 
 struct TokenClaims {
   std::string user_id;
-  std::string session_id;
-  int64_t expires_at = 0;  // seconds since the epoch
+  std::string session_id;  // empty: a token from before sessions (see Authenticator)
+  int64_t issued_at = 0;   // seconds since the epoch
+  int64_t expires_at = 0;
 };
 
 class TokenIssuer {
@@ -35,8 +41,7 @@ class TokenIssuer {
 
   std::string issue(const std::string& user_id, const std::string& session_id,
                     int64_t now_seconds) const;
-  // The claims, or kUnauthorized with the reason. A token without a session id (issued
-  // before sessions existed) cannot be revoked, so it is refused.
+  // The claims, or kUnauthorized with the reason.
   Result<TokenClaims> verify(const std::string& token, int64_t now_seconds) const;
   int64_t ttl_seconds() const { return ttl_; }
 

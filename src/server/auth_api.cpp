@@ -191,8 +191,11 @@ void AuthApi::login(const Request& req, const ClientInfo& client, Done done) {
       req, std::move(done),
       [this, password, account, iterations] {
         Outcome out;
-        out.ok = verify_password(password, account ? account->password_hash : dummy_hash()) &&
-                 account.has_value();
+        const std::string& hash = account ? account->password_hash : dummy_hash();
+        out.ok = verify_password(password, hash) && account.has_value();
+        // An account still on a weaker hash would answer sooner than one that does not
+        // exist: make up the difference.
+        if (!out.ok) spend_kdf(iterations - hash_iterations(hash));
         if (out.ok && needs_rehash(account->password_hash, iterations))
           out.rehash = hash_password(password, iterations);
         return out;
@@ -230,6 +233,13 @@ void AuthApi::guest(const Request& req, const ClientInfo& client, Done done) {
 }
 
 void AuthApi::logout(const Request& req, const Principal& who, Done done) {
+  if (who.session_id.empty()) {
+    // A token from before sessions: they cannot be told apart, so all of them go.
+    if (auto s = storage_.revoke_tokens_before(who.user.id, now_utc().ms / 1000); !s)
+      return done(error_response(req, s.error()));
+    live_.end_sessionless(who.user.id);
+    return done(no_content(req));
+  }
   if (auto s = storage_.delete_session(who.session_id); !s)
     return done(error_response(req, s.error()));
   live_.end_session(who.session_id);
@@ -272,8 +282,14 @@ void AuthApi::change_password(const Request& req, const Principal& who, Done don
         auto ended = storage_.delete_sessions_of(who.user.id, who.session_id);
         if (!ended) return error_response(req, ended.error());
         live_.end_sessions(*ended);
+        // And every token from before sessions; if this request came with one, it gets a
+        // session of its own instead, so the one who changed the password stays in.
+        if (auto s = storage_.revoke_tokens_before(who.user.id, now_utc().ms / 1000); !s)
+          return error_response(req, s.error());
+        live_.end_sessionless(who.user.id);
         log_event("info", "password_changed",
                   {{"user", who.user.id}, {"sessions_ended", std::to_string(ended->size())}});
+        if (who.session_id.empty()) return session_response(req, http::status::ok, who.user);
         return no_content(req);
       });
 }

@@ -1,7 +1,10 @@
 // Authenticator: the one check a token gets, whatever door it comes through — the REST
 // Bearer header and the /ws?token= upgrade alike. A token is good when its signature is
 // ours, it has not expired, its session still exists (sign-out and a password change
-// delete sessions) and so does its account. Blocking (it reads the store): call it on a
+// delete sessions) and so does its account. A token from before sessions existed (no
+// `sid`) stands until its exp unless its account signed such tokens out
+// (Storage::revoke_tokens_before): upgrading the server signs no one out, and a guest,
+// who has no password, keeps their conversations. Blocking (it reads the store): call it on a
 // worker, never on a network thread.
 #pragma once
 
@@ -19,7 +22,7 @@ namespace imchat::server {
 struct Principal {
   User user;
   bool guest = false;
-  std::string session_id;
+  std::string session_id;  // empty: a token from before sessions
   int64_t expires_at = 0;  // the token's exp, seconds since the epoch
 };
 

@@ -354,9 +354,10 @@ Result<ParsedArgs> parse_args(int argc, const char* const* argv, const EnvLookup
       }
     }
   }
-  for (const std::string& proxy : c.trusted_proxies) {
+  for (std::string& proxy : c.trusted_proxies) {
     boost::system::error_code ec;
-    boost::asio::ip::make_address(proxy, ec);
+    const auto address = boost::asio::ip::make_address(proxy, ec);
+    if (!ec) proxy = address.to_string();  // one spelling, as peers are compared
     if (ec) {
       return make_error(ErrorCode::kValidation,
                         "--trusted-proxy takes an IP address, not '" + proxy + "'");

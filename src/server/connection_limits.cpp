@@ -11,11 +11,11 @@ void OpenCounts::Lease::release() {
   state_.reset();
 }
 
-std::optional<OpenCounts::Lease> OpenCounts::open(const std::string& key) {
+std::optional<OpenCounts::Lease> OpenCounts::open(const std::string& key, bool per_key_bound) {
   std::lock_guard lock(state_->mutex);
   if (total_ && state_->total >= total_) return std::nullopt;
   size_t& count = state_->by_key[key];
-  if (per_key_ && count >= per_key_) {
+  if (per_key_bound && per_key_ && count >= per_key_) {
     if (count == 0) state_->by_key.erase(key);
     return std::nullopt;
   }

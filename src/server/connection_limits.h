@@ -49,8 +49,9 @@ class OpenCounts {
   // 0 = no bound.
   OpenCounts(size_t per_key, size_t total) : per_key_(per_key), total_(total) {}
 
-  // A place for one more, or nullopt when the key or everyone is at the bound.
-  std::optional<Lease> open(const std::string& key);
+  // A place for one more, or nullopt when the key or everyone is at the bound
+  // (per_key_bound false: only the overall bound).
+  std::optional<Lease> open(const std::string& key, bool per_key_bound = true);
   size_t count(const std::string& key) const;
   size_t total() const;
 

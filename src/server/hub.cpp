@@ -45,12 +45,15 @@ void Hub::deliver(const std::string& key, const Delivery& delivery,
     if (it == channels_.end()) return;
     for (auto sub = it->second.begin(); sub != it->second.end();) {
       auto strong = sub->second.lock();
-      if (strong && members &&
-          !std::binary_search(members->begin(), members->end(), strong->user_id())) {
+      if (!strong) {
+        sub = it->second.erase(sub);  // a subscriber that is gone
+        continue;
+      }
+      if (members && !std::binary_search(members->begin(), members->end(), strong->user_id())) {
         sub = it->second.erase(sub);  // no longer a participant: no longer a listener
         continue;
       }
-      if (strong) targets.push_back(std::move(strong));
+      targets.push_back(std::move(strong));
       ++sub;
     }
     if (it->second.empty()) channels_.erase(it);

@@ -15,6 +15,9 @@ KdfPool::~KdfPool() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    // What is still queued is dropped: the server is stopping and could not send the
+    // answers anyway, and 32 hashes at full cost would hold the exit for seconds.
+    jobs_.clear();
   }
   wake_.notify_all();
   for (auto& t : threads_)

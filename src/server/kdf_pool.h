@@ -20,7 +20,7 @@ namespace imchat::server {
 class KdfPool {
  public:
   KdfPool(int threads, size_t max_queued);
-  ~KdfPool();  // runs what is queued, then joins
+  ~KdfPool();  // drops what is queued, lets the running jobs finish, joins
   KdfPool(const KdfPool&) = delete;
   KdfPool& operator=(const KdfPool&) = delete;
 

@@ -79,6 +79,9 @@ constexpr Migration kMigrations[] = {
      "ALTER TABLE users ADD COLUMN last_seen_at TEXT;"
      "UPDATE users SET last_seen_at = updated_at;"
      "ALTER TABLE users ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;"
+     // Tokens from before sessions stand until their exp, unless signed out: then every
+     // such token of the account issued up to this moment is refused.
+     "ALTER TABLE users ADD COLUMN tokens_revoked_before INTEGER NOT NULL DEFAULT 0;"
      "UPDATE users SET message_count ="
      "  (SELECT COUNT(*) FROM messages m WHERE m.author_id = users.id);"
      "CREATE INDEX users_by_guest_last_seen ON users(is_guest, last_seen_at);"
@@ -95,7 +98,12 @@ constexpr Migration kMigrations[] = {
      "  WHERE e2.conversation_id = events.conversation_id AND e2.entity_id = events.entity_id"
      "  ORDER BY e2.seq DESC LIMIT 1);"
      "UPDATE events SET kind = 'deleted', data = json_object('id', entity_id)"
-     "  WHERE entity = 'Message' AND entity_id IN (SELECT id FROM messages WHERE deleted = 1);"},
+     "  WHERE entity = 'Message' AND entity_id IN (SELECT id FROM messages WHERE deleted = 1);"
+     // A conversation shows people without their addresses, in the log too.
+     "UPDATE events SET data = json_set(data, '$.participants', json((SELECT"
+     "  json_group_array(json(json_remove(p.value, '$.email'))) FROM"
+     "  json_each(events.data, '$.participants') p)))"
+     "  WHERE entity = 'Conversation' AND json_type(data, '$.participants') = 'array';"},
 };
 
 }  // namespace

@@ -81,6 +81,15 @@ void FailureBackoff::succeeded(const std::string& key) {
   entries_.erase(key);
 }
 
+std::string normalized_address(const std::string& address) {
+  boost::system::error_code ec;
+  const auto parsed = boost::asio::ip::make_address(address, ec);
+  if (ec) return address;
+  if (parsed.is_v6() && parsed.to_v6().is_v4_mapped())
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, parsed.to_v6()).to_string();
+  return parsed.to_string();
+}
+
 std::string address_key(const std::string& address) {
   boost::system::error_code ec;
   const auto parsed = boost::asio::ip::make_address(address, ec);

@@ -72,5 +72,7 @@ class FailureBackoff {
 // The key a client address is throttled by: IPv4 as is, IPv6 by its /64 (one host gets a
 // whole /64, so one address per request would be free for it).
 std::string address_key(const std::string& address);
+// An address as one spelling: "::ffff:127.0.0.1" (a dual-stack socket's) is 127.0.0.1.
+std::string normalized_address(const std::string& address);
 
 }  // namespace imchat::server

@@ -8,6 +8,7 @@
 #include "model/version.h"
 #include "protocol/health.h"
 #include "server/api.h"
+#include "server/rate_limiter.h"
 #include "server/responses.h"
 
 namespace imchat::server {
@@ -61,12 +62,15 @@ Router::Router(RouterOptions options)
 }
 
 std::string Router::client_address(const Request& request, const std::string& peer) const {
-  if (std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(), peer) ==
-      options_.trusted_proxies.end())
+  if (std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(),
+                normalized_address(peer)) == options_.trusted_proxies.end())
     return peer;
   // "client, proxy1, proxy2": only the last entry was written by our proxy; what comes
-  // before it is whatever the client claimed.
-  const std::string_view forwarded = request["X-Forwarded-For"];
+  // before it is whatever the client claimed — also in an earlier header line of the same
+  // name, which a proxy that adds a line of its own leaves first.
+  std::string_view forwarded;
+  for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it)
+    forwarded = it->value();
   if (forwarded.empty()) return peer;
   std::string_view last = forwarded.substr(forwarded.rfind(',') + 1);
   while (!last.empty() && (last.front() == ' ' || last.front() == '\t'))

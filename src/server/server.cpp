@@ -134,9 +134,16 @@ void Server::accept_websocket(Upgrade upgrade) {
       // A refused socket still becomes a WebSocket, closed at once with the code, so the
       // client can tell "sign in again" (4401) from "network down" or "too many" (4429).
       Admission admission;
-      if (!principal) {
+      if (!principal && principal.error().code == ErrorCode::kUnauthorized) {
         admission.refuse_code = 4401;
         admission.refuse_reason = "unauthorized";
+      } else if (!principal) {
+        // The check itself failed (the store is busy or broken): not the token's fault.
+        // 1011 sends the client to its ordinary retry, where 4401 would make it forget a
+        // session it still has — and a guest has no other way back in.
+        log_event("error", "ws_auth_failed", {{"error", principal.error().describe()}});
+        admission.refuse_code = 1011;
+        admission.refuse_reason = "try again";
       } else {
         auto by_user = sockets_by_user_.open(principal->user.id);
         auto by_address = sockets_by_address_.open(address_key(pending->address));
@@ -166,6 +173,8 @@ void Server::accept_websocket(Upgrade upgrade) {
 }
 
 void Server::expire_guests(Timestamp unused_since) {
+  if (auto s = storage_->expire_sessions(now_utc()); !s)
+    log_event("error", "session_expiry_failed", {{"error", s.error().describe()}});
   auto removed = storage_->expire_guests(unused_since);
   if (!removed) {
     log_event("error", "guest_expiry_failed", {{"error", removed.error().describe()}});
@@ -202,8 +211,13 @@ void Server::do_accept() {
     accept_backoff_ = std::chrono::milliseconds(0);
     boost::system::error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
-    const std::string address = peer_ec ? std::string() : address_key(peer.address().to_string());
-    if (auto lease = connections_.open(address)) {
+    const std::string peer_address = peer_ec ? std::string() : peer.address().to_string();
+    // A trusted reverse proxy carries everyone's connections: only the overall bound
+    // applies to it (its clients are told apart by X-Forwarded-For, per request).
+    const bool proxy = std::find(config_.trusted_proxies.begin(), config_.trusted_proxies.end(),
+                                 normalized_address(peer_address)) != config_.trusted_proxies.end();
+    const std::string address = address_key(peer_address);
+    if (auto lease = connections_.open(address, !proxy)) {
       std::make_shared<HttpSession>(std::move(socket), *router_, on_upgrade_, std::move(*lease))
           ->run();
     } else {

@@ -98,7 +98,8 @@ class SqliteStorage final : public Storage {
 
   Result<std::vector<ChangeEvent>> events_since(const std::string& viewer_id,
                                                 const std::string& conversation_id,
-                                                int64_t since_seq, int64_t limit) override {
+                                                int64_t since_seq, int64_t limit,
+                                                size_t max_bytes) override {
     std::lock_guard lock(mutex_);
     if (!is_participant(viewer_id, conversation_id)) return not_found("conversation");
     auto select = db_.prepare(
@@ -107,13 +108,15 @@ class SqliteStorage final : public Storage {
     if (!select) return select.error();
     select->bind(1, conversation_id).bind(2, since_seq).bind(3, limit);
     std::vector<ChangeEvent> events;
-    while (true) {
+    size_t bytes = 0;
+    while (bytes <= max_bytes) {
       auto row = select->step();
       if (!row) return row.error();
       if (!*row) break;
       events.push_back({conversation_id, select->column_int(0), select->column_text(1),
                         select->column_text(2), select->column_text(3), select->column_text(4),
                         read_time(*select, 5)});
+      bytes += events.back().data.size();
     }
     return events;
   }
@@ -171,6 +174,30 @@ class SqliteStorage final : public Storage {
     auto stored = find_stored_user("id", id);
     if (!stored) return stored.error();
     return stored->user;
+  }
+
+  Result<StoredUser> find_account(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    return find_stored_user("id", id);
+  }
+
+  Status revoke_tokens_before(const std::string& user_id, int64_t before) override {
+    std::lock_guard lock(mutex_);
+    auto update = db_.prepare(
+        "UPDATE users SET tokens_revoked_before = MAX(tokens_revoked_before, ?) WHERE id = ?");
+    if (!update) return update.error();
+    update->bind(1, before).bind(2, user_id);
+    if (auto done = update->step(); !done) return done.error();
+    return Ok{};
+  }
+
+  Status expire_sessions(Timestamp now) override {
+    std::lock_guard lock(mutex_);
+    auto remove = db_.prepare("DELETE FROM sessions WHERE expires_at < ?");
+    if (!remove) return remove.error();
+    remove->bind(1, format_iso8601(now));
+    if (auto done = remove->step(); !done) return done.error();
+    return Ok{};
   }
 
   Status set_password_hash(const std::string& user_id, const std::string& hash) override {
@@ -713,7 +740,8 @@ class SqliteStorage final : public Storage {
   Result<StoredUser> find_stored_user(const char* column, const std::string& value) {
     auto select =
         db_.prepare(std::string("SELECT ") + kUserColumns +
-                    ", u.password_hash, u.is_guest FROM users u WHERE u." + column + " = ?");
+                    ", u.password_hash, u.is_guest, u.tokens_revoked_before FROM users u WHERE u." +
+                    column + " = ?");
     if (!select) return select.error();
     select->bind(1, value);
     auto row = select->step();
@@ -723,6 +751,7 @@ class SqliteStorage final : public Storage {
     stored.user = read_user(*select);
     stored.password_hash = select->column_text(6);
     stored.guest = select->column_int(7) != 0;
+    stored.tokens_revoked_before = select->column_int(8);
     return stored;
   }
 

@@ -25,6 +25,9 @@ struct StoredUser {
   User user;
   std::string password_hash;  // empty for guests
   bool guest = false;
+  // Tokens without a session (issued before sessions existed) issued at or before this
+  // (seconds since the epoch) no longer stand: how such a token is signed out.
+  int64_t tokens_revoked_before = 0;
 };
 
 // A signed-in session: what a token's `sid` names. Deleting the row revokes every token
@@ -124,11 +127,12 @@ class Storage {
 
   virtual void set_change_listener(ChangeListener listener) = 0;
 
-  // Events of a conversation after `since_seq`, oldest first, at most `limit`; kNotFound for
-  // a conversation the viewer is not in.
-  virtual Result<std::vector<ChangeEvent>> events_since(const std::string& viewer_id,
-                                                        const std::string& conversation_id,
-                                                        int64_t since_seq, int64_t limit) = 0;
+  // Events of a conversation after `since_seq`, oldest first, at most `limit` of them and
+  // no more once their data passes `max_bytes` (the one that passes it is included, so the
+  // caller can tell); kNotFound for a conversation the viewer is not in.
+  virtual Result<std::vector<ChangeEvent>> events_since(
+      const std::string& viewer_id, const std::string& conversation_id, int64_t since_seq,
+      int64_t limit, size_t max_bytes = static_cast<size_t>(-1)) = 0;
   // The conversation's latest sequence number (0 when nothing happened yet).
   virtual Result<int64_t> last_seq(const std::string& viewer_id,
                                    const std::string& conversation_id) = 0;
@@ -138,7 +142,10 @@ class Storage {
   virtual Result<User> create_user(const NewUser& user) = 0;  // kConflict on a taken email
   virtual Result<StoredUser> find_user_by_email(const std::string& email) = 0;
   virtual Result<User> find_user(const std::string& id) = 0;
+  virtual Result<StoredUser> find_account(const std::string& id) = 0;
   virtual Status set_password_hash(const std::string& user_id, const std::string& hash) = 0;
+  // Ends every session-less token of the user issued up to `before` (seconds).
+  virtual Status revoke_tokens_before(const std::string& user_id, int64_t before) = 0;
 
   // Sessions. find_session answers kNotFound for a revoked or expired session and for one
   // whose account is gone; it records the use (at most once an hour: reads stay reads).
@@ -152,6 +159,8 @@ class Storage {
   // one else is in; in shared ones their messages stay, without an author. Returns the
   // removed user ids.
   virtual Result<std::vector<std::string>> expire_guests(Timestamp unused_since) = 0;
+  // Sessions past their expiry go (they are refused already; this keeps the table small).
+  virtual Status expire_sessions(Timestamp now) = 0;
 
   virtual Result<Conversation> create_conversation(const std::string& creator_id,
                                                    const NewConversation& conversation) = 0;

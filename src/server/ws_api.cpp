@@ -92,6 +92,15 @@ void WsApi::handle(const Json& frame) {
     if (!r.ok()) return send_error("bad_request", r.error().message);
     if (channel.size() > kMaxChannelBytes) return send_error("bad_request", "channel is too long");
     if (type == "unsubscribe") return unsubscribe(channel);
+    // Each subscribe reads the store (and may replay): a budget of its own, roomy enough
+    // for a client that rejoins every channel after a reconnect.
+    if (!take_token(subscribe_budget_, kSubscribeBurst, kSubscribePerSecond)) {
+      return send_json({{"type", "error"},
+                        {"code", "rate_limited"},
+                        {"channel", channel},
+                        {"message", "too many subscribes; try again in a second"},
+                        {"retryAfter", 1}});
+    }
     if (since && *since < 0)
       return send_error("bad_request", "since must not be negative", nullptr, channel);
     return subscribe(channel, since);
@@ -132,18 +141,23 @@ void WsApi::handle(const Json& frame) {
 // is not relayed again (typing: not within a second), and all of them together share a
 // small bucket. Over it, the frame is dropped and the client hears so, at most once a
 // second.
+bool WsApi::take_token(Budget& budget, double burst, double per_second) {
+  const auto now = now_();
+  if (budget.updated == Clock::time_point{})
+    budget.tokens = burst;
+  else {
+    const double elapsed = std::chrono::duration<double>(now - budget.updated).count();
+    budget.tokens = std::min(burst, budget.tokens + std::max(0.0, elapsed) * per_second);
+  }
+  budget.updated = now;
+  if (budget.tokens < 1) return false;
+  budget.tokens -= 1;
+  return true;
+}
+
 bool WsApi::take_ephemeral_token() {
   const auto now = now_();
-  if (ephemeral_updated_ != Clock::time_point{}) {
-    const double elapsed = std::chrono::duration<double>(now - ephemeral_updated_).count();
-    ephemeral_tokens_ =
-        std::min(kEphemeralBurst, ephemeral_tokens_ + std::max(0.0, elapsed) * kEphemeralPerSecond);
-  }
-  ephemeral_updated_ = now;
-  if (ephemeral_tokens_ >= 1) {
-    ephemeral_tokens_ -= 1;
-    return true;
-  }
+  if (take_token(ephemeral_budget_, kEphemeralBurst, kEphemeralPerSecond)) return true;
   if (now - last_limited_notice_ >= std::chrono::seconds(1)) {
     last_limited_notice_ = now;
     Json error = {{"type", "error"},
@@ -219,8 +233,9 @@ void WsApi::subscribe(const std::string& channel, std::optional<int64_t> since) 
       if (!last) return last.error();
       std::vector<ChangeEvent> events;
       if (since && *since < *last) {
-        auto stored =
-            context_.storage.events_since(user_id_, conversation_id, *since, kMaxReplay + 1);
+        // No more rows than a replay may send: past the bound it is a resync anyway.
+        auto stored = context_.storage.events_since(user_id_, conversation_id, *since,
+                                                    kMaxReplay + 1, kMaxReplayBytes);
         if (!stored) return stored.error();
         events = std::move(*stored);
       }
@@ -354,9 +369,14 @@ void WsApi::on_delivery(const Delivery& delivery) {
 void WsApi::on_closed() {
   // The channels stay (they go with this object): on_closed can run inside a send() made
   // while a channel is in use — a slow consumer cut off mid-replay — and that caller
-  // still holds it. Nothing is delivered or replayed any more.
+  // still holds it. Nothing is delivered or replayed any more. Only the channels joined
+  // are left: no scan of the whole hub per closing socket.
+  if (closed_) return;
   closed_ = true;
-  context_.hub.unsubscribe_all(peer_.subscriber().get());
+  Subscriber* self = peer_.subscriber().get();
+  for (const auto& [channel, state] : channels_)
+    context_.hub.unsubscribe(channel == "Conversation:list" ? Hub::list_key(user_id_) : channel,
+                             self);
 }
 
 void WsApi::send_json(const Json& frame) {

@@ -62,6 +62,8 @@ class WsApi {
   static constexpr size_t kMaxChannelBytes = 128;      // "Message:list:" + an id
   static constexpr double kEphemeralBurst = 20;        // typing + read frames at once…
   static constexpr double kEphemeralPerSecond = 5;     // …refilled at this rate
+  static constexpr double kSubscribeBurst = 100;       // subscribes at once…
+  static constexpr double kSubscribePerSecond = 10;    // …refilled at this rate
 
   using Clock = std::chrono::steady_clock;
 
@@ -96,6 +98,11 @@ class WsApi {
   void send_message(const protocol::Json& frame, const protocol::Json& request_id);
   void typing(const std::string& conversation_id, bool is_typing);
   void read(const std::string& conversation_id, const std::string& message_id);
+  struct Budget {
+    double tokens = 0;
+    Clock::time_point updated{};
+  };
+  bool take_token(Budget& budget, double burst, double per_second);
   bool take_ephemeral_token();
 
   void send_json(const protocol::Json& frame);
@@ -109,8 +116,8 @@ class WsApi {
   bool closed_ = false;  // the connection ended: nothing more goes out
   std::function<Clock::time_point()> now_ = [] { return Clock::now(); };
   // Typing and read: a bucket for the connection, the last state relayed per conversation.
-  double ephemeral_tokens_ = kEphemeralBurst;
-  Clock::time_point ephemeral_updated_{};
+  Budget ephemeral_budget_;
+  Budget subscribe_budget_;
   Clock::time_point last_limited_notice_{};
   struct Relayed {
     bool typing = false;

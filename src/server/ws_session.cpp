@@ -31,11 +31,19 @@ WsSession::~WsSession() {
 }
 
 void WsSession::off_thread(std::function<std::function<void()>()> work) {
+  jobs_in_flight_++;
   boost::asio::post(work_strand_, [self = shared_from_this(), work = std::move(work)]() mutable {
     auto then = work();
     // Runs even after the connection ended: what the work did stands (a stored message
     // still starts its reply); sending is a no-op by then.
-    boost::asio::post(self->ws_.get_executor(), [self, then = std::move(then)] { then(); });
+    boost::asio::post(self->ws_.get_executor(), [self, then = std::move(then)] {
+      then();
+      // Reading waits while too much of this connection's work is queued (see on_read).
+      if (--self->jobs_in_flight_ <= kMaxJobs / 2 && self->read_paused_ && !self->closing_) {
+        self->read_paused_ = false;
+        self->do_read();
+      }
+    });
   });
 }
 
@@ -61,8 +69,11 @@ void WsSession::on_accept(beast::error_code ec) {
     return close(admission_.refuse_code, admission_.refuse_reason.c_str());
   }
   const Principal& who = *admission_.principal;
+  if (context_.live && !context_.live->add(who.session_id, user_id_, shared_from_this())) {
+    // Signed out between the token's check and now.
+    return close(4401, "signed out");
+  }
   api_.emplace(context_.api, *this, user_id_);
-  if (context_.live) context_.live->add(who.session_id, user_id_, shared_from_this());
   // A token is good until its exp, on this door as on REST: the socket ends with it.
   const int64_t left_ms = who.expires_at * 1000 - now_utc().ms;
   expiry_timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, left_ms)));
@@ -83,6 +94,9 @@ void WsSession::on_read(beast::error_code ec, size_t) {
     // and 1009 on an oversized frame): nothing more to read.
     return ended();
   }
+  // A frame that arrives once the connection is closing (signed out, cut off) is not
+  // handled: nothing may be stored or subscribed for a session that has ended.
+  if (closing_) return;
   if (!ws_.got_text()) {
     buffer_.consume(buffer_.size());
     api_->on_binary();
@@ -91,7 +105,14 @@ void WsSession::on_read(beast::error_code ec, size_t) {
     api_->on_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
     buffer_.consume(buffer_.size());
   }
-  if (!closing_) do_read();
+  if (closing_) return;
+  // A client that sends faster than its work is done does not get a longer queue: the
+  // server stops reading it (TCP pushes back) until half of it is through.
+  if (jobs_in_flight_ >= kMaxJobs) {
+    read_paused_ = true;
+    return;
+  }
+  do_read();
 }
 
 void WsSession::deliver(const Delivery& delivery) {
@@ -191,9 +212,8 @@ void WsSession::ended() {
   ended_ = true;
   closing_ = true;  // nothing more goes out
   expiry_timer_.cancel();
-  if (api_) api_->on_closed();
+  if (api_) api_->on_closed();  // leaves exactly the channels it joined
   if (context_.live) context_.live->remove(this);
-  context_.api.hub.unsubscribe_all(this);
 }
 
 }  // namespace imchat::server

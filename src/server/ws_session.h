@@ -73,6 +73,7 @@ class WsSession : public Subscriber,
   static constexpr size_t kMaxQueuedBytes = 2 << 20;
   static constexpr size_t kMaxBatch = 64;
   static constexpr size_t kMaxBatchBytes = 256 << 10;
+  static constexpr int kMaxJobs = 32;  // queued database work before reading pauses
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -102,6 +103,8 @@ class WsSession : public Subscriber,
   bool flush_scheduled_ = false;
   bool closing_ = false;
   bool ended_ = false;
+  int jobs_in_flight_ = 0;  // off_thread work not yet finished (on this strand)
+  bool read_paused_ = false;
   boost::asio::steady_timer flush_timer_;
   boost::asio::steady_timer expiry_timer_;
   std::chrono::steady_clock::time_point last_write_{};

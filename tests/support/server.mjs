@@ -13,7 +13,10 @@ export function requireEnv(name) {
 
 export async function startServer({ webRoot, args: extra = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'imchat-data-'));
-  const args = ['--port', '0', '--data-dir', dataDir, ...extra];
+  // Every browser context of a suite signs in a new guest from 127.0.0.1: the per-address
+  // guest throttle (10, then 2 a minute) would refuse a long suite halfway. The throttles
+  // have their own tests (tests/integration/hardening_test.cpp).
+  const args = ['--port', '0', '--data-dir', dataDir, '--guest-burst', '1000', '--auth-burst', '1000', ...extra];
   if (webRoot) args.push('--web-root', webRoot);
   const child = spawn(requireEnv('IMCHAT_SERVER_BIN'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

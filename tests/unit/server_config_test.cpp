@@ -151,3 +151,25 @@ TEST(ServerConfig, HelpDocumentsEveryOption) {
 
 }  // namespace
 }  // namespace imchat::server
+
+#include "server/router.h"
+
+namespace imchat::server {
+namespace {
+
+TEST(ClientAddress, OnlyATrustedProxyNamesTheClientAndOnlyItsOwnEntryCounts) {
+  Router router(RouterOptions{.trusted_proxies = {"10.0.0.1"}});
+  Request req{http::verb::get, "/api/health", 11};
+  req.insert("X-Forwarded-For", "6.6.6.6");               // what the client claimed
+  req.insert("X-Forwarded-For", "1.2.3.4, 203.0.113.9");  // the proxy's line comes last
+  EXPECT_EQ(router.client_address(req, "10.0.0.1"), "203.0.113.9");
+  EXPECT_EQ(router.client_address(req, "::ffff:10.0.0.1"), "203.0.113.9")
+      << "a dual-stack socket's spelling of the proxy";
+  EXPECT_EQ(router.client_address(req, "10.0.0.2"), "10.0.0.2") << "not a trusted proxy";
+  Request junk{http::verb::get, "/", 11};
+  junk.insert("X-Forwarded-For", "not-an-address");
+  EXPECT_EQ(router.client_address(junk, "10.0.0.1"), "10.0.0.1");
+}
+
+}  // namespace
+}  // namespace imchat::server

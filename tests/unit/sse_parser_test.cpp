@@ -60,3 +60,35 @@ TEST(SseParser, RefusesAnEventOverTheLimit) {
 
 }  // namespace
 }  // namespace imchat::server
+
+#include "server/providers/vendor.h"
+
+namespace imchat::server {
+namespace {
+
+// Found by tests/fuzz/fuzz_sse: an Anthropic error event whose error.type is not a string
+// made json::value() throw, and a throw there ends the server. Every dialect must read
+// any JSON object without throwing.
+TEST(VendorDialects, EventsOfAnyShapeAreReadWithoutThrowing) {
+  const protocol::Json odd[] = {
+      protocol::Json::parse(R"({"type":"error","error":{"type":{"output_tokens":4},"message":7}})"),
+      protocol::Json::parse(R"({"type":"error","error":"overloaded"})"),
+      protocol::Json::parse(R"({"type":{"x":1},"delta":[],"usage":"many","choices":{}})"),
+      protocol::Json::parse(
+          R"({"candidates":[{"content":{"parts":[{"text":5}]}}],"usageMetadata":[]})"),
+  };
+  for (const auto& dialect :
+       {make_openai_dialect(), make_anthropic_dialect(), make_gemini_dialect()}) {
+    for (const auto& event : {"", "error", "message_delta", "content_block_delta"}) {
+      for (const auto& data : odd) {
+        VendorProgress progress;
+        progress.emit = [](std::string_view) {};
+        EXPECT_NO_THROW(dialect->on_event(event, data, progress))
+            << dialect->name() << " " << data.dump();
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace imchat::server

@@ -148,3 +148,31 @@ TEST_F(WsApiTest, AMemberWhoLeftHearsNothingMore) {
 
 }  // namespace
 }  // namespace imchat::server
+
+#include "server/live_sockets.h"
+
+namespace imchat::server {
+namespace {
+
+struct CountingSocket : Disconnectable {
+  int closed = 0;
+  void disconnect(uint16_t, const std::string&) override { closed++; }
+};
+
+TEST(LiveSockets, ASocketCheckedJustBeforeItsSessionEndedIsTurnedAway) {
+  LiveSockets live;
+  auto early = std::make_shared<CountingSocket>();
+  ASSERT_TRUE(live.add("s_1", "u_1", early));
+  live.end_session("s_1");  // sign-out: the socket that was there closes…
+  EXPECT_EQ(early->closed, 1);
+  // …and one whose token was checked a moment before, arriving now, may not stay.
+  auto late = std::make_shared<CountingSocket>();
+  EXPECT_FALSE(live.add("s_1", "u_1", late));
+  EXPECT_TRUE(live.add("s_2", "u_1", late)) << "other sessions are not affected";
+  live.end_sessionless("u_1");
+  EXPECT_EQ(late->closed, 0) << "a session's socket is not a session-less one";
+  EXPECT_FALSE(live.add("", "u_1", std::make_shared<CountingSocket>()));
+}
+
+}  // namespace
+}  // namespace imchat::server

@@ -71,8 +71,10 @@ class AnthropicDialect final : public VendorDialect {
     } else if (type == "error") {
       progress.error = vendor_error_message(data);
       if (progress.error->empty()) progress.error = "unknown error";
-      progress.error_retryable = data.contains("error") && data["error"].is_object() &&
-                                 data["error"].value("type", "") == "overloaded_error";
+      // Read defensively like every vendor field: json::value() throws when "type" is there
+      // but not a string (found by tests/fuzz/fuzz_sse), and a throw here ends the server.
+      const protocol::Json* error = json_object(data, "error");
+      progress.error_retryable = error && protocol::json_text(*error, "type") == "overloaded_error";
     }
     // ping, content_block_start/stop: nothing to do.
   }
