@@ -245,6 +245,7 @@ std::string App::state_json() const {
   state["textSize"] = view_.settings().text_size;
   state["sidebarWidth"] = view_.settings().sidebar_width;
   state["touch"] = theme_.touch();
+  state["headerDetail"] = chat_view.header_detail();
   state["scroll"] = {chat_view.scroll() / scale_of(theme_),
                      chat_view.max_scroll() / scale_of(theme_)};
   protocol::Json conversations = protocol::Json::array();

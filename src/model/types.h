@@ -52,6 +52,16 @@ struct MessageMetadata {
   bool operator==(const MessageMetadata&) const = default;
 };
 
+// What a whole conversation holds and has cost, kept by the server: a client has loaded
+// a page or two of a long chat, so it cannot sum these itself.
+struct ConversationTotals {
+  int64_t messages = 0;  // not deleted
+  int64_t tokens = 0;    // usage.totalTokens over its replies
+  double cost = 0;       // USD, usage.estimatedCost over its replies
+
+  bool operator==(const ConversationTotals&) const = default;
+};
+
 struct Conversation {
   std::string id;
   std::string title;
@@ -61,6 +71,7 @@ struct Conversation {
   std::optional<std::string> system_prompt;
   std::optional<std::string> model;
   std::optional<double> temperature;
+  std::optional<ConversationTotals> totals;  // absent from servers before they kept them
   Timestamp created_at;
   Timestamp updated_at;
 

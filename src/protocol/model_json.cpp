@@ -76,6 +76,11 @@ Json to_json(const Conversation& conversation) {
   put_optional(out, "systemPrompt", conversation.system_prompt);
   put_optional(out, "model", conversation.model);
   put_optional(out, "temperature", conversation.temperature);
+  if (conversation.totals) {
+    out["totals"] = {{"messages", conversation.totals->messages},
+                     {"tokens", conversation.totals->tokens},
+                     {"cost", conversation.totals->cost}};
+  }
   return out;
 }
 
@@ -132,6 +137,19 @@ Result<MessageMetadata> metadata_from_json(const Json& value) {
   return metadata;
 }
 
+Result<ConversationTotals> totals_from_json(const Json& value) {
+  ObjectReader r(value, "ConversationTotals");
+  ConversationTotals totals;
+  totals.messages = r.required_int("messages");
+  totals.tokens = r.required_int("tokens");
+  totals.cost = r.optional_number("cost").value_or(0);
+  if (!r.ok()) return r.take_error();
+  if (totals.messages < 0 || totals.tokens < 0 || !(totals.cost >= 0)) {
+    return make_error(ErrorCode::kValidation, "ConversationTotals: must not be negative");
+  }
+  return totals;
+}
+
 Result<Conversation> conversation_from_json(const Json& value) {
   ObjectReader r(value, "Conversation");
   Conversation conversation;
@@ -149,6 +167,8 @@ Result<Conversation> conversation_from_json(const Json& value) {
   conversation.system_prompt = r.optional_string("systemPrompt");
   conversation.model = r.optional_string("model");
   conversation.temperature = r.optional_number("temperature");
+  conversation.totals = read_nested<ConversationTotals>(r, "totals", r.optional_object("totals"),
+                                                        totals_from_json);
   conversation.created_at = r.required_time("createdAt");
   conversation.updated_at = r.required_time("updatedAt");
   if (!r.ok()) return r.take_error();

@@ -16,6 +16,7 @@ Json to_json(const ModelInfo& model);
 
 Result<User> user_from_json(const Json& value);
 Result<Usage> usage_from_json(const Json& value);
+Result<ConversationTotals> totals_from_json(const Json& value);
 Result<MessageMetadata> metadata_from_json(const Json& value);
 Result<Conversation> conversation_from_json(const Json& value);
 Result<Message> message_from_json(const Json& value);

@@ -462,6 +462,11 @@ bool ChatSync::apply_list_message(const Json& data) {
     return false;
   const auto message = protocol::message_from_json(*body);
   if (!message) return false;
+  // The whole conversation's totals after this message, when the server sends them.
+  std::optional<ConversationTotals> totals;
+  if (const auto t = data.find("totals"); t != data.end() && t->is_object()) {
+    if (auto parsed = protocol::totals_from_json(*t)) totals = *parsed;
+  }
   const auto tracked = conversations_.find(message->conversation_id);
   const bool watched = tracked != conversations_.end() && tracked->second.watchers > 0;
   const bool unread =
@@ -479,6 +484,7 @@ bool ChatSync::apply_list_message(const Json& data) {
           if (kind == "created" || (row->last_message && row->last_message->id == message->id))
             row->last_message = *message;
           if (unread) ++row->unread_count;
+          if (totals) row->conversation.totals = *totals;
           if (kind == "created") std::rotate(page.data.begin(), row, row + 1);  // most recent first
         },
         true);

@@ -88,6 +88,12 @@ std::string update_frame(const ChangeEvent& event, const std::string& channel) {
   frame += protocol::dump_json(Json(event.entity_id));
   frame += ",\"timestamp\":\"" + format_iso8601(event.timestamp) + "\",\"seq\":";
   frame += std::to_string(event.seq);
+  if (event.totals) {
+    frame += ",\"totals\":";
+    frame += protocol::dump_json(Json{{"messages", event.totals->messages},
+                                      {"tokens", event.totals->tokens},
+                                      {"cost", event.totals->cost}});
+  }
   frame += "}}";
   return frame;
 }

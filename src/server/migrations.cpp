@@ -104,6 +104,22 @@ constexpr Migration kMigrations[] = {
      "  json_group_array(json(json_remove(p.value, '$.email'))) FROM"
      "  json_each(events.data, '$.participants') p)))"
      "  WHERE entity = 'Conversation' AND json_type(data, '$.participants') = 'array';"},
+    {"005_conversation_totals",
+     // What a whole conversation holds and has cost, kept as counters with every write: a
+     // client shows them whatever page of a long chat it has loaded, and reading them never
+     // scans the history.
+     "ALTER TABLE conversations ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE conversations ADD COLUMN total_tokens INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE conversations ADD COLUMN total_cost REAL NOT NULL DEFAULT 0;"
+     "UPDATE conversations SET"
+     "  message_count = (SELECT COUNT(*) FROM messages m"
+     "    WHERE m.conversation_id = conversations.id AND m.deleted = 0),"
+     "  total_tokens = (SELECT COALESCE(SUM(json_extract(m.metadata, '$.usage.totalTokens')), 0)"
+     "    FROM messages m WHERE m.conversation_id = conversations.id AND m.deleted = 0"
+     "    AND json_valid(m.metadata)),"
+     "  total_cost = (SELECT COALESCE(SUM(json_extract(m.metadata, '$.usage.estimatedCost')), 0)"
+     "    FROM messages m WHERE m.conversation_id = conversations.id AND m.deleted = 0"
+     "    AND json_valid(m.metadata));"},
 };
 
 }  // namespace

@@ -620,6 +620,7 @@ class SqliteStorage final : public Storage {
     }
     insert->bind(8, now).bind(9, m.client_id).bind(10, to_string(m.status)).bind(11, now);
     if (auto done = insert->step(); !done) return done.error();
+    if (auto added = add_to_totals(m.conversation_id, 1, m.metadata); !added) return added.error();
     if (auto touched = touch_conversation(m.conversation_id, now); !touched) return touched.error();
     if (auto done = commit_change(tx, m.conversation_id, "created", "Message", m.id,
                                   protocol::dump_json(protocol::to_json(m)), m.seq);
@@ -673,6 +674,8 @@ class SqliteStorage final : public Storage {
     if (!remove) return remove.error();
     remove->bind(1, format_iso8601(now_utc())).bind(2, id);
     if (auto done = remove->step(); !done) return done.error();
+    if (auto taken = add_to_totals(message->conversation_id, -1, message->metadata, -1); !taken)
+      return taken.error();
     const std::string tombstone = protocol::dump_json(protocol::Json{{"id", id}});
     if (auto done = rewrite_history(message->conversation_id, id, tombstone, true); !done)
       return done.error();
@@ -704,6 +707,11 @@ class SqliteStorage final : public Storage {
     }
     update->bind(4, now).bind(5, id);
     if (auto done = update->step(); !done) return done.error();
+    // A reply's usage replaces what it had (none while it streamed).
+    if (auto taken = add_to_totals(message->conversation_id, 0, message->metadata, -1); !taken)
+      return taken.error();
+    if (auto added = add_to_totals(message->conversation_id, 0, metadata); !added)
+      return added.error();
     if (auto touched = touch_conversation(message->conversation_id, now); !touched) {
       return touched.error();
     }
@@ -767,7 +775,7 @@ class SqliteStorage final : public Storage {
   Result<Conversation> load_conversation(const std::string& id) {
     auto select = db_.prepare(
         "SELECT id, title, type, system_prompt, model, temperature, created_at, updated_at, "
-        "created_by FROM conversations WHERE id = ?");
+        "created_by, message_count, total_tokens, total_cost FROM conversations WHERE id = ?");
     if (!select) return select.error();
     select->bind(1, id);
     auto row = select->step();
@@ -783,6 +791,8 @@ class SqliteStorage final : public Storage {
     c.created_at = read_time(*select, 6);
     c.updated_at = read_time(*select, 7);
     c.created_by_id = select->column_optional_text(8);
+    c.totals = ConversationTotals{select->column_int(9), select->column_int(10),
+                                  select->column_double(11)};
     // One query for all participants (not one per user: lists load many conversations).
     auto members = db_.prepare(std::string("SELECT ") + kUserColumns +
                                " FROM conversation_participants p JOIN users u ON u.id = "
@@ -814,6 +824,37 @@ class SqliteStorage final : public Storage {
       out.push_back(read_message(*select));
     }
     return out;
+  }
+
+  // Moves a conversation's totals by one message's worth: `messages` to the count, and
+  // `sign` × its usage (if any) to the tokens and cost. Called inside every write that adds,
+  // removes or finishes a message, so the counters stay exact without a scan.
+  Status add_to_totals(const std::string& conversation_id, int64_t messages,
+                       const std::optional<MessageMetadata>& metadata, int sign = 1) {
+    const Usage* usage = metadata && metadata->usage ? &*metadata->usage : nullptr;
+    if (messages == 0 && !usage) return Ok{};
+    auto update = db_.prepare(
+        "UPDATE conversations SET message_count = message_count + ?, "
+        "total_tokens = total_tokens + ?, total_cost = total_cost + ? WHERE id = ?");
+    if (!update) return update.error();
+    update->bind(1, messages)
+        .bind(2, usage ? sign * usage->total_tokens : int64_t{0})
+        .bind(3, usage ? sign * usage->estimated_cost : 0.0)
+        .bind(4, conversation_id);
+    if (auto done = update->step(); !done) return done.error();
+    return Ok{};
+  }
+
+  Result<ConversationTotals> load_conversation_totals(const std::string& id) {
+    auto select = db_.prepare(
+        "SELECT message_count, total_tokens, total_cost FROM conversations WHERE id = ?");
+    if (!select) return select.error();
+    select->bind(1, id);
+    auto row = select->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("conversation");
+    return ConversationTotals{select->column_int(0), select->column_int(1),
+                              select->column_double(2)};
   }
 
   Result<Message> load_message(const std::string& id) {
@@ -868,6 +909,12 @@ class SqliteStorage final : public Storage {
     }
     auto event = record_event(conversation_id, kind, entity, entity_id, std::move(data), seq);
     if (!event) return event.error();
+    if (std::string_view(entity) == "Message") {
+      // The list a client shows patches its row from the event: the new totals ride along.
+      auto totals = load_conversation_totals(conversation_id);
+      if (!totals) return totals.error();
+      event->totals = *totals;
+    }
     if (auto committed = tx.commit(); !committed) return committed;
     if (!listener_) return Ok{};
     auto members = members_of(event->conversation_id);

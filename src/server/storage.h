@@ -108,6 +108,8 @@ struct ChangeEvent {
   std::string entity_id;
   std::string data;  // the entity as JSON ({"id":…} for a deletion)
   Timestamp timestamp;
+  // A message's change, as it happens: the conversation's totals after it (not in replay).
+  std::optional<ConversationTotals> totals;
 };
 
 // Who hears of a change: the conversation's participants after it, sorted, and those it

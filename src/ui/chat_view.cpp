@@ -65,7 +65,7 @@ void ChatView::open(const std::string& conversation_id) {
   list_seen_ = nullptr;
   list_version_ = 0;
   rows_.clear();
-  totals_.clear();
+  header_totals_ = ConversationTotals{};
   header_detail_.clear();
   unseen_ = 0;
   error_.clear();
@@ -293,8 +293,9 @@ void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float heig
   const ConversationSummary* summary = id_.empty() ? nullptr : find_summary(chat_, id_);
   const std::string& title = summary ? summary->conversation.title : std::string("New chat");
   const float title_y = std::round(pos.y + (height - f.body_bold->FontSize) / 2);
-  // The model (a button: the chat's settings) and the totals over what is loaded (kept
-  // per item as the list changes; the text is rebuilt only when they change).
+  // The model (a button: the chat's settings) and the whole conversation's totals, as the
+  // server keeps them (the list may hold a page of a long chat); the text is rebuilt only
+  // when they change.
   float right = pos.x + width - theme_.px(16);
   if (summary && summary->conversation.type == ConversationType::kAi) {
     const std::string& model =
@@ -321,16 +322,18 @@ void ChatView::draw_header(ImDrawList* draw, ImVec2 pos, float width, float heig
     right = pill_min.x - theme_.px(12);
     settings_anchor_ = ImVec2(pill_min.x + pill.x, pill_min.y + pill.y + theme_.px(6));
 
-    const Totals sum = totals_.empty() ? Totals{} : totals_.back();
-    if (sum.tokens != header_totals_.tokens || sum.cost != header_totals_.cost) {
+    const ConversationTotals sum = summary->conversation.totals.value_or(ConversationTotals{});
+    if (sum != header_totals_) {
       header_totals_ = sum;
       header_detail_.clear();
-      if (sum.tokens > 0) header_detail_ = grouped(sum.tokens) + " tokens";
+      if (sum.messages > 0)
+        header_detail_ = grouped(sum.messages) + (sum.messages == 1 ? " message" : " messages");
+      if (sum.tokens > 0) header_detail_ += "  ·  " + grouped(sum.tokens) + " tokens";
       if (sum.cost > 0) header_detail_ += "  ·  " + cost_text(sum.cost);
     }
   } else {
     header_detail_.clear();
-    header_totals_ = Totals{};
+    header_totals_ = ConversationTotals{};
   }
   const std::string& detail = header_detail_;
   const float detail_w = detail.empty() ? 0 : text_size(f.small, detail).x;
@@ -568,22 +571,11 @@ void ChatView::collect_rows() {
   if (list.get() == list_seen_ && list->version == list_version_) return;
   const bool was_bottom = window_.at_bottom();
   const float column = column_;
-  // A reply streaming at the end changes one item: only the changed tail is realigned and
-  // re-summed, so the cost follows the change and not the length of the history.
+  // A reply streaming at the end changes one item: only the changed tail is realigned, so
+  // the cost follows the change and not the length of the history.
   const size_t unchanged = list.get() == list_seen_ ? list->unchanged_prefix(list_version_) : 0;
   const size_t added = window_.update(
       list->items, [&](const Message& m) { return estimate_height(m, column); }, unchanged);
-  const size_t keep = std::min({unchanged, list->items.size(), totals_.size()});
-  totals_.resize(keep);
-  Totals sum = keep ? totals_.back() : Totals{};
-  for (size_t i = keep; i < list->items.size(); ++i) {
-    const Message& m = *list->items[i];
-    if (m.metadata && m.metadata->usage) {
-      sum.tokens += m.metadata->usage->total_tokens;
-      sum.cost += m.metadata->usage->estimated_cost;
-    }
-    totals_.push_back(sum);
-  }
   if (!was_bottom) unseen_ += added;
   list_seen_ = list.get();
   list_version_ = list->version;
@@ -606,7 +598,8 @@ void ChatView::draw_messages(ImVec2 pos, ImVec2 size) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const auto list = chat_.sync().messages(id_);
   const sdk::QueryState* state = chat_.sync().messages_state(id_);
-  if (ImGui::IsWindowHovered() && io.MouseWheel != 0) {
+  // With Shift held ImGui reads the wheel as sideways; the list only scrolls up and down.
+  if (ImGui::IsWindowHovered() && io.MouseWheel != 0 && !io.KeyShift) {
     window_.scroll_by(-io.MouseWheel * theme_.px(90));
     if (window_.at_bottom()) unseen_ = 0;
   }

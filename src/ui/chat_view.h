@@ -64,6 +64,8 @@ class ChatView {
   // The message list's scroll position and its largest value (device px).
   double scroll() const { return window_.scroll(); }
   double max_scroll() const { return window_.max_scroll(); }
+  // The header's totals line ("5,000 messages · 252,500 tokens · $1.23"), as last drawn.
+  const std::string& header_detail() const { return header_detail_; }
   // Something moves on screen (typing dots): the app keeps drawing frames.
   bool animating() const { return animating_; }
 
@@ -115,13 +117,8 @@ class ChatView {
   uint64_t list_version_ = 0;
   const sdk::MessageList* list_seen_ = nullptr;
   std::unordered_map<const Message*, Row> rows_;
-  struct Totals {
-    int64_t tokens = 0;
-    double cost = 0;
-  };
-  std::vector<Totals> totals_;  // usage summed over items [0, i]
-  Totals header_totals_;
-  std::string header_detail_;  // "1,234 tokens · $0.01", rebuilt when the totals change
+  ConversationTotals header_totals_;  // what header_detail_ says
+  std::string header_detail_;  // "12 messages · 1,234 tokens · $0.01", rebuilt when the totals change
   // The chat settings popup, and what it edits until Save.
   bool settings_open_ = false;
   bool open_settings_popup_ = false;

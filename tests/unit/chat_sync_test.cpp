@@ -445,8 +445,24 @@ TEST_F(ChatSyncTest, MessagesOnTheListChannelPatchTheRowsWithoutARefetch) {
   EXPECT_EQ(rows()[0].unread_count, 1) << "one's own message is not unread";
   EXPECT_EQ(rows()[0].last_message->content, "Sure");
   EXPECT_EQ(http_.sent().size(), requests) << "no refetch";
+  // A reply finished: its event carries the whole conversation's totals, and the row takes
+  // them (the header shows them, whatever page of the chat is loaded).
+  Json reply = message("m9", 9, "Done");
+  reply["role"] = "ASSISTANT";
+  sockets_.push(socket, {{"type", "update"},
+                         {"channel", "Conversation:list"},
+                         {"data",
+                          {{"type", "created"},
+                           {"data", reply},
+                           {"id", "m9"},
+                           {"seq", 0},
+                           {"totals", {{"messages", 5000}, {"tokens", 252500}, {"cost", 1.25}}}}}});
+  pump();
+  ASSERT_TRUE(rows()[0].conversation.totals);
+  EXPECT_EQ(*rows()[0].conversation.totals, (ConversationTotals{5000, 252500, 1.25}));
+  EXPECT_EQ(http_.sent().size(), requests) << "no refetch";
 
-  Json elsewhere = message("m9", 9, "Hi");
+  Json elsewhere = message("m10", 10, "Hi");
   elsewhere["conversationId"] = "c-new";
   on_list("created", elsewhere);
   EXPECT_EQ(http_.sent().size(), requests + 1) << "a conversation not in the cache: refetched";

@@ -104,6 +104,39 @@ TEST_F(ChatViewTest, AStreamingReplyIsLaidOutOncePerVersionAndNothingElseIs) {
   EXPECT_EQ(view_.layouts_made() - before, 10u);
 }
 
+// The header tells what the whole conversation holds and cost, as the server keeps it: the
+// list has 1,000 messages loaded (each reply with usage), the conversation has 5,000.
+TEST_F(ChatViewTest, TheHeaderShowsTheServersTotalsNotTheLoadedPages) {
+  edit_list([](sdk::MessageList& list) {
+    for (auto& item : list.items) {
+      if (item->role != MessageRole::kAssistant) continue;
+      Message m = *item;
+      m.metadata = MessageMetadata{};
+      m.metadata->usage = Usage{10, 40, 50, 0.001};
+      item = std::make_shared<const Message>(std::move(m));
+    }
+    list.touch(0);
+  });
+  Page<ConversationSummary> page;
+  ConversationSummary row;
+  row.conversation.id = "c1";
+  row.conversation.title = "A long chat";
+  row.conversation.type = ConversationType::kAi;
+  row.conversation.totals = ConversationTotals{5000, 2500 * 50, 2500 * 0.001};
+  page.data.push_back(row);
+  page.total = 1;
+  chat_.cache().set_data(sdk::conversations_key(), std::make_shared<Page<ConversationSummary>>(page));
+  frame();
+  EXPECT_EQ(view_.header_detail(), "5,000 messages  ·  125,000 tokens  ·  $2.50");
+  // A new total from the server (a reply finished) is shown the next frame.
+  chat_.cache().edit_data<Page<ConversationSummary>>(
+      sdk::conversations_key(), [](Page<ConversationSummary>& p) {
+        p.data[0].conversation.totals = ConversationTotals{5002, 125050, 2.501};
+      });
+  frame();
+  EXPECT_EQ(view_.header_detail(), "5,002 messages  ·  125,050 tokens  ·  $2.50");
+}
+
 TEST_F(ChatViewTest, ANewWidthLaysTheVisibleRowsOutAgain) {
   for (int i = 0; i < 3; ++i)
     frame(1000);
