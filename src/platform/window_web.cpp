@@ -69,7 +69,9 @@ struct InputEvent {
   int key = -1;        // kKey: a GLFW key
   bool down = false;   // kKey; kTouch: the finger is on the glass
   std::string text;    // kText
-  float x = 0, y = 0;  // kTouch: where, in device pixels; kWheel: y is the amount (notches)
+  // kTouch: where, in device pixels. kWheel: the amounts in notches, x sideways (positive:
+  // left) and y up and down (positive: up).
+  float x = 0, y = 0;
 };
 
 class WebWindow;
@@ -143,8 +145,11 @@ class WebWindow final : public GlfwWindow {
   }
 
   // Feeds queued input to ImGui in arrival order, as far as one frame can take it: text
-  // after a key press, a key pressed twice, or a key released in the frame that pressed it
-  // wait for the next frame (which wake() asks for).
+  // after a key press, a key press after text, a key pressed twice, or a key released in
+  // the frame that pressed it wait for the next frame (which wake() asks for). (A key press
+  // beside text would be worse than late: the composer reads Shift+Enter as Ctrl+Enter, and
+  // ImGui drops the text typed in a frame where Ctrl is held — the end of "What is imchat?"
+  // was lost when a fast typist's Shift+Enter shared its frame.)
   //
   // Text that arrives while Ctrl or Cmd is held (a paste: Ctrl+V is still down) would be
   // dropped by ImGui, which reads held Ctrl as a shortcut; those modifiers are lifted for
@@ -160,7 +165,9 @@ class WebWindow final : public GlfwWindow {
       io.KeysDown[key] = held_[key];
     lifted_.clear();
     bool pressed_any = false;
+    bool typed_any = false;
     bool touch_changed = false;
+    float wheel_x = 0, wheel_y = 0;
     std::vector<int> pressed;
     while (!input_.empty()) {
       InputEvent& event = input_.front();
@@ -168,7 +175,8 @@ class WebWindow final : public GlfwWindow {
       if (event.kind == InputEvent::kMouse) {
         touch_mode_ = false;
       } else if (event.kind == InputEvent::kWheel) {
-        io.MouseWheel += event.y;
+        wheel_x += event.x;
+        wheel_y += event.y;
       } else if (event.kind == InputEvent::kTouch) {
         if (touch_changed) break;
         touch_mode_ = true;
@@ -177,6 +185,7 @@ class WebWindow final : public GlfwWindow {
         touch_pos_ = ImVec2(event.x, event.y);
       } else if (event.kind == InputEvent::kText) {
         if (pressed_any) break;
+        typed_any = true;
         for (int key : {GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL, GLFW_KEY_LEFT_SUPER,
                         GLFW_KEY_RIGHT_SUPER}) {
           if (!io.KeysDown[key]) continue;
@@ -185,7 +194,7 @@ class WebWindow final : public GlfwWindow {
         }
         io.AddInputCharactersUTF8(event.text.c_str());
       } else if (event.key >= 0 && event.key < kKeys) {
-        if (seen) break;
+        if (seen || (event.down && typed_any)) break;
         io.KeysDown[event.key] = held_[event.key] = event.down;
         if (event.down) {
           pressed.push_back(event.key);
@@ -194,6 +203,11 @@ class WebWindow final : public GlfwWindow {
       }
       input_.pop_front();
     }
+    // ImGui 1.86 reads the vertical wheel as sideways while it sees Shift held, and then
+    // ignores MouseWheelH: a sideways amount goes where it will be read as one.
+    const bool shift = io.KeysDown[GLFW_KEY_LEFT_SHIFT] || io.KeysDown[GLFW_KEY_RIGHT_SHIFT];
+    (shift ? io.MouseWheel : io.MouseWheelH) += wheel_x;
+    if (!shift) io.MouseWheel += wheel_y;
     if (touch_mode_) {
       io.MousePos = touch_pos_;
       io.MouseDown[0] = touch_down_;
@@ -276,6 +290,12 @@ extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_touch(float x, float y, int do
 // Scrolling by a finger, in wheel notches (positive: towards the top).
 extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_wheel(float notches) {
   if (g_window) g_window->queue({.kind = InputEvent::kWheel, .y = notches});
+}
+
+// A wheel or trackpad, in notches (window_web_input.js normalised the browser's deltas):
+// dx positive = left, dy positive = up.
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_scroll(float dx, float dy) {
+  if (g_window) g_window->queue({.kind = InputEvent::kWheel, .x = dx, .y = dy});
 }
 
 // The mouse moved: back from touch mode to GLFW's pointer.

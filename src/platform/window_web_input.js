@@ -1,4 +1,4 @@
-// Keyboard, text and clipboard for the web Window (window_web.cpp), as an Emscripten
+// Keys, text, clipboard, touch and wheel for the web Window (window_web.cpp), as an Emscripten
 // JavaScript library (--js-library). Emscripten 3.1.6's GLFW takes characters from the old
 // keypress event and listens on the whole window: no IME composition (Chinese, Japanese,
 // Korean), broken dead keys, nothing from Android keyboards (keyCode 229), no phone
@@ -110,6 +110,33 @@ mergeInto(LibraryManager.library, {
         touchMode = false;
         _imchat_input_mouse();
       });
+    },
+    // Wheel and trackpad. Emscripten 3.1.6's GLFW hands on the browser's raw deltas (CSS
+    // pixels, with the browser's sign) where GLFW and ImGui expect notches with positive =
+    // up: one notch down moved the list 9,000 px up the history. Here every deltaMode becomes
+    // CSS pixels and then the app's notches (kNotchPx, as for a finger: the message list
+    // moves that far a notch), positive = up and left, so a mouse notch (100 px in Chromium,
+    // 3 lines in Firefox) moves the list about 100 px its way and a trackpad follows the
+    // fingers pixel for pixel. Shift turns the vertical wheel sideways (Chromium on Linux and
+    // Windows sends that as deltaX already). Ctrl+wheel, and a trackpad pinch, which comes as
+    // one, stay the browser's zoom. Everything else is the app's: the page (or, embedded, the
+    // page around us) never scrolls behind the canvas.
+    installWheel: function(canvas) {
+      canvas.removeEventListener('wheel', GLFW.onMouseWheel, true);
+      canvas.removeEventListener('mousewheel', GLFW.onMouseWheel, true);
+      var kNotchPx = 90, kLinePx = 100 / 3;
+      canvas.addEventListener('wheel', function(e) {
+        if (e.ctrlKey) return;
+        e.preventDefault();
+        var unit = e.deltaMode === 1 ? kLinePx : e.deltaMode === 2 ? canvas.clientHeight : 1;
+        var dx = e.deltaX * unit, dy = e.deltaY * unit;
+        if (e.shiftKey && dx === 0) {
+          dx = dy;
+          dy = 0;
+        }
+        if (!isFinite(dx) || !isFinite(dy) || (dx === 0 && dy === 0)) return;
+        _imchat_input_scroll(-dx / kNotchPx, -dy / kNotchPx);
+      }, {passive: false});
     },
     releaseAll: function() {
       for (var code in imchatInput.held) imchatInput.sendKey(+code, false);
@@ -239,6 +266,7 @@ mergeInto(LibraryManager.library, {
     document.addEventListener('focusout', settled);
     checkKeyboard();  // embedded, the page around us has the keyboard to begin with
     imchatInput.installTouch(canvas, input);
+    imchatInput.installWheel(canvas);
   },
 
   // ImGui wants text (a text field is active) or no longer does.

@@ -549,3 +549,76 @@ test('a phone (touch, DPR 3, 390×844): the drawer, fingertip controls, the keyb
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a desktop wheel and a trackpad: a notch moves the list a notch its way; the page never scrolls', async () => {
+  const { context, page, problems } = await open({ width: 1000, height: 520 });
+  await newChat(page);
+  await waitFor(page, () => window.imchat.state().composerFocused);
+  for (let i = 1; i <= 4; i++) {
+    await page.keyboard.type(`Question ${i}`);
+    await page.keyboard.press('Enter');
+    await waitFor(page, (n) => window.imchat.state().messages.filter((m) => m.role === 'ASSISTANT' && m.status === 'complete').length === n, i);
+  }
+  await waitFor(page, () => {
+    const [offset, max] = window.imchat.state().scroll;
+    return max > 400 && Math.abs(offset - max) < 1;
+  });
+  // Every wheel event the page sees after ours: was it taken (so nothing scrolls behind)?
+  await page.evaluate(() => {
+    window.__wheels = [];
+    window.addEventListener('wheel', (e) => window.__wheels.push(e.defaultPrevented));
+  });
+  const composer = (await state(page)).landmarks.composer;
+  const x = composer[0] + composer[2] / 2;
+  const y = composer[1] - 120;  // over the message list
+  await page.mouse.move(x, y);
+  // The list's offset once it has settled: two readings a frame apart agree.
+  const settledScroll = async (changedFrom) => (await waitFor(page, (from) => {
+    const now = window.imchat.state().scroll[0];
+    const settled = window.__lastScroll === now;
+    window.__lastScroll = now;
+    return settled && (from === null || Math.abs(now - from) > 0.5) ? now : false;
+  }, changedFrom)).jsonValue();
+  const bottom = await settledScroll(null);
+
+  // A mouse notch up (Chromium: deltaY −100 CSS px): up the history by about that much.
+  await page.mouse.wheel(0, -100);
+  const up = await settledScroll(bottom);
+  assert.ok(bottom - up > 80 && bottom - up < 120, `one notch up moved the list ${bottom - up} px (from ${bottom} to ${up})`);
+  // And a notch down brings it back to the bottom.
+  await page.mouse.wheel(0, 100);
+  const down = await settledScroll(up);
+  assert.ok(Math.abs(down - bottom) < 1, `one notch down is back at the bottom: ${down} vs ${bottom}`);
+
+  // A trackpad: many small pixel deltas, each moving the list as far as the fingers did.
+  for (let i = 0; i < 10; i++) await page.mouse.wheel(0, -6);
+  const swiped = await (await waitFor(page, (target) => {
+    const now = window.imchat.state().scroll[0];
+    return Math.abs(now - target) < 3 ? now : false;
+  }, bottom - 60)).jsonValue();
+  assert.ok(Math.abs(bottom - 60 - swiped) < 3, `a 60 px swipe moved the list ${bottom - swiped} px`);
+
+  // Firefox's wheel counts lines (deltaMode 1, three a notch): the same notch.
+  await page.evaluate(([cx, cy]) => {
+    const canvas = document.getElementById('canvas');
+    canvas.dispatchEvent(new WheelEvent('wheel', { deltaY: -3, deltaMode: 1, clientX: cx, clientY: cy, bubbles: true, cancelable: true }));
+  }, [x, y]);
+  const lines = await settledScroll(swiped);
+  assert.ok(swiped - lines > 80 && swiped - lines < 120, `three lines up moved the list ${swiped - lines} px`);
+
+  // Shift turns the wheel sideways: the message list does not move up or down.
+  await page.keyboard.down('Shift');
+  const framesBefore = (await state(page)).frames;
+  await page.mouse.wheel(0, -100);
+  await waitFor(page, (f) => window.imchat.state().frames >= f + 3, framesBefore);
+  await page.keyboard.up('Shift');
+  assert.equal((await state(page)).scroll[0], lines, 'Shift+wheel leaves the list where it was');
+
+  const taken = await page.evaluate(() => window.__wheels);
+  assert.ok(taken.length >= 13, `the page saw the wheel events: ${taken.length}`);
+  assert.ok(taken.every((t) => t), 'every wheel event was the app\'s: the page behind never scrolls');
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await page.screenshot({ path: join(outDir, 'wheel_scrolled.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
