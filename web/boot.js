@@ -35,7 +35,7 @@ const NO_WEBGL2 = 'imchat needs WebGL 2, which this browser or its graphics sett
 // canvas would let the page show through — and without depth or stencil: the UI is flat.
 function makeContext(canvas) {
   try {
-    return canvas.getContext('webgl2', { alpha: false, depth: false, stencil: false, antialias: false });
+    return canvas.getContext('webgl2', { alpha: false, depth: false, stencil: false, antialias: false, preserveDrawingBuffer: true });
   } catch (e) {
     return null;
   }
@@ -122,6 +122,18 @@ window.imchat = {
   state() {
     if (!window.imchat.ready) return { connection: 'starting', frames: 0 };
     return JSON.parse(Module.UTF8ToString(Module._imchat_state_json()));
+  },
+  // The renderer redraws only what changed; these let a test check that the picture is
+  // the same when everything is redrawn, and see how much the last frame redrew (0..1).
+  redrawEverything() {
+    if (window.imchat.ready) Module._imchat_redraw_everything();
+  },
+  // false: every frame redraws the whole canvas, as before (the bench compares the two).
+  setPartialRedraw(on) {
+    if (window.imchat.ready) Module._imchat_set_partial_redraw(on ? 1 : 0);
+  },
+  lastDamage() {
+    return window.imchat.ready ? Module._imchat_last_damage() : 0;
   },
   // The SDK's devtools window (queries, socket, outbox); also Ctrl+Shift+D.
   debug(open) {

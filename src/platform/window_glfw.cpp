@@ -1,6 +1,11 @@
 #include "platform/window_glfw.h"
 
+#ifndef __EMSCRIPTEN__
+#define GL_GLEXT_PROTOTYPES 1  // glGenFramebuffers and the rest of GL 3.0, from libGL
+#endif
+
 #include <algorithm>
+#include <cmath>
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -24,7 +29,8 @@ GlfwWindow* owner(GLFWwindow* window) {
 void on_cursor_pos(GLFWwindow* w, double, double) {
   owner(w)->wake();
 }
-void on_mouse_button(GLFWwindow* w, int, int, int) {
+void on_mouse_button(GLFWwindow* w, int button, int action, int) {
+  owner(w)->on_mouse_button_event(button, action);
   owner(w)->wake();
 }
 void on_scroll(GLFWwindow* w, double, double) {
@@ -59,6 +65,34 @@ void GlfwWindow::on_key_event(int key, int action) {
   }
 }
 
+void GlfwWindow::on_mouse_button_event(int button, int action) {
+  if (button < 0 || button >= kMouseButtons) return;
+  if (mouse_events_.size() >= kMaxMouseEvents) return;  // a flood: the rest is noise
+  mouse_events_.push_back({button, action == GLFW_PRESS});
+}
+
+void GlfwWindow::apply_mouse_buttons() {
+  ImGuiIO& io = ImGui::GetIO();
+  bool changed[kMouseButtons] = {};
+  for (auto it = mouse_events_.begin(); it != mouse_events_.end();) {
+    if (changed[it->button]) {
+      ++it;
+      continue;
+    }
+    changed[it->button] = true;
+    mouse_down_[it->button] = it->down;
+    it = mouse_events_.erase(it);
+  }
+  for (int b = 0; b < kMouseButtons; ++b) {
+    // Nothing queued: what GLFW holds now is the truth (a release it never reported, as
+    // when the window lost the pointer, cannot leave a button stuck).
+    if (!changed[b] && mouse_events_.empty())
+      mouse_down_[b] = glfwGetMouseButton(window_, b) == GLFW_PRESS;
+    io.MouseDown[b] = mouse_down_[b];
+  }
+  if (!mouse_events_.empty()) frames_wanted_.store(std::max(frames_wanted_.load(), 1));
+}
+
 void GlfwWindow::apply_latched_keys() {
   ImGuiIO& io = ImGui::GetIO();
   // Last frame's latched keys are released now, unless pressed again meanwhile.
@@ -82,6 +116,8 @@ void GlfwWindow::apply_latched_keys() {
 
 GlfwWindow::~GlfwWindow() {
   if (!window_) return;
+  if (canvas_fbo_) glDeleteFramebuffers(1, &canvas_fbo_);
+  if (canvas_texture_) glDeleteTextures(1, &canvas_texture_);
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
@@ -144,27 +180,100 @@ bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
   if (hooks_.prepare && hooks_.prepare(pixel_ratio) && fonts_uploaded_) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
+    redraw_all_ = true;  // new glyphs, perhaps under the texture name of the old ones
   }
   ImGui_ImplOpenGL3_NewFrame();  // creates device objects (and the font texture) once
   fonts_uploaded_ = true;
   ImGui_ImplGlfw_NewFrame();
+  apply_mouse_buttons();
   before_new_frame();
   apply_latched_keys();
   ImGui::NewFrame();
   const bool keep_open = hooks_.draw ? hooks_.draw() : true;
   ImGui::Render();
 
+  // Only what changed is drawn again: a frame that changes nothing on screen costs no GL
+  // work and presents nothing (the window keeps its picture), a streaming reply redraws
+  // its own rows. Software GL (a machine without a GPU) pays per pixel drawn.
+  ImDrawData& data = *ImGui::GetDrawData();
   int fb_width = 0, fb_height = 0;
   glfwGetFramebufferSize(window_, &fb_width, &fb_height);
+  const bool canvas = keeps_pixels() || bind_canvas(fb_width, fb_height);
+  const bool everything = redraw_all_ || !canvas || !partial_redraw_;
+  redraw_all_ = false;
+  const DamageRect damage = damage_.update(data, everything);
+  const float area = data.DisplaySize.x * data.DisplaySize.y;
+  if (!damage.empty() && area > 0) last_damage_fraction_ = damage.area() / area;
+  if (!damage.empty()) render(data, damage, fb_width, fb_height);
+  // Screenshots read our framebuffer, which holds the whole picture whether or not this
+  // frame drew anything.
+  if (hooks_.after_render) hooks_.after_render();
+  if (!damage.empty()) glfwSwapBuffers(window_);
+  after_frame();
+  return keep_open;
+}
+
+void GlfwWindow::redraw_everything() {
+  redraw_all_ = true;
+  wake();
+}
+
+bool GlfwWindow::bind_canvas(int width, int height) {
+  if (canvas_failed_ || width <= 0 || height <= 0) return false;
+  if (canvas_fbo_ && width == canvas_width_ && height == canvas_height_) return true;
+  if (!canvas_fbo_) {
+    glGenFramebuffers(1, &canvas_fbo_);
+    glGenTextures(1, &canvas_texture_);
+  }
+  GLint last_texture = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
+  glBindTexture(GL_TEXTURE_2D, canvas_texture_);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
+  glBindFramebuffer(GL_FRAMEBUFFER, canvas_fbo_);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, canvas_texture_, 0);
+  const bool complete = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  if (!complete) {
+    glDeleteFramebuffers(1, &canvas_fbo_);
+    glDeleteTextures(1, &canvas_texture_);
+    canvas_fbo_ = canvas_texture_ = 0;
+    canvas_failed_ = true;
+    return false;
+  }
+  canvas_width_ = width;
+  canvas_height_ = height;
+  redraw_all_ = true;  // a new canvas holds nothing yet
+  return true;
+}
+
+void GlfwWindow::render(ImDrawData& data, const DamageRect& damage, int fb_width, int fb_height) {
+  const bool canvas = canvas_fbo_ && canvas_width_ == fb_width && canvas_height_ == fb_height;
+  if (canvas) glBindFramebuffer(GL_FRAMEBUFFER, canvas_fbo_);
   glViewport(0, 0, fb_width, fb_height);
+  // The damaged rectangle in framebuffer pixels (GL counts rows from the bottom).
+  const ImVec2 scale = data.FramebufferScale;
+  const int x0 = static_cast<int>(std::floor((damage.min.x - data.DisplayPos.x) * scale.x));
+  const int y0 = static_cast<int>(std::floor((damage.min.y - data.DisplayPos.y) * scale.y));
+  const int x1 = static_cast<int>(std::ceil((damage.max.x - data.DisplayPos.x) * scale.x));
+  const int y1 = static_cast<int>(std::ceil((damage.max.y - data.DisplayPos.y) * scale.y));
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(x0, fb_height - y1, x1 - x0, y1 - y0);
   const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
   glClearColor(bg.x, bg.y, bg.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  if (hooks_.after_render) hooks_.after_render();
-  glfwSwapBuffers(window_);
-  after_frame();
-  return keep_open;
+  glDisable(GL_SCISSOR_TEST);
+  FrameDamage::clip_to(data, damage);
+  ImGui_ImplOpenGL3_RenderDrawData(&data);
+  if (!canvas) return;
+  // The whole picture to the window, whose back buffer holds nothing we can rely on.
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, canvas_fbo_);
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+  glBlitFramebuffer(0, 0, fb_width, fb_height, 0, 0, fb_width, fb_height, GL_COLOR_BUFFER_BIT,
+                    GL_NEAREST);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
 }
 
 Pixels GlfwWindow::read_pixels() {
@@ -173,7 +282,12 @@ Pixels GlfwWindow::read_pixels() {
   const size_t row = static_cast<size_t>(pixels.width) * 4;
   std::vector<uint8_t> bottom_up(row * static_cast<size_t>(pixels.height));
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  // The picture of record is our framebuffer (the window's holds it only until a swap).
+  const bool canvas =
+      canvas_fbo_ && canvas_width_ == pixels.width && canvas_height_ == pixels.height;
+  if (canvas) glBindFramebuffer(GL_READ_FRAMEBUFFER, canvas_fbo_);
   glReadPixels(0, 0, pixels.width, pixels.height, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
+  if (canvas) glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
   pixels.rgba.resize(bottom_up.size());
   for (int y = 0; y < pixels.height; ++y) {
     std::copy_n(bottom_up.data() + row * static_cast<size_t>(pixels.height - 1 - y), row,

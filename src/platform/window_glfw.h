@@ -5,6 +5,7 @@
 #include <atomic>
 #include <vector>
 
+#include "platform/frame_damage.h"
 #include "platform/window.h"
 
 struct GLFWwindow;
@@ -17,6 +18,13 @@ class GlfwWindow : public Window {
 
   void wake() override;
   Pixels read_pixels() override;
+  // The next frame redraws the whole window (a check that partial redraws leave nothing
+  // stale: the picture must not change).
+  void redraw_everything();
+  // Off: every frame redraws the whole window, as before damage tracking (for comparing).
+  void set_partial_redraw(bool on) { partial_redraw_ = on; }
+  // What the last frame that drew anything redrew: its area over the window's (0..1).
+  float last_damage_fraction() const { return last_damage_fraction_; }
 
  protected:
   // After the GL context exists: ImGui context, backends, wake-up callbacks.
@@ -32,6 +40,10 @@ class GlfwWindow : public Window {
   virtual void before_new_frame() {}
   // After the frame is presented.
   virtual void after_frame() {}
+  // Whether the window's own framebuffer keeps its pixels from frame to frame (a WebGL
+  // canvas made with preserveDrawingBuffer): then frames redraw their damage there, with no
+  // framebuffer of ours and no copy.
+  virtual bool keeps_pixels() const { return false; }
 
   GLFWwindow* window_ = nullptr;
   FrameHooks hooks_;
@@ -45,9 +57,39 @@ class GlfwWindow : public Window {
   // a busy machine, an automated test — would never be seen: Enter would not send. Such
   // a key is held down for one frame instead.
   void on_key_event(int key, int action);
+  // Mouse buttons the same way, and stricter: ImGui 1.86's backend shows a press shorter
+  // than a frame as down for one frame, but a second click arriving before the frame that
+  // shows the first one's release merges with it — a quick double-click on a slow frame was
+  // one long click. Presses and releases are queued and shown one change per button per
+  // frame, in order.
+  void on_mouse_button_event(int button, int action);
 
  private:
   void apply_latched_keys();
+  void apply_mouse_buttons();
+  static constexpr int kMouseButtons = 5;  // ImGuiIO::MouseDown
+  static constexpr size_t kMaxMouseEvents = 64;
+  struct MouseEvent {
+    int button;
+    bool down;
+  };
+  std::vector<MouseEvent> mouse_events_;
+  bool mouse_down_[kMouseButtons] = {};
+  // The window's picture lives in a framebuffer of ours (the window's own back buffer is
+  // undefined after a swap): a frame redraws its damaged rectangle there and copies the
+  // whole to the window. False when no such framebuffer can be made: frames draw whole.
+  bool bind_canvas(int width, int height);
+  void render(ImDrawData& data, const DamageRect& damage, int fb_width, int fb_height);
+
+  FrameDamage damage_;
+  bool redraw_all_ = true;
+  bool partial_redraw_ = true;
+  float last_damage_fraction_ = 0;
+  unsigned canvas_fbo_ = 0;
+  unsigned canvas_texture_ = 0;
+  int canvas_width_ = 0;
+  int canvas_height_ = 0;
+  bool canvas_failed_ = false;
   std::vector<int> down_since_frame_;  // pressed since the last frame began
   std::vector<int> latched_;           // released before any frame saw them
   std::vector<int> release_after_frame_;

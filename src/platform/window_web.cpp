@@ -14,6 +14,7 @@
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
+#include <emscripten/html5_webgl.h>
 #include <imgui.h>
 #include <imgui_internal.h>  // GImGui->WantTextInputNextFrame, see after_frame
 
@@ -116,6 +117,13 @@ class WebWindow final : public GlfwWindow {
   }
 
   bool hovering_text() const { return hovering_text_; }
+
+  bool keeps_pixels() const override {
+    EmscriptenWebGLContextAttributes attributes;
+    const EMSCRIPTEN_WEBGL_CONTEXT_HANDLE context = emscripten_webgl_get_current_context();
+    return context && emscripten_webgl_get_context_attributes(context, &attributes) ==
+                          EMSCRIPTEN_RESULT_SUCCESS && attributes.preserveDrawingBuffer;
+  }
 
   bool has_keyboard() const override { return has_keyboard_; }
   void set_has_keyboard(bool has) {
@@ -301,6 +309,18 @@ extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_scroll(float dx, float dy) {
 // The mouse moved: back from touch mode to GLFW's pointer.
 extern "C" EMSCRIPTEN_KEEPALIVE void imchat_input_mouse() {
   if (g_window) g_window->queue({.kind = InputEvent::kMouse});
+}
+
+// For tests and the bench: the next frame redraws everything (a partial redraw must have
+// left the same picture), and how much of the window the last drawn frame redrew.
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_redraw_everything() {
+  if (g_window) g_window->redraw_everything();
+}
+extern "C" EMSCRIPTEN_KEEPALIVE void imchat_set_partial_redraw(int on) {
+  if (g_window) g_window->set_partial_redraw(on != 0);
+}
+extern "C" EMSCRIPTEN_KEEPALIVE float imchat_last_damage() {
+  return g_window ? g_window->last_damage_fraction() : 0;
 }
 
 // The keyboard left the app (for the page's own input, the embedding page, another window)

@@ -80,6 +80,29 @@ test('new chat, a question typed and sent with Enter, the streamed reply with it
   });
   await page.screenshot({ path: join(outDir, 'chat_markdown_dpr1.png') });
 
+  // The header counts the whole conversation, as the server keeps it: 4 messages and the
+  // replies' tokens.
+  const tokens = (await state(page)).messages.reduce((sum, m) => sum + (m.tokens || 0), 0);
+  await waitFor(page, (want) => window.imchat.state().headerDetail.startsWith(want),
+    `4 messages  ·  ${tokens.toLocaleString('en-US')} tokens`);
+
+  // Frames redraw only what changed (the reply's rows as it streamed, the hovered button):
+  // the picture left must be the one a full redraw makes, to the pixel.
+  await page.mouse.move(5, 795);
+  await expectIdle(page);
+  const partial = decodePng(await page.screenshot());
+  const framesBefore = (await state(page)).frames;
+  await page.evaluate(() => window.imchat.redrawEverything());
+  await waitFor(page, (f) => window.imchat.state().frames >= f + 1 && window.imchat.lastDamage() === 1, framesBefore);
+  const full = decodePng(await page.screenshot());
+  let differing = 0;
+  for (let y = 0; y < full.height; y++) {
+    for (let x = 0; x < full.width; x++) {
+      if (full.rgb(x, y).join() !== partial.rgb(x, y).join()) differing++;
+    }
+  }
+  assert.equal(differing, 0, `pixels a full redraw changes: ${differing}`);
+
   // The other window saw it appear without a reload.
   await waitFor(other.page, (cid) => window.imchat.state().conversations.some((c) => c.id === cid), id);
   assert.deepEqual(problems, []);
