@@ -27,6 +27,8 @@
 #include "table_row.h"
 #include "ui/chat_view.h"
 #include "ui/landmarks.h"
+#include "ui/markdown.h"
+#include "ui/rich_text.h"
 #include "ui/theme.h"
 
 namespace {
@@ -246,6 +248,87 @@ void run(ui::Theme& theme, size_t count, const char* label) {
                   raw_mib));
 }
 
+// Issue 15, item 3: a streaming reply's frame must cost its delta, not its length. A reply
+// grows through the SDK's delta path to 10 KB and to 100 KB; at each, 120 frames with 33
+// deltas (~250 bytes) each are timed. Before, every frame parsed and laid the whole reply out
+// again — that cost is timed too, as the "whole" rows.
+void run_reply_length(ui::Theme& theme) {
+  std::string reply;
+  for (size_t i = 0; reply.size() < 140 * 1024; ++i)  // 100 KB + 120 frames of deltas
+    reply += reply_text(i) + "\n\n";
+  std::vector<Json> deltas;
+  for (size_t offset = 0; offset < reply.size(); offset += 8) {
+    deltas.push_back({{"messageId", "reply"},
+                      {"delta", reply.substr(offset, 8)},
+                      {"offset", offset},
+                      {"seq", 1001}});
+  }
+  Bench bench(theme, 1000);
+  for (int i = 0; i < 10; ++i)
+    bench.frame(0);
+  Message start;
+  start.id = "reply";
+  start.conversation_id = "c1";
+  start.role = MessageRole::kAssistant;
+  start.status = MessageStatus::kStreaming;
+  start.seq = 1001;
+  bench.chat.cache().edit_data<sdk::MessageList>(
+      sdk::messages_key("c1"), [&](sdk::MessageList& list) {
+        list.touch(list.items.size());
+        list.items.push_back(std::make_shared<const Message>(start));
+        list.changed();
+      });
+  size_t next = 0;
+  const auto grow = [&](size_t deltas_count) {
+    bench.chat.cache().edit_data<sdk::MessageList>(
+        sdk::messages_key("c1"), [&](sdk::MessageList& list) {
+          for (size_t d = 0; d < deltas_count && next < deltas.size(); ++d) {
+            if (sdk::apply_stream_delta(list, deltas[next++])) list.changed();
+          }
+        });
+  };
+  double frame_at[2] = {0, 0};
+  const size_t sizes[2] = {10 * 1024, 100 * 1024};
+  for (int k = 0; k < 2; ++k) {
+    while (next * 8 < sizes[k]) {  // grow to the size, drawing as the app would
+      grow(33);
+      bench.frame(0);
+    }
+    std::vector<double> ms;
+    const uint64_t layouts_before = bench.view.layouts_made();
+    for (int f = 0; f < 120; ++f) {
+      grow(33);
+      ms.push_back(bench.frame(0));
+    }
+    // Every timed frame must really have laid the grown reply out, or the figure lies.
+    if (bench.view.layouts_made() - layouts_before < 120) {
+      std::fprintf(stderr, "streaming reply frames laid out only %llu times\n",
+                   static_cast<unsigned long long>(bench.view.layouts_made() - layouts_before));
+      std::abort();
+    }
+    frame_at[k] = stats(ms).median;
+  }
+  row("ui frame, streaming reply at 10 KB, median", frame_at[0] * 1000, "us", "");
+  row("ui frame, streaming reply at 100 KB, median", frame_at[1] * 1000, "us",
+      fmt::format("{:.2f}x the 10 KB frame; goal <= 1.5x", frame_at[1] / frame_at[0]));
+
+  // The old per-frame cost: the whole reply parsed and laid out again.
+  const ui::RichTextStyle style = ui::message_text_style(theme, false);
+  for (size_t size : sizes) {
+    const std::string_view text = std::string_view(reply).substr(0, size);
+    std::vector<double> ms;
+    for (int i = 0; i < 20; ++i) {
+      const auto t0 = Clock::now();
+      const auto doc = ui::markdown::parse(text);
+      const auto layout = ui::layout_rich_text(doc, 900, style);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (layout.height <= 0) std::abort();
+    }
+    row(fmt::format("whole-reply parse + layout at {} KB (before: every frame)", size / 1024),
+        stats(ms).median, "ms", "");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -268,6 +351,7 @@ int main(int argc, char** argv) {
   run(theme, 10000, "10k");
   run(theme, 100000, "100k");
   run(theme, 1000000, "1M");
+  run_reply_length(theme);
   ImGui::DestroyContext();
   return 0;
 }

@@ -147,9 +147,42 @@ float ChatView::estimate_height(const Message& message, float column) const {
   return lines * std::round(f.body->FontSize * 1.6f) + theme_.px(60);
 }
 
+RichTextStyle message_text_style(const Theme& theme, bool own) {
+  const Fonts& f = theme.fonts();
+  const Palette& p = theme.palette();
+  RichTextStyle style;
+  style.body = f.body;
+  style.bold = f.body_bold;
+  style.italic = f.italic;
+  style.mono = f.mono;
+  style.small = f.small;
+  style.h1 = f.h1;
+  style.h2 = f.h2;
+  style.scale = theme.scale();
+  style.border = p.border;
+  style.accent = p.primary;
+  if (own) {
+    style.text = p.on_primary;
+    style.muted = p.on_primary_muted;
+    style.link = p.on_primary;
+    style.code_text = p.on_primary;
+    style.code_background = p.own_code_background;
+    style.code_header = p.own_code_header;
+    style.inline_code_background = p.own_inline_code;
+  } else {
+    style.text = p.text;
+    style.muted = p.text_muted;
+    style.link = p.link;
+    style.code_text = p.code_text;
+    style.code_background = p.code_background;
+    style.code_header = p.code_header;
+    style.inline_code_background = p.inline_code;
+  }
+  return style;
+}
+
 ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, float column) {
   const Fonts& f = theme_.fonts();
-  const Palette& p = theme_.palette();
   auto found = rows_.find(message.get());
   if (found == rows_.end()) {
     // A new version of a message laid out before (a reply growing, an edit) takes over its
@@ -172,41 +205,31 @@ ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, 
   const float text_w = own ? std::min(column * 0.8f, theme_.px(620)) - 2 * pad_x
                            : column - theme_.px(42) - 2 * pad_x;
   if (row.message == message && row.text_width == text_w) return row;
+  // A streaming reply grows at its end: only what follows its settled part is parsed and laid
+  // out again. Any other change (an edit, the reply's end) parses the text whole.
+  uint32_t unchanged_blocks = 0;
   if (row.message != message) {
+    const std::string& before = row.message ? row.message->content : std::string();
+    const bool grows = row.message && message->status == MessageStatus::kStreaming &&
+                       message->content.size() >= row.settled.source &&
+                       std::string_view(message->content).substr(0, row.settled.source) ==
+                           std::string_view(before).substr(0, row.settled.source);
+    if (grows) {
+      unchanged_blocks = row.text_width == text_w ? row.settled.blocks : 0;
+      markdown::parse_growing(message->content, row.doc, row.settled);
+    } else {
+      row.settled = markdown::Settled{};
+      row.doc = markdown::parse(message->content);
+    }
     row.message = message;
-    row.doc = markdown::parse(message->content);
   }
   row.own = own;
   row.text_width = text_w;
-  RichTextStyle style;
-  style.body = f.body;
-  style.bold = f.body_bold;
-  style.italic = f.italic;
-  style.mono = f.mono;
-  style.small = f.small;
-  style.h1 = f.h1;
-  style.h2 = f.h2;
-  style.scale = theme_.scale();
-  style.border = p.border;
-  style.accent = p.primary;
-  if (own) {
-    style.text = p.on_primary;
-    style.muted = p.on_primary_muted;
-    style.link = p.on_primary;
-    style.code_text = p.on_primary;
-    style.code_background = p.own_code_background;
-    style.code_header = p.own_code_header;
-    style.inline_code_background = p.own_inline_code;
-  } else {
-    style.text = p.text;
-    style.muted = p.text_muted;
-    style.link = p.link;
-    style.code_text = p.code_text;
-    style.code_background = p.code_background;
-    style.code_header = p.code_header;
-    style.inline_code_background = p.inline_code;
-  }
-  row.text = layout_rich_text(row.doc, std::max(theme_.px(40), text_w), style);
+  const RichTextStyle style = message_text_style(theme_, own);
+  if (unchanged_blocks > 0)
+    relayout_rich_text(row.doc, unchanged_blocks, std::max(theme_.px(40), text_w), style, row.text);
+  else
+    row.text = layout_rich_text(row.doc, std::max(theme_.px(40), text_w), style);
   ++layouts_made_;
   const float line = std::round(f.body->FontSize * 1.6f);
   const float bubble_h = std::max(row.text.height, line) + 2 * theme_.px(11);

@@ -23,6 +23,10 @@
 
 namespace imchat::ui {
 
+// How a message's text looks: fonts and colours for its bubble (own messages sit on the
+// primary colour). The benchmark lays replies out with it too.
+RichTextStyle message_text_style(const Theme& theme, bool own);
+
 class ChatView {
  public:
   ChatView(Theme& theme, sdk::ChatClient& chat, Landmarks& landmarks)
@@ -76,6 +80,7 @@ class ChatView {
   struct Row {
     std::shared_ptr<const Message> message;
     markdown::Document doc;
+    markdown::Settled settled;  // while the reply streams: what of doc is final
     TextLayout text;
     float text_width = 0;  // what text was laid out at
     float height = 0;
@@ -118,7 +123,8 @@ class ChatView {
   const sdk::MessageList* list_seen_ = nullptr;
   std::unordered_map<const Message*, Row> rows_;
   ConversationTotals header_totals_;  // what header_detail_ says
-  std::string header_detail_;  // "12 messages · 1,234 tokens · $0.01", rebuilt when the totals change
+  std::string
+      header_detail_;  // "12 messages · 1,234 tokens · $0.01", rebuilt when the totals change
   // The chat settings popup, and what it edits until Save.
   bool settings_open_ = false;
   bool open_settings_popup_ = false;

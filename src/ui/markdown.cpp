@@ -69,6 +69,7 @@ class Builder {
   explicit Builder(Document& doc) : doc_(doc) {}
 
   int enter_block(MD_BLOCKTYPE type, void* detail) {
+    end_spans();
     switch (type) {
       case MD_BLOCK_QUOTE:
         ++quote_depth_;
@@ -146,6 +147,7 @@ class Builder {
   }
 
   int leave_block(MD_BLOCKTYPE type, void*) {
+    end_spans();
     switch (type) {
       case MD_BLOCK_QUOTE:
         close_block();
@@ -185,6 +187,17 @@ class Builder {
         break;
     }
     return 0;
+  }
+
+  // Spans live inside one leaf block (a paragraph, a heading, a table cell), so none is open
+  // when a block starts or ends. md4c can leave one unclosed (an autolink at the end of a
+  // table cell, before bytes that are not UTF-8): its link must not run on into the next
+  // block, where a text streamed in pieces would not carry it.
+  void end_spans() {
+    style_ = 0;
+    link_ = -1;
+    styles_.clear();
+    links_.clear();
   }
 
   int enter_span(MD_SPANTYPE type, void* detail) {
@@ -370,6 +383,152 @@ Document parse(std::string_view markdown) {
     doc.blocks.push_back(block);
   }
   return doc;
+}
+
+namespace {
+
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+// A fence opener or closer: up to three spaces, then three or more ` or ~.
+size_t fence_run(std::string_view line, char& fence_char) {
+  size_t i = 0;
+  while (i < line.size() && i < 3 && line[i] == ' ')
+    ++i;
+  if (i >= line.size() || (line[i] != '`' && line[i] != '~')) return 0;
+  const char c = line[i];
+  size_t n = 0;
+  while (i + n < line.size() && line[i + n] == c)
+    ++n;
+  if (n < 3) return 0;
+  fence_char = c;
+  return n;
+}
+
+// Whether a line after a blank line starts a block of its own, whatever came before: a list
+// item, a quote or an indented line could continue (or loosen) an open list or quote.
+bool starts_fresh_block(std::string_view line) {
+  const char c = line[0];
+  if (c == ' ' || c == '\t' || c == '>') return false;
+  const auto marker_end = [&](size_t i) {
+    return i >= line.size() || line[i] == ' ' || line[i] == '\t' || line[i] == '\r';
+  };
+  if ((c == '-' || c == '*' || c == '+') && marker_end(1)) return false;
+  size_t digits = 0;
+  while (digits < line.size() && digits < 10 && line[digits] >= '0' && line[digits] <= '9')
+    ++digits;
+  if (digits > 0 && digits < line.size() && (line[digits] == '.' || line[digits] == ')') &&
+      marker_end(digits + 1))
+    return false;
+  return true;
+}
+
+// A line that may hold one, anywhere a container lets it start ("- [x]: u", "> [x]: u"):
+// any "]:" at all, since a false alarm only costs a whole parse.
+bool is_reference_definition(std::string_view line) {
+  return line.find("]:") != std::string_view::npos;
+}
+
+// Lines whose reading this scan cannot follow, so the text is parsed whole: an HTML block
+// (a comment or <pre> runs on over blank lines, others swallow fences), and a fence right
+// under a line with a '|' (a table's rows can take it in).
+bool may_open_html(std::string_view line) {
+  const size_t first = line.find_first_not_of(' ');
+  return first != std::string_view::npos && first <= 3 && line[first] == '<';
+}
+
+// Appends `part` (parsed on its own) to doc, moving its offsets past what doc holds.
+void append_document(Document& doc, Document&& part) {
+  // The separator parse() puts between blocks (see Builder::open_block).
+  if (!part.blocks.empty() && !doc.text.empty() && doc.text.back() != '\n') doc.text += '\n';
+  const auto text = static_cast<uint32_t>(doc.text.size());
+  const auto spans = static_cast<uint32_t>(doc.spans.size());
+  const auto links = static_cast<int32_t>(doc.links.size());
+  doc.text += part.text;
+  for (Span span : part.spans) {
+    span.begin += text;
+    span.end += text;
+    if (span.link >= 0) span.link += links;
+    doc.spans.push_back(span);
+  }
+  for (Block& block : part.blocks) {
+    block.first_span += spans;
+    for (uint32_t& cell : block.cells)
+      cell += spans;
+    doc.blocks.push_back(std::move(block));
+  }
+  for (std::string& link : part.links)
+    doc.links.push_back(std::move(link));
+}
+
+}  // namespace
+
+void parse_growing(std::string_view markdown, Document& doc, Settled& settled) {
+  if (settled.whole || settled.source > markdown.size()) {
+    settled = Settled{.whole = settled.whole};
+    doc = parse(markdown);
+    return;
+  }
+  doc.text.resize(settled.text);
+  doc.spans.resize(settled.spans);
+  doc.blocks.resize(settled.blocks);
+  doc.links.resize(settled.links);
+
+  // The newest boundary in the unsettled text: settled.source is one (outside a fence, after
+  // a blank line or at the start), so the scan can begin there.
+  size_t boundary = settled.source;
+  bool in_fence = false;
+  char fence_char = 0;
+  size_t fence_length = 0;
+  bool previous_blank = false;
+  bool previous_pipe = false;
+  for (size_t at = settled.source; at < markdown.size();) {
+    const size_t newline = markdown.find('\n', at);
+    const std::string_view line = markdown.substr(
+        at, newline == std::string_view::npos ? std::string_view::npos : newline - at);
+    // Even half-arrived, "[x]: h" defines x. A carriage return ends lines for md4c where this
+    // scan sees none, so text with one is parsed whole too, as is HTML and a fence under a
+    // table's row (may_open_html).
+    char c = 0;
+    const size_t run = fence_run(line, c);
+    if (line.find('\r') != std::string_view::npos ||
+        (!in_fence &&
+         (is_reference_definition(line) || may_open_html(line) || (run > 0 && previous_pipe)))) {
+      settled = Settled{.whole = true};
+      doc = parse(markdown);
+      return;
+    }
+    if (newline == std::string_view::npos) break;  // a line still arriving settles nothing
+    previous_pipe = !in_fence && line.find('|') != std::string_view::npos;
+    if (in_fence) {
+      if (run >= fence_length && c == fence_char && is_blank(line.substr(line.find(c) + run)))
+        in_fence = false;
+    } else if (is_blank(line)) {
+      previous_blank = true;
+      at = newline + 1;
+      continue;
+    } else {
+      if (previous_blank && at > settled.source && starts_fresh_block(line)) boundary = at;
+      if (run > 0 && (c == '~' || line.find('`', line.find(c) + run) == std::string_view::npos)) {
+        in_fence = true;
+        fence_char = c;
+        fence_length = run;
+      }
+    }
+    previous_blank = false;
+    at = newline + 1;
+  }
+
+  if (boundary > settled.source) {
+    append_document(doc, parse(markdown.substr(settled.source, boundary - settled.source)));
+    settled.source = static_cast<uint32_t>(boundary);
+    settled.text = static_cast<uint32_t>(doc.text.size());
+    settled.spans = static_cast<uint32_t>(doc.spans.size());
+    settled.blocks = static_cast<uint32_t>(doc.blocks.size());
+    settled.links = static_cast<uint32_t>(doc.links.size());
+  }
+  if (boundary < markdown.size()) append_document(doc, parse(markdown.substr(boundary)));
 }
 
 }  // namespace imchat::ui::markdown

@@ -27,6 +27,7 @@ struct Span {
   uint32_t end = 0;
   uint8_t style = 0;
   int32_t link = -1;  // index in Document::links when kLink
+  bool operator==(const Span&) const = default;
 };
 
 enum class BlockKind : uint8_t { kParagraph, kHeading, kCode, kRule, kTable };
@@ -47,6 +48,7 @@ struct Block {
   uint16_t rows = 0;
   uint16_t head_rows = 0;
   std::vector<uint32_t> cells;
+  bool operator==(const Block&) const = default;
 };
 
 struct Document {
@@ -54,6 +56,7 @@ struct Document {
   std::vector<Span> spans;
   std::vector<Block> blocks;
   std::vector<std::string> links;  // hrefs
+  bool operator==(const Document&) const = default;
 
   std::string_view span_text(const Span& span) const {
     return std::string_view(text).substr(span.begin, span.end - span.begin);
@@ -63,5 +66,27 @@ struct Document {
 };
 
 Document parse(std::string_view markdown);
+
+// A streaming reply only grows at its end, and re-parsing all of it for every delta costs
+// the reply's length per frame. The part before the last *settled* boundary — a blank line
+// outside any code fence, followed by a whole line that cannot continue what came before
+// (not indented, not a list item, not a quote) — parses the same whatever follows, so it is
+// parsed once and kept; each delta re-parses only the text after it. One exception is
+// caught: a link reference definition ("[x]: url") can change earlier text, so one in the
+// new text sends the parse back to the start.
+struct Settled {
+  uint32_t source = 0;  // bytes of the Markdown that are settled
+  uint32_t text = 0;    // what of the Document they made
+  uint32_t spans = 0;
+  uint32_t blocks = 0;
+  uint32_t links = 0;
+  bool whole = false;  // a reference definition was seen: every call parses everything
+};
+
+// Brings doc (made by earlier calls with `settled`) up to `markdown`, which must begin with
+// the settled source; afterwards doc equals parse(markdown) for any text without reference
+// definitions, and `settled` has moved to the newest boundary. Blocks below the old
+// settled.blocks are untouched, so a layout of them stays valid.
+void parse_growing(std::string_view markdown, Document& doc, Settled& settled);
 
 }  // namespace imchat::ui::markdown

@@ -33,13 +33,20 @@ class Builder {
 
   float px(float logical) const { return std::round(logical * s_.scale); }
 
-  void run(float width) {
+  // Lays out blocks [from, end) after what out_ holds for blocks [0, from).
+  void run(float width, uint32_t from) {
     float y = 0;
     const Block* previous = nullptr;
-    for (uint32_t index = 0; index < doc_.blocks.size(); ++index) {
+    if (from > 0) {
+      const TextLayout::BlockEnd& end = out_.block_ends[from - 1];
+      y = end.y;
+      if (end.previous >= 0) previous = &doc_.blocks[static_cast<size_t>(end.previous)];
+    }
+    for (uint32_t index = from; index < doc_.blocks.size(); ++index) {
       const Block& block = doc_.blocks[index];
       if (block.kind != BlockKind::kRule && block.kind != BlockKind::kCode &&
           block.span_count == 0 && block.marker.empty()) {
+        mark_end(y, previous);
         continue;  // an empty paragraph (e.g. an HTML block made of nothing)
       }
       if (previous) y += gap(*previous, block);
@@ -76,11 +83,20 @@ class Builder {
         out_.boxes.push_back({ImVec2(x, bar_top), ImVec2(x + px(3), y), s_.border, px(1.5f)});
       }
       previous = &block;
+      mark_end(y, previous);
     }
     out_.height = y;
   }
 
  private:
+  void mark_end(float y, const Block* previous) {
+    out_.block_ends.push_back(
+        {static_cast<uint32_t>(out_.boxes.size()), static_cast<uint32_t>(out_.texts.size()),
+         static_cast<uint32_t>(out_.links.size()), static_cast<uint32_t>(out_.code.size()),
+         static_cast<uint32_t>(out_.labels.size()), y, out_.width,
+         previous ? static_cast<int32_t>(previous - doc_.blocks.data()) : -1});
+  }
+
   float line_height(ImFont* font, float factor) const {
     return std::round(font->FontSize * factor);
   }
@@ -440,16 +456,58 @@ class Builder {
 TextLayout layout_rich_text(const markdown::Document& doc, float width,
                             const RichTextStyle& style) {
   TextLayout out;
-  Builder(doc, style, out).run(std::max(1.0f, width));
+  Builder(doc, style, out).run(std::max(1.0f, width), 0);
   out.width = std::min(std::ceil(out.width), std::max(1.0f, width));
   return out;
+}
+
+void relayout_rich_text(const markdown::Document& doc, uint32_t from, float width,
+                        const RichTextStyle& style, TextLayout& layout) {
+  from = std::min({from, static_cast<uint32_t>(layout.block_ends.size()),
+                   static_cast<uint32_t>(doc.blocks.size())});
+  if (from == 0) {
+    layout = layout_rich_text(doc, width, style);
+    return;
+  }
+  const TextLayout::BlockEnd end = layout.block_ends[from - 1];
+  layout.boxes.resize(end.boxes);
+  layout.texts.resize(end.texts);
+  layout.links.resize(end.links);
+  layout.code.resize(end.code);
+  layout.labels.resize(end.labels);
+  layout.block_ends.resize(from);
+  layout.width = end.width;
+  Builder(doc, style, layout).run(std::max(1.0f, width), from);
+  layout.width = std::min(std::ceil(layout.width), std::max(1.0f, width));
 }
 
 void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
                     ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max) {
   const float top = clip_min.y - origin.y;
   const float bottom = clip_max.y - origin.y;
-  for (const BoxPiece& box : layout.boxes) {
+  // A block's pieces lie between the previous block's end and its own, and block ends only
+  // grow: only the blocks that meet the clip are walked, so a long reply whose last lines
+  // show costs what shows (a quote bar joined upwards starts at the previous block's end).
+  const auto& ends = layout.block_ends;
+  size_t first_box = 0, first_text = 0;
+  size_t last_box = layout.boxes.size(), last_text = layout.texts.size();
+  if (!ends.empty() && ends.back().texts == layout.texts.size() &&
+      ends.back().boxes == layout.boxes.size()) {
+    const auto above = std::partition_point(
+        ends.begin(), ends.end(), [&](const TextLayout::BlockEnd& end) { return end.y < top; });
+    if (above != ends.begin()) {
+      first_box = std::prev(above)->boxes;
+      first_text = std::prev(above)->texts;
+    }
+    const auto below = std::partition_point(
+        ends.begin(), ends.end(), [&](const TextLayout::BlockEnd& end) { return end.y <= bottom; });
+    if (below != ends.end()) {  // the first block ending below the clip is drawn; none after
+      last_box = below->boxes;
+      last_text = below->texts;
+    }
+  }
+  for (size_t i = first_box; i < last_box; ++i) {
+    const BoxPiece& box = layout.boxes[i];
     if (box.max.y < top || box.min.y > bottom) continue;
     const ImVec2 min(origin.x + box.min.x, origin.y + box.min.y);
     const ImVec2 max(origin.x + box.max.x, origin.y + box.max.y);
@@ -460,7 +518,8 @@ void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextL
     }
   }
   const char* text = doc.text.data();
-  for (const TextPiece& piece : layout.texts) {
+  for (size_t i = first_text; i < last_text; ++i) {
+    const TextPiece& piece = layout.texts[i];
     if (piece.pos.y > bottom || piece.pos.y + piece.font->FontSize < top) continue;
     const char* begin =
         piece.label >= 0 ? layout.labels[static_cast<size_t>(piece.label)].data() : text;

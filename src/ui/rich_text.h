@@ -75,9 +75,24 @@ struct TextLayout {
   std::vector<std::string> labels;
   float width = 0;   // widest line: a bubble can shrink to it
   float height = 0;  // the layout's full height
+  // What the pieces held after each block, so a document that changed only from block k
+  // on is laid out again from there (relayout_rich_text). width is the unrounded widest.
+  struct BlockEnd {
+    uint32_t boxes, texts, links, code, labels;
+    float y;
+    float width;
+    int32_t previous;  // the last block drawn so far (empty paragraphs are skipped), or -1
+  };
+  std::vector<BlockEnd> block_ends;
 };
 
 TextLayout layout_rich_text(const markdown::Document& doc, float width, const RichTextStyle& style);
+
+// Brings `layout` (of an earlier version of doc, at the same width and style) up to doc,
+// whose blocks [0, from) are unchanged: only the blocks from `from` on are laid out again, so
+// a growing reply costs its new tail, not its length. Equal to layout_rich_text(doc, …).
+void relayout_rich_text(const markdown::Document& doc, uint32_t from, float width,
+                        const RichTextStyle& style, TextLayout& layout);
 
 // Selection: offsets into Document::text. hit_test gives the offset nearest to a point in
 // layout coordinates (the closest line, then the closest character on it);

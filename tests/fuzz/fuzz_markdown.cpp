@@ -1,6 +1,7 @@
 // A message's text as the chat shows it: Markdown (md4c) to a Document, then the rich-text
 // layout at a width the input picks, hit-testing and selection drawing over it. Every span
 // must stay inside the document's text; nothing may crash or loop.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -47,6 +48,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)doc.block_text(block);
   }
   const TextLayout layout = layout_rich_text(doc, width, st);
+
+  // The same text arriving as a stream, a few bytes at a time: the growing parse and the
+  // continued layout must end exactly where the whole ones are.
+  {
+    // At most ~48 steps, each checked against a whole parse of the same prefix: what shows
+    // mid-stream must be right too, and big inputs stay fast enough to fuzz.
+    const size_t chunk = std::max<size_t>(1 + data[0] % 16, text.size() / 48);
+    markdown::Document grown;
+    markdown::Settled settled;
+    TextLayout continued;
+    for (size_t n = std::min(chunk, text.size());; n = std::min(text.size(), n + chunk)) {
+      const uint32_t kept = settled.blocks;
+      markdown::parse_growing(text.substr(0, n), grown, settled);
+      if (n < text.size() && !(grown == markdown::parse(text.substr(0, n)))) std::abort();
+      relayout_rich_text(grown, kept, width, st, continued);
+      if (n == text.size()) break;
+    }
+    if (!(grown == doc)) std::abort();
+    if (continued.texts.size() != layout.texts.size() || continued.height != layout.height ||
+        continued.width != layout.width || continued.boxes.size() != layout.boxes.size())
+      std::abort();
+  }
   for (const auto& piece : layout.texts) {
     const size_t limit = piece.label >= 0
                              ? layout.labels.at(static_cast<size_t>(piece.label)).size()

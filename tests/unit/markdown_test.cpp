@@ -88,11 +88,96 @@ TEST(MarkdownTest, NestedListsAndTasks) {
   EXPECT_EQ(doc.blocks[2].list_depth, 2);
 }
 
+// A reply as a model writes one: headings, lists tight and loose, a quote, fences (one with
+// blank lines inside, one with a longer closer), a table, a rule, a number that is not a
+// list item — every kind of boundary parse_growing settles at or must not.
+const char* const kReply =
+    "# Plan\n\nFirst a paragraph with **bold**, `code` and [a link](https://x.test/a).\n\n"
+    "- one\n- two\n\n  still item two\n\n- three\n\nAfter the list.\n\n"
+    "1. first\n2. second\n\n10) tenth\n\n2024 was a year.\n\n> quoted\n> more\n\n"
+    "> second quote\n\n```cpp\nint main() {\n\n  return 0;\n}\n```\n\n"
+    "~~~~\nnot closed by ~~~\n\n~~~\n~~~~\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n"
+    "Setext\n===\n\nLast *words* with an autolink https://y.test/ and the end.\n";
+
+// Fed a few bytes at a time, as deltas arrive, the growing parse is the whole parse at
+// every step — and it settles, so most of the reply is not parsed again.
+TEST(MarkdownTest, AGrowingTextParsesAsTheWholeTextAtEveryStep) {
+  const std::string reply = kReply;
+  for (size_t chunk : {1, 3, 7, 40}) {
+    markdown::Document doc;
+    markdown::Settled settled;
+    for (size_t n = 0; n <= reply.size();
+         n = n == reply.size() ? n + 1 : std::min(reply.size(), n + chunk)) {
+      const std::string_view text = std::string_view(reply).substr(0, n);
+      markdown::parse_growing(text, doc, settled);
+      ASSERT_TRUE(doc == markdown::parse(text))
+          << "chunk " << chunk << ", after " << n << " bytes: ..."
+          << text.substr(n > 40 ? n - 40 : 0);
+      ASSERT_LE(settled.source, n);
+    }
+    EXPECT_GT(settled.source, reply.size() * 3 / 4) << "chunk " << chunk;
+    EXPECT_FALSE(settled.whole);
+  }
+}
+
+// Nothing settles inside an open fence: the blank lines in a code block that is still
+// arriving are its own.
+// Found by fuzzing the growing parse: md4c left a table cell's autolink open before bytes
+// that are not UTF-8, and the link ran on into the next paragraph — which the same text
+// streamed in pieces did not show.
+TEST(MarkdownTest, ALinkNeverRunsPastItsBlock) {
+  const auto doc = markdown::parse("\xe2\n|---\nhttp://.k|\n\n\xe5\n");
+  ASSERT_EQ(doc.blocks.size(), 2u);
+  const markdown::Block& last = doc.blocks.back();
+  ASSERT_EQ(last.span_count, 1u);
+  EXPECT_EQ(doc.spans[last.first_span].link, -1);
+  EXPECT_EQ(doc.spans[last.first_span].style, 0);
+}
+
+// Found by the fuzzer: md4c reads "```" under a table as the table's row, so a later "```"
+// opens the fence this scan thought it closed. HTML comments run on over blank lines.
+TEST(MarkdownTest, AFenceUnderATableAndHtmlMakeTheGrowingParseWhole) {
+  for (const std::string& text : {std::string(":\n|:-:\n```\n\nText\n\n```\n\n|\n\nEnd\n"),
+                                  std::string("Intro\n\n<!--\n\nhidden\n\n-->\n\nShown\n\n")}) {
+    markdown::Document doc;
+    markdown::Settled settled;
+    for (size_t n = 1; n <= text.size(); ++n) {
+      markdown::parse_growing(std::string_view(text).substr(0, n), doc, settled);
+      ASSERT_EQ(doc, markdown::parse(std::string_view(text).substr(0, n))) << text << " at " << n;
+    }
+    EXPECT_TRUE(settled.whole);
+  }
+}
+
+TEST(MarkdownTest, NothingSettlesInsideAnOpenFence) {
+  const std::string text = "Intro.\n\n```\nline\n\nmore\n\nand more\n";
+  markdown::Document doc;
+  markdown::Settled settled;
+  markdown::parse_growing(text, doc, settled);
+  EXPECT_EQ(settled.source, 8u);  // before the fence, not in it
+  EXPECT_TRUE(doc == markdown::parse(text));
+}
+
+// A reference definition can turn earlier text into a link, so once one is seen every call
+// parses the whole text.
+TEST(MarkdownTest, AReferenceDefinitionMakesTheGrowingParseWhole) {
+  const std::string text = "See [the docs].\n\nMore text.\n\n[the docs]: https://z.test/\n\nEnd.\n";
+  markdown::Document doc;
+  markdown::Settled settled;
+  for (size_t n = 0; n <= text.size(); ++n) {
+    markdown::parse_growing(std::string_view(text).substr(0, n), doc, settled);
+    ASSERT_TRUE(doc == markdown::parse(std::string_view(text).substr(0, n))) << n;
+  }
+  EXPECT_TRUE(settled.whole);
+  ASSERT_EQ(doc.links.size(), 1u);
+}
+
 // Layout needs real glyph metrics: ImGui's built-in font, rasterised on the CPU.
 class RichTextTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;  // tests that draw a frame write no imgui.ini
     ImFont* font = ImGui::GetIO().Fonts->AddFontDefault();
     ImGui::GetIO().Fonts->Build();
     style_.body = style_.bold = style_.italic = style_.mono = style_.small = style_.h1 = style_.h2 =
@@ -181,6 +266,79 @@ TEST_F(RichTextTest, HitTestingFindsTheCharacterUnderAPointAcrossLines) {
   const uint32_t end = hit_test(doc, layout, ImVec2(5000, layout.height + 50));
   EXPECT_EQ(end, static_cast<uint32_t>(doc.text.size()));
   EXPECT_EQ(doc.text.substr(6, end - 6), "line of text\nSecond bold line");
+}
+
+// Laid out again from the first block that changed, a growing reply's layout is the layout
+// of the whole reply, piece for piece.
+// draw_rich_text walks only the blocks that meet the clip. Without block ends it walks every
+// piece; both must draw the same vertices for any clip, including quote bars joined upwards.
+TEST_F(RichTextTest, DrawingOnlyTheBlocksInTheClipDrawsWhatTheWholeWalkDraws) {
+  std::string reply;
+  for (int i = 0; i < 4; ++i)
+    reply += std::string(kReply) + "\n\n> quoted\n>\n> and joined\n\n";
+  const auto doc = markdown::parse(reply);
+  const TextLayout layout = layout_rich_text(doc, 300, style_);
+  TextLayout unindexed = layout;
+  unindexed.block_ends.clear();
+  ASSERT_GT(layout.block_ends.size(), 20u);
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(400, 400);
+  ImGui::NewFrame();
+  ImDrawList* draw = ImGui::GetForegroundDrawList();
+  size_t drawn = 0;
+  for (float top = -50; top < layout.height + 50; top += 37) {
+    const ImVec2 origin(10, 20);
+    const ImVec2 clip_min(0, origin.y + top), clip_max(400, origin.y + top + 90);
+    draw->_ResetForNewFrame();
+    draw->PushClipRect(ImVec2(-1e6f, -1e6f), ImVec2(1e6f, 1e6f));  // ImGui culls nothing
+    draw_rich_text(draw, doc, layout, origin, clip_min, clip_max);
+    const std::vector<ImDrawVert> narrowed(draw->VtxBuffer.begin(), draw->VtxBuffer.end());
+    draw->_ResetForNewFrame();
+    draw->PushClipRect(ImVec2(-1e6f, -1e6f), ImVec2(1e6f, 1e6f));
+    draw_rich_text(draw, doc, unindexed, origin, clip_min, clip_max);
+    const std::vector<ImDrawVert> walked(draw->VtxBuffer.begin(), draw->VtxBuffer.end());
+    ASSERT_EQ(narrowed.size(), walked.size()) << "clip at " << top;
+    for (size_t i = 0; i < walked.size(); ++i) {
+      ASSERT_EQ(narrowed[i].pos.x, walked[i].pos.x) << top;
+      ASSERT_EQ(narrowed[i].pos.y, walked[i].pos.y) << top;
+    }
+    drawn += walked.size();
+  }
+  EXPECT_GT(drawn, 1000u);
+  ImGui::EndFrame();
+}
+
+TEST_F(RichTextTest, ALayoutContinuedFromTheSettledBlocksEqualsAWholeLayout) {
+  const std::string reply = kReply;
+  markdown::Document doc;
+  markdown::Settled settled;
+  TextLayout layout;
+  size_t continued = 0;
+  for (size_t n = 0; n <= reply.size(); n += 5) {
+    const uint32_t kept = settled.blocks;
+    markdown::parse_growing(std::string_view(reply).substr(0, n), doc, settled);
+    relayout_rich_text(doc, kept, 300, style_, layout);
+    continued += kept > 0;
+    const TextLayout whole = layout_rich_text(doc, 300, style_);
+    ASSERT_EQ(layout.texts.size(), whole.texts.size()) << n;
+    ASSERT_EQ(layout.boxes.size(), whole.boxes.size()) << n;
+    ASSERT_EQ(layout.labels, whole.labels) << n;
+    ASSERT_EQ(layout.links.size(), whole.links.size()) << n;
+    ASSERT_EQ(layout.code.size(), whole.code.size()) << n;
+    ASSERT_EQ(layout.height, whole.height) << n;
+    ASSERT_EQ(layout.width, whole.width) << n;
+    for (size_t i = 0; i < whole.texts.size(); ++i) {
+      ASSERT_EQ(layout.texts[i].begin, whole.texts[i].begin) << n << " piece " << i;
+      ASSERT_EQ(layout.texts[i].end, whole.texts[i].end) << n << " piece " << i;
+      ASSERT_EQ(layout.texts[i].pos.x, whole.texts[i].pos.x) << n << " piece " << i;
+      ASSERT_EQ(layout.texts[i].pos.y, whole.texts[i].pos.y) << n << " piece " << i;
+    }
+    for (size_t i = 0; i < whole.boxes.size(); ++i) {
+      ASSERT_EQ(layout.boxes[i].min.y, whole.boxes[i].min.y) << n << " box " << i;
+      ASSERT_EQ(layout.boxes[i].max.y, whole.boxes[i].max.y) << n << " box " << i;
+    }
+  }
+  EXPECT_GT(continued, 50u);  // most steps reused the settled blocks' layout
 }
 
 TEST(PreviewLineTest, MarkdownMarksAndNewlinesGoAndUtf8IsNeverCut) {
