@@ -181,7 +181,7 @@ async function seed(server, token, size) {
 
 // Starts recording in the page: every animation frame's interval, long tasks, app frames.
 const startRecording = (page) => page.evaluate(() => {
-  const rec = { intervals: [], longTasks: [], on: true, frames: window.imchat.state().frames, t0: performance.now() };
+  const rec = { intervals: [], longTasks: [], damage: [], on: true, frames: window.imchat.state().frames, t0: performance.now() };
   window.__rec = rec;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if (rec.on) rec.longTasks.push(e.duration);
@@ -191,6 +191,13 @@ const startRecording = (page) => page.evaluate(() => {
     if (!rec.on) return;
     if (last !== null) rec.intervals.push(t - last);
     last = t;
+    // What the app's last drawn frame redrew, as a share of the canvas (sampled per frame
+    // it drew: a full-pane redraw when the list moves costs far more than a row's).
+    const frames = window.imchat.state().frames;
+    if (frames !== rec.lastFrames) {
+      rec.lastFrames = frames;
+      rec.damage.push(window.imchat.lastDamage());
+    }
     requestAnimationFrame(step);
   };
   requestAnimationFrame(step);
@@ -198,7 +205,7 @@ const startRecording = (page) => page.evaluate(() => {
 const stopRecording = (page) => page.evaluate(() => {
   const rec = window.__rec;
   rec.on = false;
-  return { intervals: rec.intervals, longTasks: rec.longTasks, frames: window.imchat.state().frames - rec.frames, seconds: (performance.now() - rec.t0) / 1000 };
+  return { intervals: rec.intervals, longTasks: rec.longTasks, damage: rec.damage, frames: window.imchat.state().frames - rec.frames, seconds: (performance.now() - rec.t0) / 1000 };
 });
 
 function report(label, size, r, cpu, memory) {
@@ -207,6 +214,8 @@ function report(label, size, r, cpu, memory) {
   const name = `web ${label}${fullRedraw ? ' (full redraw)' : ''}, ${size}`;
   row(`${name}: frames/s`, fps, 'fps', `rAF; app drew ${(r.frames / r.seconds).toFixed(1)}/s; goal ≥ 55`);
   row(`${name}: rAF p50`, percentile(r.intervals, 0.5), 'ms', `p95 ${percentile(r.intervals, 0.95).toFixed(1)} ms (goal ≤ 20), max ${Math.max(0, ...r.intervals).toFixed(1)} ms`);
+  const damageMean = r.damage.length ? r.damage.reduce((a, b) => a + b, 0) / r.damage.length : 0;
+  row(`${name}: redrawn per frame`, 100 * damageMean, '%', `mean share of the canvas a drawn frame redrew; ${r.damage.filter((d) => d > 0.5).length} of ${r.damage.length} sampled over half`);
   row(`${name}: long tasks`, longTotal, 'ms', `${r.longTasks.length} tasks over 50 ms in ${r.seconds.toFixed(1)} s`);
   row(`${name}: browser CPU`, cpu, 's', `all Chromium processes${label === 'stream' ? '; goal ≤ 5 per 8 s stream' : ''}`);
   row(`${name}: renderer memory`, memory, 'MiB', 'RSS of the renderer processes');

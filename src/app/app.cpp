@@ -92,7 +92,9 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
     pending_open_ = account_store_->get(kLastOpenKey).value_or("");
   last_open_ = pending_open_;
   http_.set_wake([this] { window_.wake(); });
-  sockets_.set_wake([this] { window_.wake(); });
+  // Socket events are mostly a streaming reply's words, which need not be drawn faster than
+  // they can be read: paced. What the user did (input) and HTTP answers draw at once.
+  sockets_.set_wake([this] { window_.wake_paced(); });
   if (!options.token_from_host) chat_.start();
 }
 

@@ -58,6 +58,12 @@ class Window {
   // Draws a few frames soon. Safe from any thread.
   virtual void wake() = 0;
 
+  // Something arrived that changes the picture but answers nothing the user did — a
+  // streaming reply's next words: one frame, at most kPacedFramesPerSecond a second however
+  // fast the text comes. Input still draws at once. Safe from any thread.
+  static constexpr int kPacedFramesPerSecond = 30;
+  virtual void wake_paced() { wake(); }
+
   // Reads the frame just rendered; call from FrameHooks::after_render.
   virtual Pixels read_pixels() = 0;
 

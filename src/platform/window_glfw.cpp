@@ -159,6 +159,22 @@ void GlfwWindow::wake() {
 #endif
 }
 
+void GlfwWindow::wake_paced() {
+  paced_pending_.store(true, std::memory_order_relaxed);
+#ifndef __EMSCRIPTEN__
+  glfwPostEmptyEvent();  // the loop then waits out paced_wait()
+#endif
+}
+
+// A little under the interval, so on a 60 Hz display paced frames land on every other
+// animation frame rather than slipping to every third.
+static constexpr double kPacedInterval = 0.9 / Window::kPacedFramesPerSecond;
+
+double GlfwWindow::paced_wait() const {
+  if (!paced_pending_.load(std::memory_order_relaxed)) return -1;
+  return std::max(0.0, last_draw_time_ + kPacedInterval - glfwGetTime());
+}
+
 bool GlfwWindow::imgui_busy() const {
   if (!ImGui::GetCurrentContext()) return false;
   const ImGuiIO& io = ImGui::GetIO();
@@ -169,13 +185,24 @@ bool GlfwWindow::imgui_busy() const {
 }
 
 bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
+  // Taken before tick() polls the transports: a wake_paced() after it is for data this
+  // frame may not have seen, and stays pending for the next.
+  const bool paced = paced_pending_.exchange(false, std::memory_order_relaxed);
   if (hooks_.tick) hooks_.tick();
   if (pixel_ratio != last_ratio_) {
     last_ratio_ = pixel_ratio;
     frames_wanted_.store(3, std::memory_order_relaxed);
   }
-  if (frames_wanted_.load(std::memory_order_relaxed) <= 0 && !imgui_busy()) return true;
+  const double now = glfwGetTime();
+  if (frames_wanted_.load(std::memory_order_relaxed) <= 0 && !imgui_busy()) {
+    if (!paced) return true;
+    if (now - last_draw_time_ < kPacedInterval) {  // too soon: a later frame shows it
+      paced_pending_.store(true, std::memory_order_relaxed);
+      return true;
+    }
+  }
   if (frames_wanted_.load(std::memory_order_relaxed) > 0) frames_wanted_.fetch_sub(1);
+  last_draw_time_ = now;
 
   if (hooks_.prepare && hooks_.prepare(pixel_ratio) && fonts_uploaded_) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();

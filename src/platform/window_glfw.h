@@ -17,6 +17,7 @@ class GlfwWindow : public Window {
   ~GlfwWindow() override;
 
   void wake() override;
+  void wake_paced() override;
   Pixels read_pixels() override;
   // The next frame redraws the whole window (a check that partial redraws leave nothing
   // stale: the picture must not change).
@@ -36,6 +37,9 @@ class GlfwWindow : public Window {
   // Whether ImGui itself needs more frames (active widget, text cursor, pending input).
   bool imgui_busy() const;
 
+  // Seconds until a paced frame (wake_paced) is due, 0 if it is; negative if none waits.
+  double paced_wait() const;
+
   // Before ImGui::NewFrame, after the backend's: a platform feeds its own input here.
   virtual void before_new_frame() {}
   // After the frame is presented.
@@ -47,7 +51,9 @@ class GlfwWindow : public Window {
 
   GLFWwindow* window_ = nullptr;
   FrameHooks hooks_;
-  std::atomic<int> frames_wanted_{3};  // draw a few at start so layout settles
+  std::atomic<int> frames_wanted_{3};       // draw a few at start so layout settles
+  std::atomic<bool> paced_pending_{false};  // a wake_paced() not yet drawn
+  double last_draw_time_ = -1;              // glfwGetTime() of the last frame drawn
   float last_ratio_ = 0;
   bool fonts_uploaded_ = false;
 

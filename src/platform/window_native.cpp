@@ -32,8 +32,11 @@ class NativeWindow final : public GlfwWindow {
   void run(FrameHooks hooks) override {
     hooks_ = std::move(hooks);
     while (!glfwWindowShouldClose(window_)) {
-      if (frames_wanted_.load() > 0 || imgui_busy()) {
+      const double paced = paced_wait();
+      if (frames_wanted_.load() > 0 || imgui_busy() || paced == 0) {
         glfwPollEvents();
+      } else if (paced > 0) {
+        glfwWaitEventsTimeout(paced);  // a reply's text, drawn when its paced frame is due
       } else {
         glfwWaitEventsTimeout(0.5);  // a periodic tick keeps clocks in the UI honest
         frames_wanted_.store(std::max(frames_wanted_.load(), 1));
