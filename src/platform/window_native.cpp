@@ -39,7 +39,8 @@ class NativeWindow final : public GlfwWindow {
         glfwWaitEventsTimeout(paced);  // a reply's text, drawn when its paced frame is due
       } else {
         glfwWaitEventsTimeout(0.5);  // a periodic tick keeps clocks in the UI honest
-        frames_wanted_.store(std::max(frames_wanted_.load(), 1));
+        // Unless a wake_paced() ended the wait: its frame waits its turn (paced_wait()).
+        if (paced_wait() < 0) frames_wanted_.store(std::max(frames_wanted_.load(), 1));
       }
       if (!draw_frame_if_needed(pixel_ratio())) break;
     }

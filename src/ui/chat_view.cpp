@@ -215,8 +215,8 @@ ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, 
                        std::string_view(message->content).substr(0, row.settled.source) ==
                            std::string_view(before).substr(0, row.settled.source);
     if (grows) {
-      unchanged_blocks = row.text_width == text_w ? row.settled.blocks : 0;
-      markdown::parse_growing(message->content, row.doc, row.settled);
+      const uint32_t kept = markdown::parse_growing(message->content, row.doc, row.settled);
+      unchanged_blocks = row.text_width == text_w ? kept : 0;
     } else {
       row.settled = markdown::Settled{};
       row.doc = markdown::parse(message->content);

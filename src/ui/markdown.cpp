@@ -430,12 +430,51 @@ bool is_reference_definition(std::string_view line) {
   return line.find("]:") != std::string_view::npos;
 }
 
-// Lines whose reading this scan cannot follow, so the text is parsed whole: an HTML block
-// (a comment or <pre> runs on over blank lines, others swallow fences), and a fence right
-// under a line with a '|' (a table's rows can take it in).
-bool may_open_html(std::string_view line) {
-  const size_t first = line.find_first_not_of(' ');
-  return first != std::string_view::npos && first <= 3 && line[first] == '<';
+// Whether a line holds a fence run (``` or ~~~) behind indentation or container marks
+// ("    ```", "- ```", "> ```", "1. ~~~"). md4c 0.4.8 opens and closes such fences by rules
+// this scan does not follow (inside lists and quotes, at any indentation under a paragraph,
+// closing a list's fence from column 0), so text with one is parsed whole. A fence at column
+// 0 is the common case and is tracked.
+bool has_nested_fence(std::string_view line) {
+  size_t i = 0;
+  bool nested = false;
+  for (;;) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+      ++i;
+      nested = true;
+    }
+    if (i < line.size() && line[i] == '>') {
+      ++i;
+      nested = true;
+      continue;
+    }
+    if (i + 1 < line.size() && (line[i] == '-' || line[i] == '*' || line[i] == '+') &&
+        (line[i + 1] == ' ' || line[i + 1] == '\t')) {
+      ++i;
+      nested = true;
+      continue;
+    }
+    size_t digits = 0;
+    while (i + digits < line.size() && digits < 10 && line[i + digits] >= '0' &&
+           line[i + digits] <= '9')
+      ++digits;
+    if (digits > 0 && i + digits + 1 < line.size() &&
+        (line[i + digits] == '.' || line[i + digits] == ')') &&
+        (line[i + digits + 1] == ' ' || line[i + digits + 1] == '\t')) {
+      i += digits + 1;
+      nested = true;
+      continue;
+    }
+    break;
+  }
+  if (!nested) return false;
+  const std::string_view rest = line.substr(i);
+  return rest.starts_with("```") || rest.starts_with("~~~");
+}
+
+// After a closing fence md4c allows spaces only (a tab keeps the fence open).
+bool only_spaces(std::string_view rest) {
+  return rest.find_first_not_of(' ') == std::string_view::npos;
 }
 
 // Appends `part` (parsed on its own) to doc, moving its offsets past what doc holds.
@@ -464,12 +503,13 @@ void append_document(Document& doc, Document&& part) {
 
 }  // namespace
 
-void parse_growing(std::string_view markdown, Document& doc, Settled& settled) {
+uint32_t parse_growing(std::string_view markdown, Document& doc, Settled& settled) {
   if (settled.whole || settled.source > markdown.size()) {
     settled = Settled{.whole = settled.whole};
     doc = parse(markdown);
-    return;
+    return 0;
   }
+  const uint32_t kept = settled.blocks;
   doc.text.resize(settled.text);
   doc.spans.resize(settled.spans);
   doc.blocks.resize(settled.blocks);
@@ -482,38 +522,42 @@ void parse_growing(std::string_view markdown, Document& doc, Settled& settled) {
   char fence_char = 0;
   size_t fence_length = 0;
   bool previous_blank = false;
-  bool previous_pipe = false;
+  bool in_table = false;  // a line with '|' since the last blank one: md4c's table rows
   for (size_t at = settled.source; at < markdown.size();) {
     const size_t newline = markdown.find('\n', at);
     const std::string_view line = markdown.substr(
         at, newline == std::string_view::npos ? std::string_view::npos : newline - at);
-    // Even half-arrived, "[x]: h" defines x. A carriage return ends lines for md4c where this
-    // scan sees none, so text with one is parsed whole too, as is HTML and a fence under a
-    // table's row (may_open_html).
+    // Parsed whole from here on, when this scan cannot follow md4c: "[x]: h" defines x even
+    // half-arrived; a carriage return ends lines for md4c where this scan sees none; a fence
+    // inside a container or indented (has_nested_fence); a fence among a table's rows, which
+    // md4c may read as a row.
     char c = 0;
     const size_t run = fence_run(line, c);
+    const bool fence_at_0 = run > 0 && line[0] == c;
     if (line.find('\r') != std::string_view::npos ||
-        (!in_fence &&
-         (is_reference_definition(line) || may_open_html(line) || (run > 0 && previous_pipe)))) {
+        (!in_fence && (is_reference_definition(line) || has_nested_fence(line) ||
+                       (run > 0 && (in_table || !fence_at_0))))) {
       settled = Settled{.whole = true};
       doc = parse(markdown);
-      return;
+      return 0;
     }
     if (newline == std::string_view::npos) break;  // a line still arriving settles nothing
-    previous_pipe = !in_fence && line.find('|') != std::string_view::npos;
     if (in_fence) {
-      if (run >= fence_length && c == fence_char && is_blank(line.substr(line.find(c) + run)))
+      if (run >= fence_length && c == fence_char && only_spaces(line.substr(line.find(c) + run)))
         in_fence = false;
     } else if (is_blank(line)) {
       previous_blank = true;
+      in_table = false;
       at = newline + 1;
       continue;
     } else {
       if (previous_blank && at > settled.source && starts_fresh_block(line)) boundary = at;
-      if (run > 0 && (c == '~' || line.find('`', line.find(c) + run) == std::string_view::npos)) {
+      if (run > 0 && (c == '~' || line.find('`', run) == std::string_view::npos)) {
         in_fence = true;
         fence_char = c;
         fence_length = run;
+      } else if (line.find('|') != std::string_view::npos) {
+        in_table = true;
       }
     }
     previous_blank = false;
@@ -529,6 +573,7 @@ void parse_growing(std::string_view markdown, Document& doc, Settled& settled) {
     settled.links = static_cast<uint32_t>(doc.links.size());
   }
   if (boundary < markdown.size()) append_document(doc, parse(markdown.substr(boundary)));
+  return kept;
 }
 
 }  // namespace imchat::ui::markdown

@@ -80,13 +80,13 @@ struct Settled {
   uint32_t spans = 0;
   uint32_t blocks = 0;
   uint32_t links = 0;
-  bool whole = false;  // a reference definition was seen: every call parses everything
+  bool whole = false;  // text the scan cannot follow was seen: every call parses everything
 };
 
 // Brings doc (made by earlier calls with `settled`) up to `markdown`, which must begin with
-// the settled source; afterwards doc equals parse(markdown) for any text without reference
-// definitions, and `settled` has moved to the newest boundary. Blocks below the old
-// settled.blocks are untouched, so a layout of them stays valid.
-void parse_growing(std::string_view markdown, Document& doc, Settled& settled);
+// the settled source; afterwards doc equals parse(markdown), and `settled` has moved to the
+// newest boundary. Returns how many leading blocks it left untouched (a layout of them stays
+// valid): the old settled.blocks, or 0 when it parsed the text whole.
+uint32_t parse_growing(std::string_view markdown, Document& doc, Settled& settled);
 
 }  // namespace imchat::ui::markdown

@@ -59,16 +59,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     markdown::Settled settled;
     TextLayout continued;
     for (size_t n = std::min(chunk, text.size());; n = std::min(text.size(), n + chunk)) {
-      const uint32_t kept = settled.blocks;
-      markdown::parse_growing(text.substr(0, n), grown, settled);
+      const uint32_t kept = markdown::parse_growing(text.substr(0, n), grown, settled);
       if (n < text.size() && !(grown == markdown::parse(text.substr(0, n)))) std::abort();
       relayout_rich_text(grown, kept, width, st, continued);
       if (n == text.size()) break;
     }
     if (!(grown == doc)) std::abort();
     if (continued.texts.size() != layout.texts.size() || continued.height != layout.height ||
-        continued.width != layout.width || continued.boxes.size() != layout.boxes.size())
+        continued.width != layout.width || continued.boxes.size() != layout.boxes.size() ||
+        continued.labels != layout.labels)
       std::abort();
+    for (size_t i = 0; i < layout.texts.size(); ++i) {  // the same bytes, in the same places
+      const TextPiece &a = continued.texts[i], &b = layout.texts[i];
+      if (a.begin != b.begin || a.end != b.end || a.label != b.label || a.pos.x != b.pos.x ||
+          a.pos.y != b.pos.y)
+        std::abort();
+    }
   }
   for (const auto& piece : layout.texts) {
     const size_t limit = piece.label >= 0

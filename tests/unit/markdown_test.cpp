@@ -134,18 +134,31 @@ TEST(MarkdownTest, ALinkNeverRunsPastItsBlock) {
   EXPECT_EQ(doc.spans[last.first_span].style, 0);
 }
 
-// Found by the fuzzer: md4c reads "```" under a table as the table's row, so a later "```"
-// opens the fence this scan thought it closed. HTML comments run on over blank lines.
-TEST(MarkdownTest, AFenceUnderATableAndHtmlMakeTheGrowingParseWhole) {
-  for (const std::string& text : {std::string(":\n|:-:\n```\n\nText\n\n```\n\n|\n\nEnd\n"),
-                                  std::string("Intro\n\n<!--\n\nhidden\n\n-->\n\nShown\n\n")}) {
+// Fences md4c 0.4.8 reads by rules the growing scan does not follow — under a table (md4c
+// may read "```" as a row), indented under a paragraph, inside list items and quotes (whose
+// fence a column-0 "```" can close), a closer with a tab after it — and HTML, which the
+// parser does not keep (MD_FLAG_NOHTML). The first inputs were found by the fuzzer, the rest
+// by review. At every prefix the growing parse must equal the whole one.
+TEST(MarkdownTest, FencesTheScanCannotFollowStillParseAsTheWholeText) {
+  const std::vector<std::string> texts = {
+      ":\n|:-:\n```\n\nText\n\n```\n\n|\n\nEnd\n",
+      "a|b\n-|-\nfoo\n```\n\nx\n```\n\ny\n",
+      "a\n    ```\n\nb\n",
+      "Run:\n    ```sh\n    make\n    ```\n\nThen open it.\n",
+      "- a\n\n  ```\n  b\n\nx\n  ```\n\ny\n",
+      "- ```\n  a\n\n```\n",
+      "> ```\n> a\n```\n\n```\n\nz\n",
+      "```\nA\n```\t\n\nB\n",
+      "[x]\n\nz\n\n- a\n  ```\nb\n\n[x]: /u\n",
+      "Intro\n\n<!--\n\nhidden\n\n-->\n\nShown\n\n",
+  };
+  for (const std::string& text : texts) {
     markdown::Document doc;
     markdown::Settled settled;
     for (size_t n = 1; n <= text.size(); ++n) {
       markdown::parse_growing(std::string_view(text).substr(0, n), doc, settled);
       ASSERT_EQ(doc, markdown::parse(std::string_view(text).substr(0, n))) << text << " at " << n;
     }
-    EXPECT_TRUE(settled.whole);
   }
 }
 
@@ -309,36 +322,45 @@ TEST_F(RichTextTest, DrawingOnlyTheBlocksInTheClipDrawsWhatTheWholeWalkDraws) {
 }
 
 TEST_F(RichTextTest, ALayoutContinuedFromTheSettledBlocksEqualsAWholeLayout) {
-  const std::string reply = kReply;
-  markdown::Document doc;
-  markdown::Settled settled;
-  TextLayout layout;
-  size_t continued = 0;
-  for (size_t n = 0; n <= reply.size(); n += 5) {
-    const uint32_t kept = settled.blocks;
-    markdown::parse_growing(std::string_view(reply).substr(0, n), doc, settled);
-    relayout_rich_text(doc, kept, 300, style_, layout);
-    continued += kept > 0;
-    const TextLayout whole = layout_rich_text(doc, 300, style_);
-    ASSERT_EQ(layout.texts.size(), whole.texts.size()) << n;
-    ASSERT_EQ(layout.boxes.size(), whole.boxes.size()) << n;
-    ASSERT_EQ(layout.labels, whole.labels) << n;
-    ASSERT_EQ(layout.links.size(), whole.links.size()) << n;
-    ASSERT_EQ(layout.code.size(), whole.code.size()) << n;
-    ASSERT_EQ(layout.height, whole.height) << n;
-    ASSERT_EQ(layout.width, whole.width) << n;
-    for (size_t i = 0; i < whole.texts.size(); ++i) {
-      ASSERT_EQ(layout.texts[i].begin, whole.texts[i].begin) << n << " piece " << i;
-      ASSERT_EQ(layout.texts[i].end, whole.texts[i].end) << n << " piece " << i;
-      ASSERT_EQ(layout.texts[i].pos.x, whole.texts[i].pos.x) << n << " piece " << i;
-      ASSERT_EQ(layout.texts[i].pos.y, whole.texts[i].pos.y) << n << " piece " << i;
+  // The second text turns whole when its definition arrives: "[the docs]" above it becomes a
+  // link, so the blocks laid out before must be laid out again.
+  // With steps of 30 bytes the definition arrives whole in one step, as in a delta.
+  const std::string defined =
+      "See [the docs].\n\nMore text.\n\n[the docs]: https://z.test/\n\nEnd.\n";
+  for (const auto& [reply, step] :
+       {std::pair<std::string, size_t>(kReply, 5), {defined, 1}, {defined, 30}}) {
+    markdown::Document doc;
+    markdown::Settled settled;
+    TextLayout layout;
+    size_t continued = 0;
+    for (size_t n = 0; n <= reply.size(); n += step) {
+      const uint32_t kept =
+          markdown::parse_growing(std::string_view(reply).substr(0, n), doc, settled);
+      relayout_rich_text(doc, kept, 300, style_, layout);
+      continued += kept > 0;
+      const TextLayout whole = layout_rich_text(doc, 300, style_);
+      ASSERT_EQ(layout.texts.size(), whole.texts.size()) << n;
+      ASSERT_EQ(layout.boxes.size(), whole.boxes.size()) << n;
+      ASSERT_EQ(layout.labels, whole.labels) << n;
+      ASSERT_EQ(layout.links.size(), whole.links.size()) << n;
+      ASSERT_EQ(layout.code.size(), whole.code.size()) << n;
+      ASSERT_EQ(layout.height, whole.height) << n;
+      ASSERT_EQ(layout.width, whole.width) << n;
+      for (size_t i = 0; i < whole.texts.size(); ++i) {
+        ASSERT_EQ(layout.texts[i].begin, whole.texts[i].begin) << n << " piece " << i;
+        ASSERT_EQ(layout.texts[i].end, whole.texts[i].end) << n << " piece " << i;
+        ASSERT_EQ(layout.texts[i].pos.x, whole.texts[i].pos.x) << n << " piece " << i;
+        ASSERT_EQ(layout.texts[i].pos.y, whole.texts[i].pos.y) << n << " piece " << i;
+      }
+      for (size_t i = 0; i < whole.boxes.size(); ++i) {
+        ASSERT_EQ(layout.boxes[i].min.y, whole.boxes[i].min.y) << n << " box " << i;
+        ASSERT_EQ(layout.boxes[i].max.y, whole.boxes[i].max.y) << n << " box " << i;
+      }
     }
-    for (size_t i = 0; i < whole.boxes.size(); ++i) {
-      ASSERT_EQ(layout.boxes[i].min.y, whole.boxes[i].min.y) << n << " box " << i;
-      ASSERT_EQ(layout.boxes[i].max.y, whole.boxes[i].max.y) << n << " box " << i;
+    if (reply.size() > 200) {
+      EXPECT_GT(continued, 50u);  // most steps reused the settled blocks' layout
     }
   }
-  EXPECT_GT(continued, 50u);  // most steps reused the settled blocks' layout
 }
 
 TEST(PreviewLineTest, MarkdownMarksAndNewlinesGoAndUtf8IsNeverCut) {
