@@ -17,6 +17,7 @@ const sizes = (sizesArg || '200,1000,5000').split(',').map(Number);
 // IMCHAT_BENCH_FULL_REDRAW=1: every frame redraws the whole canvas (the renderer before
 // damage tracking), for a before/after on the same build.
 const fullRedraw = process.env.IMCHAT_BENCH_FULL_REDRAW === '1';
+const shotDir = process.env.IMCHAT_BENCH_SHOT;
 const STREAM_CHUNKS = 800;  // 8 s at 100 chunks/s
 const CHUNK_MS = 10;
 const SCROLL_NOTCHES = 160;  // 20 screens of 800 px at 100 px a notch
@@ -268,6 +269,12 @@ try {
     await startRecording(page);
     let cpu = treeCpuSeconds(rootPid);
     await page.keyboard.press('Enter');
+    // IMCHAT_BENCH_SHOT=<dir>: a screenshot half-way through the stream, to look at what the
+    // figures are of (it costs the stream's figures, so only on request).
+    if (shotDir) {
+      await new Promise((resolve) => setTimeout(resolve, STREAM_CHUNKS * CHUNK_MS / 2));
+      await page.screenshot({ path: `${shotDir}/web_stream_${size}.png` });
+    }
     await streamEnd;
     let r = await stopRecording(page);
     report('stream', size, r, treeCpuSeconds(rootPid) - cpu, rendererMiB());
