@@ -209,11 +209,13 @@ ChatView::Row& ChatView::row_for(const std::shared_ptr<const Message>& message, 
   // out again. Any other change (an edit, the reply's end) parses the text whole.
   uint32_t unchanged_blocks = 0;
   if (row.message != message) {
-    const std::string& before = row.message ? row.message->content : std::string();
+    // A view: a ternary with a temporary would copy the whole reply every frame.
+    const std::string_view before =
+        row.message ? std::string_view(row.message->content) : std::string_view();
     const bool grows = row.message && message->status == MessageStatus::kStreaming &&
                        message->content.size() >= row.settled.source &&
                        std::string_view(message->content).substr(0, row.settled.source) ==
-                           std::string_view(before).substr(0, row.settled.source);
+                           before.substr(0, row.settled.source);
     if (grows) {
       const uint32_t kept = markdown::parse_growing(message->content, row.doc, row.settled);
       unchanged_blocks = row.text_width == text_w ? kept : 0;

@@ -406,22 +406,29 @@ size_t fence_run(std::string_view line, char& fence_char) {
   return n;
 }
 
+// The length of a container's mark at line[at]: a quote's '>', or a list item's "-", "*",
+// "+", "1." or "1)" followed by a space, a tab or the line's end; 0 for anything else.
+size_t container_mark(std::string_view line, size_t at) {
+  if (at >= line.size()) return 0;
+  if (line[at] == '>') return 1;
+  const auto ends_mark = [&](size_t i) {
+    return i >= line.size() || line[i] == ' ' || line[i] == '\t' || line[i] == '\r';
+  };
+  if ((line[at] == '-' || line[at] == '*' || line[at] == '+') && ends_mark(at + 1)) return 1;
+  size_t digits = 0;
+  while (at + digits < line.size() && digits < 10 && line[at + digits] >= '0' &&
+         line[at + digits] <= '9')
+    ++digits;
+  if (digits > 0 && at + digits < line.size() &&
+      (line[at + digits] == '.' || line[at + digits] == ')') && ends_mark(at + digits + 1))
+    return digits + 1;
+  return 0;
+}
+
 // Whether a line after a blank line starts a block of its own, whatever came before: a list
 // item, a quote or an indented line could continue (or loosen) an open list or quote.
 bool starts_fresh_block(std::string_view line) {
-  const char c = line[0];
-  if (c == ' ' || c == '\t' || c == '>') return false;
-  const auto marker_end = [&](size_t i) {
-    return i >= line.size() || line[i] == ' ' || line[i] == '\t' || line[i] == '\r';
-  };
-  if ((c == '-' || c == '*' || c == '+') && marker_end(1)) return false;
-  size_t digits = 0;
-  while (digits < line.size() && digits < 10 && line[digits] >= '0' && line[digits] <= '9')
-    ++digits;
-  if (digits > 0 && digits < line.size() && (line[digits] == '.' || line[digits] == ')') &&
-      marker_end(digits + 1))
-    return false;
-  return true;
+  return line[0] != ' ' && line[0] != '\t' && container_mark(line, 0) == 0;
 }
 
 // A line that may hold one, anywhere a container lets it start ("- [x]: u", "> [x]: u"):
@@ -437,37 +444,14 @@ bool is_reference_definition(std::string_view line) {
 // 0 is the common case and is tracked.
 bool has_nested_fence(std::string_view line) {
   size_t i = 0;
-  bool nested = false;
   for (;;) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
       ++i;
-      nested = true;
-    }
-    if (i < line.size() && line[i] == '>') {
-      ++i;
-      nested = true;
-      continue;
-    }
-    if (i + 1 < line.size() && (line[i] == '-' || line[i] == '*' || line[i] == '+') &&
-        (line[i + 1] == ' ' || line[i + 1] == '\t')) {
-      ++i;
-      nested = true;
-      continue;
-    }
-    size_t digits = 0;
-    while (i + digits < line.size() && digits < 10 && line[i + digits] >= '0' &&
-           line[i + digits] <= '9')
-      ++digits;
-    if (digits > 0 && i + digits + 1 < line.size() &&
-        (line[i + digits] == '.' || line[i + digits] == ')') &&
-        (line[i + digits + 1] == ' ' || line[i + digits + 1] == '\t')) {
-      i += digits + 1;
-      nested = true;
-      continue;
-    }
-    break;
+    const size_t mark = container_mark(line, i);
+    if (mark == 0) break;
+    i += mark;
   }
-  if (!nested) return false;
+  if (i == 0) return false;  // a fence at column 0 is tracked
   const std::string_view rest = line.substr(i);
   return rest.starts_with("```") || rest.starts_with("~~~");
 }
