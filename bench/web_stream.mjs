@@ -17,6 +17,9 @@ const sizes = (sizesArg || '200,1000,5000').split(',').map(Number);
 // IMCHAT_BENCH_FULL_REDRAW=1: every frame redraws the whole canvas (the renderer before
 // damage tracking), for a before/after on the same build.
 const fullRedraw = process.env.IMCHAT_BENCH_FULL_REDRAW === '1';
+// IMCHAT_BENCH_NO_WEBGL=1: Chromium with WebGL switched off, so the app draws with its
+// software renderer on a 2D canvas (src/platform/soft_renderer.h).
+const noWebgl = process.env.IMCHAT_BENCH_NO_WEBGL === '1';
 const shotDir = process.env.IMCHAT_BENCH_SHOT;
 const STREAM_CHUNKS = 800;  // 8 s at 100 chunks/s
 const CHUNK_MS = 10;
@@ -212,7 +215,7 @@ const stopRecording = (page) => page.evaluate(() => {
 function report(label, size, r, cpu, memory) {
   const fps = r.intervals.length / r.seconds;
   const longTotal = r.longTasks.reduce((a, b) => a + b, 0);
-  const name = `web ${label}${fullRedraw ? ' (full redraw)' : ''}, ${size}`;
+  const name = `web${noWebgl ? ' 2D canvas' : ''} ${label}${fullRedraw ? ' (full redraw)' : ''}, ${size}`;
   row(`${name}: frames/s`, fps, 'fps', `rAF; app drew ${(r.frames / r.seconds).toFixed(1)}/s; goal ≥ 55`);
   row(`${name}: rAF p50`, percentile(r.intervals, 0.5), 'ms', `p95 ${percentile(r.intervals, 0.95).toFixed(1)} ms (goal ≤ 20), max ${Math.max(0, ...r.intervals).toFixed(1)} ms`);
   const damageMean = r.damage.length ? r.damage.reduce((a, b) => a + b, 0) / r.damage.length : 0;
@@ -230,7 +233,7 @@ const server = await startServer({
   webRoot,
   args: ['--write-burst', '100000', '--writes-per-second', '100000', '--max-replies-per-user', '100'],
 });
-const browser = await launchChromium();
+const browser = await launchChromium({ extraArgs: noWebgl ? ['--disable-webgl'] : [] });
 try {
   const account = await api(server, 'POST', '/api/auth/register',
     { email: 'bench@example.com', name: 'Bench', password: 'a long bench password' });

@@ -26,19 +26,55 @@ function fail(text) {
 
 const NO_WASM = 'imchat needs WebAssembly, which this browser has switched off or does not support. ' +
                 'Try a current Chrome, Edge, Firefox or Safari.';
-const NO_WEBGL2 = 'imchat needs WebGL 2, which this browser or its graphics settings do not provide. ' +
-                  'Turn on hardware acceleration or try a current Chrome, Edge, Firefox or Safari.';
-// The app's WebGL 2 context, made by the page as soon as it runs rather than by the app
-// once it has started: the graphics process sets it up while the app downloads and
-// compiles, instead of while everything waits (Emscripten's GL_PREINITIALIZED_CONTEXT
-// hands it to the app). Opaque — ImGui 1.86 blends alpha like colour, so a translucent
-// canvas would let the page show through — and without depth or stencil: the UI is flat.
-function makeContext(canvas) {
+// Without WebGL 2 the app draws in software on a 2D canvas; this is for a browser with neither.
+const NO_CANVAS = 'imchat cannot draw in this browser: it gives the page neither WebGL 2 nor a 2D canvas. ' +
+                  'Check its graphics settings or try a current Chrome, Edge, Firefox or Safari.';
+// What the app draws with, made by the page as soon as it runs rather than by the app once
+// it has started: the browser sets it up while the app downloads and compiles.
+//
+// A GPU: WebGL 2 (Emscripten's GL_PREINITIALIZED_CONTEXT hands the context to the app).
+// Opaque — ImGui 1.86 blends alpha like colour, so a translucent canvas would let the page
+// show through — and without depth or stencil: the UI is flat.
+//
+// No GPU: a 2D canvas, where the app shows what its own software renderer draws
+// (src/platform/soft_renderer.h). That is the path for a browser with no WebGL 2 at all,
+// and also for one whose WebGL 2 is software GL (SwiftShader, llvmpipe, WARP): drawing only
+// the changed pixels in wasm and handing them to a 2D canvas costs a streaming reply less
+// than half the CPU of the same frames in software GL (docs/benchmarks.md). Which one a
+// browser has is asked of a throwaway canvas: a canvas that made a WebGL context can never
+// give a 2D one. ?renderer=webgl or ?renderer=canvas overrides the choice.
+function makeWebgl(canvas) {
   try {
     return canvas.getContext('webgl2', { alpha: false, depth: false, stencil: false, antialias: false, preserveDrawingBuffer: true });
   } catch (e) {
     return null;
   }
+}
+function make2d(canvas) {
+  try {
+    return canvas.getContext('2d', { alpha: false });
+  } catch (e) {
+    return null;
+  }
+}
+function hardwareWebgl() {
+  const gl = makeWebgl(document.createElement('canvas'));
+  if (!gl) return false;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) || '');
+  const lose = gl.getExtension('WEBGL_lose_context');
+  if (lose) lose.loseContext();
+  return !/swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+}
+function makeContext(canvas) {
+  const asked = params.get('renderer');
+  if (asked === 'webgl' || (asked !== 'canvas' && hardwareWebgl())) {
+    const gl = makeWebgl(canvas);
+    if (gl) return { renderer: 'webgl', gl };
+  }
+  const ctx = make2d(canvas);
+  if (ctx) return { renderer: 'canvas', ctx };
+  return null;
 }
 
 // config.json (optional) then the address: ?theme=, and the embedding script's options as
@@ -119,6 +155,7 @@ window.imchat = {
   ready: false,    // the wasm runtime is up
   shown: false,    // its first frame is on screen
   timing,          // ms since navigation: start, downloaded, runtime, firstFrame, presented
+  renderer: null,  // what it draws with: 'webgl' (a GPU) or 'canvas' (software, on a 2D canvas)
   state() {
     if (!window.imchat.ready) return { connection: 'starting', frames: 0 };
     return JSON.parse(Module.UTF8ToString(Module._imchat_state_json()));
@@ -247,9 +284,9 @@ bridge.listen();
 // --- What the wasm calls (src/platform/page_web.cpp) ---------------------------------
 let locationTold = false;
 window.imchatPage = {
-  // The app could not start: 'webgl' when no WebGL 2 context could be made.
+  // The app could not start: 'canvas' when it found nothing to draw on.
   failed(reason) {
-    fail(reason === 'webgl' ? NO_WEBGL2 : `imchat could not start: ${reason}`);
+    fail(reason === 'canvas' ? NO_CANVAS : `imchat could not start: ${reason}`);
   },
   shown() {
     timing.firstFrame = performance.now();
@@ -341,12 +378,17 @@ Module.canvas.addEventListener('webglcontextlost', (e) => {
   const wasmModule = download('imchat.wasm', progress, onProgress).then((bytes) => WebAssembly.compile(bytes));
   const loads = Promise.all([readConfig(), wasmModule, download('imchat.data', progress, onProgress)]);
   loads.catch(() => {});  // reported below, after the browser check
-  const gl = makeContext(Module.canvas);
-  if (!gl) return fail(NO_WEBGL2);
-  Module.preinitializedWebGLContext = gl;
-  // Its first picture, under the loading screen: the browser sets up compositing the
-  // canvas now, while the app is still on its way.
-  gl.clear(gl.COLOR_BUFFER_BIT);
+  const context = makeContext(Module.canvas);
+  if (!context) return fail(NO_CANVAS);
+  window.imchat.renderer = context.renderer;
+  if (context.gl) {
+    Module.preinitializedWebGLContext = context.gl;
+    // Its first picture, under the loading screen: the browser sets up compositing the
+    // canvas now, while the app is still on its way.
+    context.gl.clear(context.gl.COLOR_BUFFER_BIT);
+  } else {
+    Module.imchatCanvas2d = context.ctx;
+  }
   let boot, module, data;
   try {
     [boot, module, data] = await loads;

@@ -120,7 +120,7 @@ int main() {
   auto* window = platform::make_window().release();
   if (auto opened = window->open({.title = "imchat"}); !opened) {
     emscripten_log(EM_LOG_ERROR, "imchat: %s", opened.error().describe().c_str());
-    imchat_start_failed("webgl");  // the only way open() fails in a browser
+    imchat_start_failed("canvas");  // the only way open() fails in a browser
     return 1;
   }
   auto* http = platform::make_http_client().release();

@@ -68,20 +68,31 @@ void GlfwWindow::on_key_event(int key, int action) {
 void GlfwWindow::on_mouse_button_event(int button, int action) {
   if (button < 0 || button >= kMouseButtons) return;
   if (mouse_events_.size() >= kMaxMouseEvents) return;  // a flood: the rest is noise
-  mouse_events_.push_back({button, action == GLFW_PRESS});
+  // Where it happened: GLFW has moved its cursor to the event's position by now, but the
+  // frame that shows the event may come after the pointer has moved on.
+  double x = 0, y = 0;
+  glfwGetCursorPos(window_, &x, &y);
+  mouse_events_.push_back(
+      {button, action == GLFW_PRESS, ImVec2(static_cast<float>(x), static_cast<float>(y))});
 }
 
 void GlfwWindow::apply_mouse_buttons() {
   ImGuiIO& io = ImGui::GetIO();
+  // A frame shows queued button changes at the pointer position each happened at, in
+  // order: a press lands where it was pressed, not where the pointer is by the time a slow
+  // frame comes (a quick drag from the sidebar's edge was a click far from it). A release
+  // somewhere else than the last frame's pointer first gets a frame of its own showing the
+  // pointer there with the button still down, so a drag ends where it was released.
+  if (!mouse_events_.empty()) io.MousePos = mouse_events_.front().pos;
   bool changed[kMouseButtons] = {};
-  for (auto it = mouse_events_.begin(); it != mouse_events_.end();) {
-    if (changed[it->button]) {
-      ++it;
-      continue;
-    }
-    changed[it->button] = true;
-    mouse_down_[it->button] = it->down;
-    it = mouse_events_.erase(it);
+  while (!mouse_events_.empty()) {
+    const MouseEvent& event = mouse_events_.front();
+    const bool here = event.pos.x == io.MousePos.x && event.pos.y == io.MousePos.y;
+    const bool moved = event.pos.x != last_mouse_pos_.x || event.pos.y != last_mouse_pos_.y;
+    if (!here || changed[event.button] || (!event.down && moved)) break;
+    changed[event.button] = true;
+    mouse_down_[event.button] = event.down;
+    mouse_events_.erase(mouse_events_.begin());
   }
   for (int b = 0; b < kMouseButtons; ++b) {
     // Nothing queued: what GLFW holds now is the truth (a release it never reported, as
@@ -90,6 +101,7 @@ void GlfwWindow::apply_mouse_buttons() {
       mouse_down_[b] = glfwGetMouseButton(window_, b) == GLFW_PRESS;
     io.MouseDown[b] = mouse_down_[b];
   }
+  last_mouse_pos_ = io.MousePos;
   if (!mouse_events_.empty()) frames_wanted_.store(std::max(frames_wanted_.load(), 1));
 }
 
@@ -118,7 +130,7 @@ GlfwWindow::~GlfwWindow() {
   if (!window_) return;
   if (canvas_fbo_) glDeleteFramebuffers(1, &canvas_fbo_);
   if (canvas_texture_) glDeleteTextures(1, &canvas_texture_);
-  ImGui_ImplOpenGL3_Shutdown();
+  if (!soft_) ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
   glfwDestroyWindow(window_);
@@ -142,6 +154,13 @@ Status GlfwWindow::init_imgui(const char* glsl_version) {
   io.IniFilename = nullptr;  // the layout is the app's, not a saved debug-window arrangement
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   io.ConfigInputTextCursorBlink = false;  // a steady caret: blinking would mean 60 fps forever
+  if (soft_) {
+    if (!ImGui_ImplGlfw_InitForOther(window_, true))
+      return make_error(ErrorCode::kInternal, "ImGui GLFW backend failed to start");
+    io.BackendRendererName = "imchat_soft";
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;  // render() honours VtxOffset
+    return Ok{};
+  }
   if (!ImGui_ImplGlfw_InitForOpenGL(window_, true)) {
     return make_error(ErrorCode::kInternal, "ImGui GLFW backend failed to start");
   }
@@ -205,11 +224,19 @@ bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
   last_draw_time_ = now;
 
   if (hooks_.prepare && hooks_.prepare(pixel_ratio) && fonts_uploaded_) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
+    if (soft_) {
+      upload_soft_fonts();
+    } else {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
     redraw_all_ = true;  // new glyphs, perhaps under the texture name of the old ones
   }
-  ImGui_ImplOpenGL3_NewFrame();  // creates device objects (and the font texture) once
+  if (!soft_) {
+    ImGui_ImplOpenGL3_NewFrame();  // creates device objects (and the font texture) once
+  } else if (!fonts_uploaded_) {
+    upload_soft_fonts();
+  }
   fonts_uploaded_ = true;
   ImGui_ImplGlfw_NewFrame();
   apply_mouse_buttons();
@@ -225,7 +252,11 @@ bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
   ImDrawData& data = *ImGui::GetDrawData();
   int fb_width = 0, fb_height = 0;
   glfwGetFramebufferSize(window_, &fb_width, &fb_height);
-  const bool canvas = keeps_pixels() || bind_canvas(fb_width, fb_height);
+  if (soft_ && (soft_->width() != fb_width || soft_->height() != fb_height)) {
+    soft_->resize(fb_width, fb_height);
+    redraw_all_ = true;  // the new picture holds nothing yet
+  }
+  const bool canvas = soft_ || keeps_pixels() || bind_canvas(fb_width, fb_height);
   const bool everything = redraw_all_ || !canvas || !partial_redraw_;
   redraw_all_ = false;
   const DamageRect damage = damage_.update(data, everything);
@@ -235,7 +266,7 @@ bool GlfwWindow::draw_frame_if_needed(float pixel_ratio) {
   // Screenshots read our framebuffer, which holds the whole picture whether or not this
   // frame drew anything.
   if (hooks_.after_render) hooks_.after_render();
-  if (!damage.empty()) glfwSwapBuffers(window_);
+  if (!damage.empty() && !soft_) glfwSwapBuffers(window_);
   after_frame();
   return keep_open;
 }
@@ -276,7 +307,28 @@ bool GlfwWindow::bind_canvas(int width, int height) {
   return true;
 }
 
+void GlfwWindow::upload_soft_fonts() {
+  ImGuiIO& io = ImGui::GetIO();
+  unsigned char* pixels = nullptr;
+  int width = 0, height = 0;
+  io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
+  soft_->set_texture(pixels, width, height);
+  io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(1)));
+}
+
 void GlfwWindow::render(ImDrawData& data, const DamageRect& damage, int fb_width, int fb_height) {
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  if (soft_) {
+    const ImVec2 scale = data.FramebufferScale;
+    const PixelRect rect{static_cast<int>(std::floor((damage.min.x - data.DisplayPos.x) * scale.x)),
+                         static_cast<int>(std::floor((damage.min.y - data.DisplayPos.y) * scale.y)),
+                         static_cast<int>(std::ceil((damage.max.x - data.DisplayPos.x) * scale.x)),
+                         static_cast<int>(std::ceil((damage.max.y - data.DisplayPos.y) * scale.y))};
+    soft_->render(data, rect, ImGui::ColorConvertFloat4ToU32(ImVec4(bg.x, bg.y, bg.z, 1.0f)));
+    present_soft(*soft_, PixelRect{std::max(rect.x0, 0), std::max(rect.y0, 0),
+                                   std::min(rect.x1, fb_width), std::min(rect.y1, fb_height)});
+    return;
+  }
   const bool canvas = canvas_fbo_ && canvas_width_ == fb_width && canvas_height_ == fb_height;
   if (canvas) glBindFramebuffer(GL_FRAMEBUFFER, canvas_fbo_);
   glViewport(0, 0, fb_width, fb_height);
@@ -288,7 +340,6 @@ void GlfwWindow::render(ImDrawData& data, const DamageRect& damage, int fb_width
   const int y1 = static_cast<int>(std::ceil((damage.max.y - data.DisplayPos.y) * scale.y));
   glEnable(GL_SCISSOR_TEST);
   glScissor(x0, fb_height - y1, x1 - x0, y1 - y0);
-  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
   glClearColor(bg.x, bg.y, bg.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   glDisable(GL_SCISSOR_TEST);
@@ -306,6 +357,13 @@ void GlfwWindow::render(ImDrawData& data, const DamageRect& damage, int fb_width
 Pixels GlfwWindow::read_pixels() {
   Pixels pixels;
   glfwGetFramebufferSize(window_, &pixels.width, &pixels.height);
+  if (soft_) {
+    pixels.width = soft_->width();
+    pixels.height = soft_->height();
+    pixels.rgba.assign(soft_->pixels(),
+                       soft_->pixels() + static_cast<size_t>(pixels.width) * pixels.height * 4);
+    return pixels;
+  }
   const size_t row = static_cast<size_t>(pixels.width) * 4;
   std::vector<uint8_t> bottom_up(row * static_cast<size_t>(pixels.height));
   glPixelStorei(GL_PACK_ALIGNMENT, 1);

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <vector>
 
 #include "platform/frame_damage.h"
+#include "platform/soft_renderer.h"
 #include "platform/window.h"
 
 struct GLFWwindow;
@@ -30,6 +32,13 @@ class GlfwWindow : public Window {
  protected:
   // After the GL context exists: ImGui context, backends, wake-up callbacks.
   Status init_imgui(const char* glsl_version);
+
+  // Frames are drawn by a SoftRenderer, not by OpenGL (call before init_imgui, for a
+  // window made without a GL context): each frame's pixels go to present_soft.
+  void use_soft_renderer() { soft_ = std::make_unique<SoftRenderer>(); }
+  bool soft_renderer() const { return soft_ != nullptr; }
+  // Shows the soft renderer's picture, of which `changed` was redrawn this frame.
+  virtual void present_soft(const SoftRenderer&, const PixelRect& /*changed*/) {}
 
   // Draws one frame if anything asks for it; returns false when the app asked to quit.
   bool draw_frame_if_needed(float pixel_ratio);
@@ -66,8 +75,8 @@ class GlfwWindow : public Window {
   // Mouse buttons the same way, and stricter: ImGui 1.86's backend shows a press shorter
   // than a frame as down for one frame, but a second click arriving before the frame that
   // shows the first one's release merges with it — a quick double-click on a slow frame was
-  // one long click. Presses and releases are queued and shown one change per button per
-  // frame, in order.
+  // one long click. Presses and releases are queued with where they happened and shown one
+  // change per button per frame, in order, at that position.
   void on_mouse_button_event(int button, int action);
 
  private:
@@ -78,14 +87,19 @@ class GlfwWindow : public Window {
   struct MouseEvent {
     int button;
     bool down;
+    ImVec2 pos;  // the pointer when it happened, in ImGui's coordinates
   };
   std::vector<MouseEvent> mouse_events_;
+  ImVec2 last_mouse_pos_{-FLT_MAX, -FLT_MAX};  // the pointer the last frame showed
   bool mouse_down_[kMouseButtons] = {};
   // The window's picture lives in a framebuffer of ours (the window's own back buffer is
   // undefined after a swap): a frame redraws its damaged rectangle there and copies the
   // whole to the window. False when no such framebuffer can be made: frames draw whole.
   bool bind_canvas(int width, int height);
   void render(ImDrawData& data, const DamageRect& damage, int fb_width, int fb_height);
+  void upload_soft_fonts();
+
+  std::unique_ptr<SoftRenderer> soft_;  // set: no GL at all
 
   FrameDamage damage_;
   bool redraw_all_ = true;

@@ -1,4 +1,6 @@
-// Web Window: Emscripten's GLFW (library_glfw.js) on a WebGL2 canvas.
+// Web Window: Emscripten's GLFW (library_glfw.js) on a WebGL2 canvas — or, when the browser
+// gives no WebGL 2, on a 2D canvas that shows what SoftRenderer draws (the page, boot.js,
+// makes whichever context it can; GLFW then runs with no client API, for input alone).
 // Implements: open, the idle-aware frame loop on requestAnimationFrame, wake, device-pixel
 // sizing, and the mouse cursor (the canvas's CSS cursor). GLFW in 3.1.6 ignores
 // devicePixelRatio, so the canvas backing store is set to CSS size × ratio here and the whole
@@ -34,6 +36,43 @@ void imchat_input_set_caret(int x, int y, int height);
 void imchat_clipboard_write(const char* text);
 void imchat_input_set_cursor(const char* css);
 }
+
+// clang-format off
+// Which context the page made: 1 WebGL 2 (boot.js hands it to GL), 2 a 2D canvas (no WebGL
+// 2 there), 0 none yet (a page of someone else's: GLFW tries WebGL 2 itself).
+EM_JS(int, imchat_canvas_kind, (), {
+  if (Module.preinitializedWebGLContext) return 1;
+  return Module.imchatCanvas2d ? 2 : 0;
+});
+
+// The 2D canvas, made if the page did not; false when the browser gives none either.
+EM_JS(int, imchat_canvas_2d, (), {
+  if (!Module.imchatCanvas2d) {
+    try {
+      Module.imchatCanvas2d = Module.canvas.getContext('2d', { alpha: false });
+    } catch (e) {
+      Module.imchatCanvas2d = null;
+    }
+  }
+  return Module.imchatCanvas2d ? 1 : 0;
+});
+
+// The soft renderer's picture (RGBA in the wasm heap, width × height) to the 2D canvas,
+// only the rectangle that changed. The ImageData is a view of the heap, not a copy: made
+// again only when the picture moves or the heap grows (which detaches the old view).
+EM_JS(void, imchat_canvas_present, (const uint8_t* pixels, int width, int height, int x, int y,
+                                    int w, int h), {
+  const ctx = Module.imchatCanvas2d;
+  if (!ctx) return;
+  let image = Module.imchatImage;
+  if (!image || image.data.buffer !== HEAPU8.buffer || image.data.byteOffset !== pixels ||
+      image.width !== width || image.height !== height) {
+    image = Module.imchatImage =
+        new ImageData(new Uint8ClampedArray(HEAPU8.buffer, pixels, width * height * 4), width, height);
+  }
+  ctx.putImageData(image, 0, 0, x, y, w, h);
+});
+// clang-format on
 
 namespace imchat::platform {
 namespace {
@@ -82,23 +121,36 @@ class WebWindow final : public GlfwWindow {
  public:
   Status open(const WindowOptions& options) override {
     if (!glfwInit()) return make_error(ErrorCode::kInternal, "could not start GLFW");
-    glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    // The page made the context already (web/index.html, makeContext: opaque, no depth or
-    // stencil) and GLFW takes that one; these hints say the same for a page that did not.
-    // Opaque: ImGui 1.86's renderer blends alpha like colour, so translucent draws (a
-    // modal's dimming, anti-aliased edges) would let the page behind show through.
-    glfwWindowHint(GLFW_ALPHA_BITS, 0);
-    glfwWindowHint(GLFW_DEPTH_BITS, 0);
-    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     int width = 0, height = 0;
     device_size(width, height);
-    window_ = glfwCreateWindow(width, height, options.title.c_str(), nullptr, nullptr);
-    if (!window_) return make_error(ErrorCode::kInternal, "could not create a WebGL2 context");
-    glfwMakeContextCurrent(window_);
+    if (imchat_canvas_kind() != 2) {
+      glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+      glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+      glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+      // The page made the context already (web/boot.js, makeContext: opaque, no depth or
+      // stencil) and GLFW takes that one; these hints say the same for a page that did not.
+      // Opaque: ImGui 1.86's renderer blends alpha like colour, so translucent draws (a
+      // modal's dimming, anti-aliased edges) would let the page behind show through.
+      glfwWindowHint(GLFW_ALPHA_BITS, 0);
+      glfwWindowHint(GLFW_DEPTH_BITS, 0);
+      glfwWindowHint(GLFW_STENCIL_BITS, 0);
+      window_ = glfwCreateWindow(width, height, options.title.c_str(), nullptr, nullptr);
+    }
+    if (window_) {
+      glfwMakeContextCurrent(window_);
+    } else {
+      // No WebGL 2: the same UI drawn in software on a 2D canvas.
+      if (!imchat_canvas_2d())
+        return make_error(ErrorCode::kInternal, "neither a WebGL2 nor a 2D canvas context");
+      glfwDefaultWindowHints();
+      glfwWindowHint(GLFW_CLIENT_API, GLFW_NO_API);
+      window_ = glfwCreateWindow(width, height, options.title.c_str(), nullptr, nullptr);
+      if (!window_) return make_error(ErrorCode::kInternal, "could not create the window");
+      use_soft_renderer();
+    }
     emscripten_set_resize_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, this, false, on_resize);
-    if (auto started = init_imgui("#version 300 es"); !started) return started;
+    if (auto started = init_imgui(soft_renderer() ? nullptr : "#version 300 es"); !started)
+      return started;
     g_window = this;
     imchat_input_install();
     ImGuiIO& io = ImGui::GetIO();
@@ -117,6 +169,12 @@ class WebWindow final : public GlfwWindow {
   }
 
   bool hovering_text() const { return hovering_text_; }
+
+  void present_soft(const SoftRenderer& renderer, const PixelRect& changed) override {
+    if (changed.empty()) return;
+    imchat_canvas_present(renderer.pixels(), renderer.width(), renderer.height(), changed.x0,
+                          changed.y0, changed.x1 - changed.x0, changed.y1 - changed.y0);
+  }
 
   bool keeps_pixels() const override {
     EmscriptenWebGLContextAttributes attributes;

@@ -28,6 +28,26 @@ after(async () => {
 const open = (options) => openApp(browser, server, options);
 const click = clickLandmark;
 
+// The picture frames left by redrawing only what changed is the one a full redraw makes,
+// to the pixel. The mouse is parked where it hovers nothing.
+async function expectFullRedrawSame(page) {
+  await page.mouse.move(5, 795);
+  await expectIdle(page);
+  const partial = decodePng(await page.screenshot());
+  const framesBefore = (await state(page)).frames;
+  await page.evaluate(() => window.imchat.redrawEverything());
+  await waitFor(page, (f) => window.imchat.state().frames >= f + 1 && window.imchat.lastDamage() === 1, framesBefore);
+  const full = decodePng(await page.screenshot());
+  let differing = 0;
+  for (let y = 0; y < full.height; y++) {
+    for (let x = 0; x < full.width; x++) {
+      if (full.rgb(x, y).join() !== partial.rgb(x, y).join()) differing++;
+    }
+  }
+  assert.equal(differing, 0, `pixels a full redraw changes: ${differing}`);
+  return full;
+}
+
 test('new chat, a question typed and sent with Enter, the streamed reply with its footer', async () => {
   const { context, page, problems } = await open();
   const token = await page.evaluate(() => localStorage.getItem('imchat.token'));
@@ -88,20 +108,7 @@ test('new chat, a question typed and sent with Enter, the streamed reply with it
 
   // Frames redraw only what changed (the reply's rows as it streamed, the hovered button):
   // the picture left must be the one a full redraw makes, to the pixel.
-  await page.mouse.move(5, 795);
-  await expectIdle(page);
-  const partial = decodePng(await page.screenshot());
-  const framesBefore = (await state(page)).frames;
-  await page.evaluate(() => window.imchat.redrawEverything());
-  await waitFor(page, (f) => window.imchat.state().frames >= f + 1 && window.imchat.lastDamage() === 1, framesBefore);
-  const full = decodePng(await page.screenshot());
-  let differing = 0;
-  for (let y = 0; y < full.height; y++) {
-    for (let x = 0; x < full.width; x++) {
-      if (full.rgb(x, y).join() !== partial.rgb(x, y).join()) differing++;
-    }
-  }
-  assert.equal(differing, 0, `pixels a full redraw changes: ${differing}`);
+  await expectFullRedrawSame(page);
 
   // The other window saw it appear without a reload.
   await waitFor(other.page, (cid) => window.imchat.state().conversations.some((c) => c.id === cid), id);
@@ -109,6 +116,65 @@ test('new chat, a question typed and sent with Enter, the streamed reply with it
   assert.deepEqual(other.problems, []);
   await other.context.close();
   await context.close();
+});
+
+// A browser with no WebGL at all (Chromium with it switched off, as on a machine whose GPU
+// is blocklisted and which has no SwiftShader): the app draws in software on a 2D canvas,
+// signs in, streams a reply, and looks like the WebGL app showing the same chat.
+test('without WebGL: a 2D canvas, the same chat, the same look', async () => {
+  const bare = await launchChromium({ extraArgs: ['--disable-webgl'] });
+  try {
+    const { context, page, problems } = await openApp(bare, server);
+    assert.equal(await page.evaluate(() => !!document.createElement('canvas').getContext('webgl2')), false,
+      'this browser has no WebGL 2');
+    assert.equal(await page.evaluate(() => window.imchat.renderer), 'canvas');
+    await click(page, 'new_chat');
+    await waitFor(page, () => window.imchat.state().composerFocused);
+    await page.keyboard.type('Show me a list and some code');
+    await page.keyboard.press('Enter');
+    await waitFor(page, () => window.imchat.state().messages.some((m) => m.role === 'ASSISTANT' && m.status === 'streaming'));
+    await waitFor(page, () => {
+      const reply = window.imchat.state().messages.find((m) => m.role === 'ASSISTANT');
+      return reply && reply.status === 'complete' && reply.tokens > 0;
+    });
+    const id = (await state(page)).open;
+    const soft = await expectFullRedrawSame(page);
+    await page.screenshot({ path: join(outDir, 'chat_no_webgl.png') });
+
+    // The same account and chat in a browser with WebGL, drawn by the GPU path.
+    const token = await page.evaluate(() => localStorage.getItem('imchat.token'));
+    const gl = await open({ token, query: `?renderer=webgl#/c/${id}` });
+    assert.equal(await gl.page.evaluate(() => window.imchat.renderer), 'webgl');
+    await waitFor(gl.page, (cid) => {
+      const s = window.imchat.state();
+      return s.open === cid && s.messages.length === 2 && s.composerFocused;
+    }, id);
+    const hardware = await expectFullRedrawSame(gl.page);
+    await gl.page.screenshot({ path: join(outDir, 'chat_webgl.png') });
+
+    // Anti-aliasing and glyph filtering round differently; the picture must not.
+    let differing = 0, far = 0, sum = 0;
+    for (let y = 0; y < soft.height; y++) {
+      for (let x = 0; x < soft.width; x++) {
+        const a = soft.rgb(x, y), b = hardware.rgb(x, y);
+        const d = Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
+        if (d > 0) differing++;
+        if (d > 32) far++;
+        sum += d;
+      }
+    }
+    const n = soft.width * soft.height;
+    console.log(`2D canvas vs WebGL: ${(100 * differing / n).toFixed(2)}% of pixels differ, ` +
+      `${(100 * far / n).toFixed(3)}% by more than 32 levels, mean difference ${(sum / n).toFixed(3)} levels`);
+    assert.ok(far / n < 0.005, `pixels far apart: ${far}`);
+    assert.ok(sum / n < 0.5, `mean difference ${sum / n}`);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(gl.problems, []);
+    await gl.context.close();
+    await context.close();
+  } finally {
+    await bare.close();
+  }
 });
 
 test('the same chat at DPR 2, and in a narrow window as a drawer with a back button', async () => {

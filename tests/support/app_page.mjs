@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 // Opens the app in a new context and collects every page and console error (and, with
 // strictHttp, every failed request and HTTP error). Resolves once the app is signed in and
 // its WebSocket is open. token: an existing session (a second window of the same user).
-export async function openApp(browser, server, { width = 1280, height = 800, scale = 1, token, strictHttp = false } = {}) {
+// query: added to the address, e.g. '?renderer=webgl'.
+export async function openApp(browser, server, { width = 1280, height = 800, scale = 1, token, strictHttp = false, query = '' } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
   if (token) {
     await context.addInitScript((t) => localStorage.setItem('imchat.token', t), token);
@@ -18,7 +19,7 @@ export async function openApp(browser, server, { width = 1280, height = 800, sca
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   }
-  await page.goto(server.url + '/');
+  await page.goto(server.url + '/' + query);
   await page.waitForFunction(() => {
     const s = window.imchat?.state();
     return s && s.frames > 0 && s.user && s.connection === 'connected' && s.realtime === 'open' && s.conversations;

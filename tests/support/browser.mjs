@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(new URL('../browser/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
 
-export async function launchChromium() {
+// extraArgs: more flags, e.g. '--disable-webgl' for a browser with no WebGL at all.
+export async function launchChromium({ extraArgs = [] } = {}) {
   // playwright gives every launch a fresh, temporary profile (--user-data-dir).
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
@@ -13,7 +14,7 @@ export async function launchChromium() {
     args: [
       '--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
       '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
+      '--disable-component-update', '--disable-sync', ...extraArgs,
     ],
   });
 }
