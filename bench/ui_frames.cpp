@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
+#include "platform/frame_damage.h"
+#include "platform/soft_renderer.h"
 #include "sdk/chat_client.h"
 #include "support/fake_http_client.h"
 #include "support/fake_websocket.h"
@@ -329,6 +332,88 @@ void run_reply_length(ui::Theme& theme) {
   }
 }
 
+// Issue 15, item 4: what the software renderer (the web's path without a GPU: the same code
+// in wasm, drawing into a 2D canvas) costs per frame of the chat pane at 1,000 messages: a
+// whole 1280×800 frame, then frames redrawing only their damage (platform/frame_damage) while
+// scrolling three notches a frame and while a reply streams (33 deltas a frame).
+void run_soft_renderer(ui::Theme& theme) {
+  Bench bench(theme, 1000);
+  unsigned char* pixels = nullptr;
+  int tex_w = 0, tex_h = 0;
+  ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &tex_w, &tex_h);
+  platform::SoftRenderer soft;
+  soft.set_texture(pixels, tex_w, tex_h);
+  soft.resize(1280, 800);
+  platform::FrameDamage damage;
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  const ImU32 clear = ImGui::ColorConvertFloat4ToU32(ImVec4(bg.x, bg.y, bg.z, 1.0f));
+  double share = 0;  // of the window, summed over the frames that drew
+  const auto render = [&](bool everything) {
+    const ImDrawData& data = *ImGui::GetDrawData();
+    const platform::DamageRect rect = damage.update(data, everything);
+    if (rect.empty()) return 0.0;
+    share += rect.area() / (1280.0 * 800.0);
+    const auto t0 = Clock::now();
+    soft.render(data,
+                {static_cast<int>(std::floor(rect.min.x)), static_cast<int>(std::floor(rect.min.y)),
+                 static_cast<int>(std::ceil(rect.max.x)), static_cast<int>(std::ceil(rect.max.y))},
+                clear);
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  };
+  for (int i = 0; i < 10; ++i)
+    bench.frame(0);
+  std::vector<double> whole, scroll, stream;
+  for (int i = 0; i < 60; ++i) {
+    bench.frame(0);
+    whole.push_back(render(true));
+  }
+  share = 0;
+  for (int i = 0; i < 120; ++i) {
+    bench.frame(3.0f);
+    scroll.push_back(render(false));
+  }
+  const double scroll_share = share / 120;
+  for (int i = 0; i < 5; ++i) {
+    bench.frame(-1000.0f);
+    render(false);
+  }
+  Message reply;
+  reply.id = "reply";
+  reply.conversation_id = "c1";
+  reply.role = MessageRole::kAssistant;
+  reply.status = MessageStatus::kStreaming;
+  reply.seq = 1001;
+  bench.chat.cache().edit_data<sdk::MessageList>(
+      sdk::messages_key("c1"), [&](sdk::MessageList& list) {
+        list.touch(list.items.size());
+        list.items.push_back(std::make_shared<const Message>(reply));
+        list.changed();
+      });
+  size_t offset = 0;
+  share = 0;
+  for (int f = 0; f < 120; ++f) {
+    bench.chat.cache().edit_data<sdk::MessageList>(
+        sdk::messages_key("c1"), [&](sdk::MessageList& list) {
+          for (int d = 0; d < 33; ++d) {
+            std::string text = " tok" + std::to_string(f * 33 + d);
+            if (d == 32 && f % 4 == 3) text += ".\n\n";
+            const Json delta = {
+                {"messageId", "reply"}, {"delta", text}, {"offset", offset}, {"seq", 1001}};
+            offset += text.size();
+            if (sdk::apply_stream_delta(list, delta)) list.changed();
+          }
+        });
+    bench.frame(0);
+    stream.push_back(render(false));
+  }
+  row("soft render, whole 1280x800 frame, median", stats(whole).median, "ms",
+      "native; wasm runs it ~1.5-2x slower");
+  row("soft render, scrolling frame, median", stats(scroll).median, "ms",
+      fmt::format("redraws its damage: {:.0f}% of the window on average", 100 * scroll_share));
+  row("soft render, streaming frame, median", stats(stream).median, "ms",
+      fmt::format("redraws its damage: {:.0f}% of the window on average", 100 * share / 120));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -352,6 +437,7 @@ int main(int argc, char** argv) {
   run(theme, 100000, "100k");
   run(theme, 1000000, "1M");
   run_reply_length(theme);
+  run_soft_renderer(theme);
   ImGui::DestroyContext();
   return 0;
 }

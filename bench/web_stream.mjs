@@ -1,6 +1,7 @@
 // make bench: smoothness where the user sees it. The web client in headless Chromium (the
-// test suite's flags: WebGL through SwiftShader, a software GL, as on a machine without a
-// GPU), served by the real server, with a chat of N messages of Markdown history; then a
+// test suite's flags: no GPU, WebGL only through SwiftShader, a software GL — as on a
+// machine without a GPU — so the app draws with its software renderer on a 2D canvas
+// unless told otherwise, below), served by the real server, with a chat of N messages of Markdown history; then a
 // reply streamed at 100 chunks/s for 8 s from a local OpenAI-compatible fake (the real
 // wire format: chat.completion.chunk events, usage, [DONE]); then 20 screens scrolled up with
 // real wheel notches. Measured in the page: requestAnimationFrame intervals (p50, p95, max)
@@ -17,9 +18,13 @@ const sizes = (sizesArg || '200,1000,5000').split(',').map(Number);
 // IMCHAT_BENCH_FULL_REDRAW=1: every frame redraws the whole canvas (the renderer before
 // damage tracking), for a before/after on the same build.
 const fullRedraw = process.env.IMCHAT_BENCH_FULL_REDRAW === '1';
-// IMCHAT_BENCH_NO_WEBGL=1: Chromium with WebGL switched off, so the app draws with its
-// software renderer on a 2D canvas (src/platform/soft_renderer.h).
+// What the app draws with is its own choice (web/boot.js): here, without a GPU, its software
+// renderer on a 2D canvas. IMCHAT_BENCH_RENDERER=webgl makes it WebGL 2 (SwiftShader) for a
+// comparison; IMCHAT_BENCH_NO_WEBGL=1 runs a Chromium with WebGL switched off altogether.
+const rendererAsked = process.env.IMCHAT_BENCH_RENDERER || '';
 const noWebgl = process.env.IMCHAT_BENCH_NO_WEBGL === '1';
+// IMCHAT_BENCH_SCALE=2: a device pixel ratio of 2 (four times the pixels to draw).
+const scale = Number(process.env.IMCHAT_BENCH_SCALE || 1);
 const shotDir = process.env.IMCHAT_BENCH_SHOT;
 const STREAM_CHUNKS = 800;  // 8 s at 100 chunks/s
 const CHUNK_MS = 10;
@@ -212,10 +217,11 @@ const stopRecording = (page) => page.evaluate(() => {
   return { intervals: rec.intervals, longTasks: rec.longTasks, damage: rec.damage, frames: window.imchat.state().frames - rec.frames, seconds: (performance.now() - rec.t0) / 1000 };
 });
 
-function report(label, size, r, cpu, memory) {
+function report(label, size, r, cpu, memory, renderer) {
   const fps = r.intervals.length / r.seconds;
   const longTotal = r.longTasks.reduce((a, b) => a + b, 0);
-  const name = `web${noWebgl ? ' 2D canvas' : ''} ${label}${fullRedraw ? ' (full redraw)' : ''}, ${size}`;
+  const drawnBy = renderer === 'canvas' ? (noWebgl ? ' 2D, no WebGL' : ' 2D') : ' WebGL';
+  const name = `web${drawnBy} ${label}${fullRedraw ? ' (full redraw)' : ''}${scale !== 1 ? ` @${scale}x` : ''}, ${size}`;
   row(`${name}: frames/s`, fps, 'fps', `rAF; app drew ${(r.frames / r.seconds).toFixed(1)}/s; goal ≥ 55`);
   row(`${name}: rAF p50`, percentile(r.intervals, 0.5), 'ms', `p95 ${percentile(r.intervals, 0.95).toFixed(1)} ms (goal ≤ 20), max ${Math.max(0, ...r.intervals).toFixed(1)} ms`);
   const damageMean = r.damage.length ? r.damage.reduce((a, b) => a + b, 0) / r.damage.length : 0;
@@ -252,16 +258,17 @@ try {
   if (!rootPid) throw new Error('cannot find the browser process');
   for (let k = 0; k < sizes.length; k++) {
     const size = sizes[k];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: scale });
     await context.addInitScript((t) => localStorage.setItem('imchat.token', t), token);
     const page = await context.newPage();
-    await page.goto(`${server.url}/#/c/${chats[k]}`);
+    await page.goto(`${server.url}/${rendererAsked ? `?renderer=${rendererAsked}` : ''}#/c/${chats[k]}`);
     await page.waitForFunction((id) => {
       const s = window.imchat?.state();
       return s && s.realtime === 'open' && s.open === id && s.messages.length > 0 && s.scroll[1] > 0 &&
         Math.abs(s.scroll[0] - s.scroll[1]) < 1 && !s.messages.some((m) => m.status === 'streaming');
     }, chats[k], { timeout: 60000, polling: 200 });
     if (fullRedraw) await page.evaluate(() => window.imchat.setPartialRedraw(false));
+    const renderer = await page.evaluate(() => window.imchat.renderer);
     const composer = await page.evaluate(() => window.imchat.state().landmarks.composer);
     await page.mouse.click(composer[0] + composer[2] / 2, composer[1] + composer[3] / 2);
     await page.waitForFunction(() => window.imchat.state().composerFocused, null, { polling: 100 });
@@ -280,7 +287,7 @@ try {
     }
     await streamEnd;
     let r = await stopRecording(page);
-    report('stream', size, r, treeCpuSeconds(rootPid) - cpu, rendererMiB());
+    report('stream', size, r, treeCpuSeconds(rootPid) - cpu, rendererMiB(), renderer);
     await page.waitForFunction(() => !window.imchat.state().messages.some((m) => m.status === 'streaming'), null, { polling: 200, timeout: 30000 });
 
     // Scrolling: 20 screens up the history, a notch every 16 ms, with the mouse over the list.
@@ -297,7 +304,7 @@ try {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     r = await stopRecording(page);
-    report('scroll', size, r, treeCpuSeconds(rootPid) - cpu, rendererMiB());
+    report('scroll', size, r, treeCpuSeconds(rootPid) - cpu, rendererMiB(), renderer);
     await context.close();
   }
 } finally {

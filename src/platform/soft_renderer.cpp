@@ -87,23 +87,18 @@ void SoftRenderer::resize(int width, int height) {
   pixels_.assign(static_cast<size_t>(width_) * height_ * 4, 0);
 }
 
-uint32_t SoftRenderer::sample(float u, float v) const {
-  if (texture_.empty()) return 0xFFFFFFFF;
-  // GL_LINEAR: the four texels around (u·w − ½, v·h − ½), weighted in 1/256ths.
-  const float tx = u * static_cast<float>(tex_width_) - 0.5f;
-  const float ty = v * static_cast<float>(tex_height_) - 0.5f;
-  const float fx0 = std::floor(tx), fy0 = std::floor(ty);
-  const int wx = static_cast<int>((tx - fx0) * 256.0f + 0.5f);
-  const int wy = static_cast<int>((ty - fy0) * 256.0f + 0.5f);
-  const int x0 = std::clamp(static_cast<int>(fx0), 0, tex_width_ - 1);
-  const int y0 = std::clamp(static_cast<int>(fy0), 0, tex_height_ - 1);
-  const int x1 = std::clamp(static_cast<int>(fx0) + 1, 0, tex_width_ - 1);
-  const int y1 = std::clamp(static_cast<int>(fy0) + 1, 0, tex_height_ - 1);
-  const uint32_t t00 = texture_[static_cast<size_t>(y0) * tex_width_ + x0];
-  const uint32_t t10 = texture_[static_cast<size_t>(y0) * tex_width_ + x1];
-  const uint32_t t01 = texture_[static_cast<size_t>(y1) * tex_width_ + x0];
-  const uint32_t t11 = texture_[static_cast<size_t>(y1) * tex_width_ + x1];
-  if (t00 == t10 && t00 == t01 && t00 == t11) return t00;
+SoftRenderer::Tap SoftRenderer::tap(float coord, int size) {
+  // GL_LINEAR: the two texels around coord·size − ½, the second weighted in 1/256ths.
+  const float t = coord * static_cast<float>(size) - 0.5f;
+  const float first = std::floor(t);
+  const int i = static_cast<int>(first);
+  return {std::clamp(i, 0, size - 1), std::clamp(i + 1, 0, size - 1),
+          static_cast<int>((t - first) * 256.0f + 0.5f)};
+}
+
+uint32_t SoftRenderer::bilinear(uint32_t t00, uint32_t t10, uint32_t t01, uint32_t t11, int wx,
+                                int wy) {
+  if (t00 == t10 && t00 == t01 && t00 == t11) return t00;  // most of the atlas: clear or solid
   uint32_t out = 0;
   for (int i = 0; i < 4; ++i) {
     const uint32_t top = channel(t00, i) * (256 - wx) + channel(t10, i) * wx;
@@ -111,6 +106,14 @@ uint32_t SoftRenderer::sample(float u, float v) const {
     out |= ((top * (256 - wy) + bottom * wy + 32768) >> 16) << (8 * i);
   }
   return out;
+}
+
+uint32_t SoftRenderer::sample(float u, float v) const {
+  if (texture_.empty()) return 0xFFFFFFFF;
+  const Tap x = tap(u, tex_width_), y = tap(v, tex_height_);
+  const uint32_t* top = texture_.data() + static_cast<size_t>(y.i0) * tex_width_;
+  const uint32_t* bottom = texture_.data() + static_cast<size_t>(y.i1) * tex_width_;
+  return bilinear(top[x.i0], top[x.i1], bottom[x.i0], bottom[x.i1], x.weight, y.weight);
 }
 
 void SoftRenderer::blend(uint8_t* dst, uint32_t col, uint32_t texel) const {
@@ -215,15 +218,25 @@ void SoftRenderer::fill_rect(const Vertex& a, const Vertex& c, const PixelRect& 
     }
     return;
   }
-  // u and v are linear in x and y across the quad (a's texture corner at a's position).
+  if (texture_.empty()) return;
+  // u and v are linear in x and y across the quad (a's texture corner at a's position), so
+  // the texels and weights of GL_LINEAR are worked out once per column and once per row.
   const float du = (c.u - a.u) / (c.x - a.x);
   const float dv = (c.v - a.v) / (c.y - a.y);
+  columns_.resize(static_cast<size_t>(px1 - px0));
+  for (int x = px0; x < px1; ++x)
+    columns_[static_cast<size_t>(x - px0)] =
+        tap(a.u + (static_cast<float>(x) + 0.5f - a.x) * du, tex_width_);
   for (int y = py0; y < py1; ++y) {
-    const float v = a.v + (static_cast<float>(y) + 0.5f - a.y) * dv;
-    uint8_t* row = pixels_.data() + (static_cast<size_t>(y) * width_ + px0) * 4;
-    for (int x = px0; x < px1; ++x, row += 4) {
-      const float u = a.u + (static_cast<float>(x) + 0.5f - a.x) * du;
-      blend(row, a.col, sample(u, v));
+    const Tap row_tap = tap(a.v + (static_cast<float>(y) + 0.5f - a.y) * dv, tex_height_);
+    const uint32_t* top = texture_.data() + static_cast<size_t>(row_tap.i0) * tex_width_;
+    const uint32_t* bottom = texture_.data() + static_cast<size_t>(row_tap.i1) * tex_width_;
+    uint8_t* out = pixels_.data() + (static_cast<size_t>(y) * width_ + px0) * 4;
+    for (const Tap& col : columns_) {
+      blend(out, a.col,
+            bilinear(top[col.i0], top[col.i1], bottom[col.i0], bottom[col.i1], col.weight,
+                     row_tap.weight));
+      out += 4;
     }
   }
 }
@@ -271,10 +284,32 @@ void SoftRenderer::fill_triangle(const Vertex& a, const Vertex& b, const Vertex&
     if (none || hi < lo - 1) continue;
     const int x_first = std::max(px0, static_cast<int>(std::floor(lo - 0.5f)) - 1);
     const int x_last = std::min(px1, static_cast<int>(std::ceil(hi - 0.5f)) + 1);
-    uint8_t* row = pixels_.data() + (static_cast<size_t>(y) * width_) * 4;
-    for (int x = x_first; x < x_last; ++x) {
+    // A row crosses a triangle in one run: its ends are found by the exact test (and the
+    // fill rule), the pixels between need none.
+    const auto covered = [&](int x) {
       const float xc = static_cast<float>(x) + 0.5f;
-      if (!inside(ea, xc, yc) || !inside(eb, xc, yc) || !inside(ec, xc, yc)) continue;
+      return inside(ea, xc, yc) && inside(eb, xc, yc) && inside(ec, xc, yc);
+    };
+    int x0 = x_first, x1 = x_last - 1;
+    while (x0 <= x1 && !covered(x0))
+      ++x0;
+    while (x1 >= x0 && !covered(x1))
+      --x1;
+    if (x1 < x0) continue;
+    uint8_t* row = pixels_.data() + (static_cast<size_t>(y) * width_ + x0) * 4;
+    if (flat_uv && flat_col) {  // the inside of a fill: one colour
+      const uint32_t src = modulate(a.col, flat_texel);
+      if ((src >> 24) == 255) {
+        auto* out = reinterpret_cast<uint32_t*>(row);
+        std::fill(out, out + (x1 - x0 + 1), src);
+      } else {
+        for (int x = x0; x <= x1; ++x, row += 4)
+          blend_pixel(row, src);
+      }
+      continue;
+    }
+    for (int x = x0; x <= x1; ++x, row += 4) {
+      const float xc = static_cast<float>(x) + 0.5f;
       const float wa = ea.at(xc, yc) * inv_area;
       const float wb = eb.at(xc, yc) * inv_area;
       const float wc = 1.0f - wa - wb;
@@ -291,7 +326,7 @@ void SoftRenderer::fill_triangle(const Vertex& a, const Vertex& b, const Vertex&
       const uint32_t texel =
           flat_uv ? flat_texel
                   : sample(wa * a.u + wb * b.u + wc * c.u, wa * a.v + wb * b.v + wc * c.v);
-      blend(row + static_cast<size_t>(x) * 4, col, texel);
+      blend(row, col, texel);
     }
   }
 }

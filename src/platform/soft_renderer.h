@@ -52,6 +52,12 @@ class SoftRenderer {
   };
   void fill_rect(const Vertex& a, const Vertex& c, const PixelRect& clip);
   void fill_triangle(const Vertex& a, const Vertex& b, const Vertex& c, const PixelRect& clip);
+  struct Tap {   // where GL_LINEAR reads along one axis
+    int i0, i1;  // the two texels
+    int weight;  // of i1, in 1/256ths
+  };
+  static Tap tap(float coord, int size);
+  static uint32_t bilinear(uint32_t t00, uint32_t t10, uint32_t t01, uint32_t t11, int wx, int wy);
   // The atlas at (u, v), bilinear, as four 0..255 channels packed like ImU32.
   uint32_t sample(float u, float v) const;
   void blend(uint8_t* dst, uint32_t col, uint32_t texel) const;
@@ -63,6 +69,7 @@ class SoftRenderer {
   int tex_width_ = 0;
   int tex_height_ = 0;
   std::vector<Vertex> scratch_;  // one list's vertices in framebuffer pixels
+  std::vector<Tap> columns_;     // one textured rectangle's columns
 };
 
 }  // namespace imchat::platform
