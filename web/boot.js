@@ -60,11 +60,20 @@ function make2d(canvas) {
 function hardwareWebgl() {
   const gl = makeWebgl(document.createElement('canvas'));
   if (!gl) return false;
-  const info = gl.getExtension('WEBGL_debug_renderer_info');
-  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) || '');
-  const lose = gl.getExtension('WEBGL_lose_context');
-  if (lose) lose.loseContext();
-  return !/swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  try {
+    if (gl.isContextLost()) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) || '');
+    return !/swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  } catch (e) {
+    return false;
+  } finally {
+    // Free it now: a page gets only so many WebGL contexts, and the oldest is taken away.
+    try {
+      const lose = gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+    } catch (e) { /* it goes with the canvas */ }
+  }
 }
 function makeContext(canvas) {
   const asked = params.get('renderer');
@@ -74,7 +83,9 @@ function makeContext(canvas) {
   }
   const ctx = make2d(canvas);
   if (ctx) return { renderer: 'canvas', ctx };
-  return null;
+  // No 2D canvas (hardly a browser): software WebGL, then, if there is any.
+  const gl = makeWebgl(canvas);
+  return gl ? { renderer: 'webgl', gl } : null;
 }
 
 // config.json (optional) then the address: ?theme=, and the embedding script's options as
@@ -357,6 +368,12 @@ var Module = {
   }],
   onAbort(what) { fail('imchat stopped: ' + what); },
 };
+// A 2D canvas can lose its pixels too (Chromium accelerates some, and a GPU process can
+// crash): when it is given back, blank, the app draws everything again — its frames would
+// otherwise redraw only what changed over nothing.
+Module.canvas.addEventListener('contextrestored', () => {
+  if (window.imchat.ready) Module._imchat_redraw_everything();
+});
 Module.canvas.addEventListener('webglcontextlost', (e) => {
   e.preventDefault();
   fail('The graphics context was lost. Reload the page to continue.');

@@ -114,13 +114,67 @@ DamageRect FrameDamage::update(const ImDrawData& data, bool everything) {
   return rect.empty() ? DamageRect{} : rect;
 }
 
+namespace {
+
+// A C cast to int (truncation), defined for every float: NaN is 0, the rest is held far
+// inside int's range so sums of two cannot overflow.
+int truncate(float v) {
+  if (!(v == v)) return 0;
+  return static_cast<int>(std::clamp(v, -1e9f, 1e9f));
+}
+
+}  // namespace
+
+PixelRect PixelRect::intersect(const PixelRect& o) const {
+  return {std::max(x0, o.x0), std::max(y0, o.y0), std::min(x1, o.x1), std::min(y1, o.y1)};
+}
+
+PixelRect backend_scissor(const ImVec4& clip, const ImDrawData& data) {
+  // imgui_impl_opengl3.cpp, ImGui_ImplOpenGL3_RenderDrawData: clip_min/clip_max, then
+  // glScissor((int)clip_min.x, (int)(fb_height - clip_max.y), (int)(w), (int)(h)).
+  const ImVec2 off = data.DisplayPos;
+  const ImVec2 scale = data.FramebufferScale;
+  const int fb_height = truncate(data.DisplaySize.y * scale.y);
+  const float x0 = (clip.x - off.x) * scale.x, y0 = (clip.y - off.y) * scale.y;
+  const float x1 = (clip.z - off.x) * scale.x, y1 = (clip.w - off.y) * scale.y;
+  if (!(x1 > x0) || !(y1 > y0)) return {};  // skipped by the backend (NaN too)
+  const int gl_x = truncate(x0), gl_y = truncate(static_cast<float>(fb_height) - y1);
+  const int gl_w = truncate(x1 - x0), gl_h = truncate(y1 - y0);
+  return {gl_x, fb_height - (gl_y + gl_h), gl_x + gl_w, fb_height - gl_y};
+}
+
+PixelRect to_pixels(const DamageRect& rect, const ImDrawData& data) {
+  const ImVec2 off = data.DisplayPos;
+  const ImVec2 scale = data.FramebufferScale;
+  return {truncate(std::floor((rect.min.x - off.x) * scale.x)),
+          truncate(std::floor((rect.min.y - off.y) * scale.y)),
+          truncate(std::ceil((rect.max.x - off.x) * scale.x)),
+          truncate(std::ceil((rect.max.y - off.y) * scale.y))};
+}
+
 void FrameDamage::clip_to(ImDrawData& data, const DamageRect& rect) {
+  // Done in framebuffer pixels: clipping the float rectangles alone would let the backend's
+  // truncation of origin and size apart lose the damage's last column or row (a clip from
+  // x 10.6 cut at 15 became the scissor [10, 14) where the clear went to 15). Each command's
+  // new rectangle sits a quarter pixel inside whole pixels, which the backend truncates
+  // back to exactly them.
+  const PixelRect damage = to_pixels(rect, data);
+  const ImVec2 off = data.DisplayPos;
+  const ImVec2 scale = data.FramebufferScale;
+  const int fb_height = truncate(data.DisplaySize.y * scale.y);
   for (int i = 0; i < data.CmdListsCount; ++i) {
     for (ImDrawCmd& cmd : data.CmdLists[i]->CmdBuffer) {
-      cmd.ClipRect.x = std::max(cmd.ClipRect.x, rect.min.x);
-      cmd.ClipRect.y = std::max(cmd.ClipRect.y, rect.min.y);
-      cmd.ClipRect.z = std::min(cmd.ClipRect.z, rect.max.x);
-      cmd.ClipRect.w = std::min(cmd.ClipRect.w, rect.max.y);
+      const PixelRect px = backend_scissor(cmd.ClipRect, data).intersect(damage);
+      if (px.empty() || fb_height <= 0) {
+        cmd.ClipRect = ImVec4(0, 0, 0, 0);  // draws nothing
+        continue;
+      }
+      const float x0 = static_cast<float>(px.x0) + 0.25f;
+      const float x1 = static_cast<float>(px.x1) + 0.5f;
+      const float y1 = static_cast<float>(px.y1) - 0.25f;
+      const float y0 = static_cast<float>(px.y0) - 0.5f;
+      cmd.ClipRect = ImVec4(x0 / scale.x + off.x, y0 / scale.y + off.y, x1 / scale.x + off.x,
+                            y1 / scale.y + off.y);
     }
   }
 }

@@ -27,6 +27,22 @@ struct DamageRect {
   float area() const { return empty() ? 0 : (max.x - min.x) * (max.y - min.y); }
 };
 
+// A rectangle of framebuffer pixels, top row 0: [x0, x1) × [y0, y1).
+struct PixelRect {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  bool empty() const { return x1 <= x0 || y1 <= y0; }
+  PixelRect intersect(const PixelRect& o) const;
+};
+
+// The framebuffer pixels a command with this clip rectangle draws to, rounded exactly as
+// ImGui's OpenGL 3 backend rounds its glScissor (truncating origin and size apart). Both
+// renderers go by it: SoftRenderer clips with it, clip_to gives the GL backend rectangles
+// it rounds to the intended pixels.
+PixelRect backend_scissor(const ImVec4& clip, const ImDrawData& data);
+
+// A damage rectangle's framebuffer pixels (every pixel it touches).
+PixelRect to_pixels(const DamageRect& rect, const ImDrawData& data);
+
 class FrameDamage {
  public:
   // The region (display coordinates, snapped outwards to whole pixels) where this frame may
@@ -35,7 +51,9 @@ class FrameDamage {
   DamageRect update(const ImDrawData& data, bool everything);
 
   // Limits every command of `data` to `rect` (a command left with nothing is skipped by
-  // the renderer), so drawing it redraws that rectangle alone.
+  // the renderer), so drawing it redraws that rectangle alone: each command draws exactly
+  // the pixels of to_pixels(rect) it drew in a full frame, no fewer (a pixel cleared and
+  // left undrawn would show the background) and no more.
   static void clip_to(ImDrawData& data, const DamageRect& rect);
 
  private:

@@ -7,6 +7,19 @@
 namespace imchat::platform {
 namespace {
 
+// floor/ceil to int for any float: NaN is 0, huge values are held inside int's range (a
+// pixel far off the framebuffer is as good as any other there).
+inline int to_int(float v) {
+  if (!(v == v)) return 0;
+  return static_cast<int>(std::clamp(v, -1e9f, 1e9f));
+}
+inline int floor_int(float v) {
+  return to_int(std::floor(v));
+}
+inline int ceil_int(float v) {
+  return to_int(std::ceil(v));
+}
+
 // a·b / 255, rounded, for bytes (exact for every pair).
 inline uint32_t mul255(uint32_t a, uint32_t b) {
   const uint32_t x = a * b + 128;
@@ -91,9 +104,9 @@ SoftRenderer::Tap SoftRenderer::tap(float coord, int size) {
   // GL_LINEAR: the two texels around coord·size − ½, the second weighted in 1/256ths.
   const float t = coord * static_cast<float>(size) - 0.5f;
   const float first = std::floor(t);
-  const int i = static_cast<int>(first);
+  const int i = to_int(first);
   return {std::clamp(i, 0, size - 1), std::clamp(i + 1, 0, size - 1),
-          static_cast<int>((t - first) * 256.0f + 0.5f)};
+          std::clamp(to_int((t - first) * 256.0f + 0.5f), 0, 256)};
 }
 
 uint32_t SoftRenderer::bilinear(uint32_t t00, uint32_t t10, uint32_t t01, uint32_t t11, int wx,
@@ -147,19 +160,14 @@ void SoftRenderer::render(const ImDrawData& data, PixelRect rect, ImU32 clear) {
         if (cmd.UserCallback != ImDrawCallback_ResetRenderState) cmd.UserCallback(list, &cmd);
         continue;
       }
-      // The GL backend's scissor, rounded as it rounds (glScissor takes ints, bottom up).
-      const float cx0 = (cmd.ClipRect.x - off.x) * scale.x;
-      const float cy0 = (cmd.ClipRect.y - off.y) * scale.y;
-      const float cx1 = (cmd.ClipRect.z - off.x) * scale.x;
-      const float cy1 = (cmd.ClipRect.w - off.y) * scale.y;
-      if (cx1 <= cx0 || cy1 <= cy0) continue;
-      const int gl_y = static_cast<int>(static_cast<float>(height_) - cy1);
-      const int gl_h = static_cast<int>(cy1 - cy0);
-      const int sx = static_cast<int>(cx0);
-      PixelRect clip{std::max(rect.x0, sx), std::max(rect.y0, height_ - (gl_y + gl_h)),
-                     std::min(rect.x1, sx + static_cast<int>(cx1 - cx0)),
-                     std::min(rect.y1, height_ - gl_y)};
+      const PixelRect clip = backend_scissor(cmd.ClipRect, data).intersect(rect);
       if (clip.empty()) continue;
+      // Offsets from ImGui itself, but a list that is not ImGui's must not read past its
+      // buffers either (as vertex indices are checked below).
+      if (cmd.IdxOffset + static_cast<size_t>(cmd.ElemCount) >
+              static_cast<size_t>(list->IdxBuffer.Size) ||
+          cmd.VtxOffset > scratch_.size())
+        continue;
 
       const ImDrawIdx* idx = list->IdxBuffer.Data + cmd.IdxOffset;
       const Vertex* vtx = scratch_.data() + cmd.VtxOffset;
@@ -197,10 +205,10 @@ void SoftRenderer::fill_rect(const Vertex& a, const Vertex& c, const PixelRect& 
   // Pixel centres inside [x0, x1) × [y0, y1), as the two triangles would cover them.
   const float x0 = std::min(a.x, c.x), x1 = std::max(a.x, c.x);
   const float y0 = std::min(a.y, c.y), y1 = std::max(a.y, c.y);
-  const int px0 = std::max(clip.x0, static_cast<int>(std::ceil(x0 - 0.5f)));
-  const int px1 = std::min(clip.x1, static_cast<int>(std::ceil(x1 - 0.5f)));
-  const int py0 = std::max(clip.y0, static_cast<int>(std::ceil(y0 - 0.5f)));
-  const int py1 = std::min(clip.y1, static_cast<int>(std::ceil(y1 - 0.5f)));
+  const int px0 = std::max(clip.x0, ceil_int(x0 - 0.5f));
+  const int px1 = std::min(clip.x1, ceil_int(x1 - 0.5f));
+  const int py0 = std::max(clip.y0, ceil_int(y0 - 0.5f));
+  const int py1 = std::min(clip.y1, ceil_int(y1 - 0.5f));
   if (px1 <= px0 || py1 <= py0) return;
   const bool flat = a.u == c.u && a.v == c.v;
   if (flat) {
@@ -252,10 +260,10 @@ void SoftRenderer::fill_triangle(const Vertex& a, const Vertex& b, const Vertex&
   const Edge ec = make_edge(a.x, a.y, b.x, b.y, s);
   const float inv_area = 1.0f / std::fabs(area);
 
-  const int px0 = std::max(clip.x0, static_cast<int>(std::floor(std::min({a.x, b.x, c.x}))));
-  const int px1 = std::min(clip.x1, static_cast<int>(std::ceil(std::max({a.x, b.x, c.x}))));
-  const int py0 = std::max(clip.y0, static_cast<int>(std::floor(std::min({a.y, b.y, c.y}))));
-  const int py1 = std::min(clip.y1, static_cast<int>(std::ceil(std::max({a.y, b.y, c.y}))));
+  const int px0 = std::max(clip.x0, floor_int(std::min({a.x, b.x, c.x})));
+  const int px1 = std::min(clip.x1, ceil_int(std::max({a.x, b.x, c.x})));
+  const int py0 = std::max(clip.y0, floor_int(std::min({a.y, b.y, c.y})));
+  const int py1 = std::min(clip.y1, ceil_int(std::max({a.y, b.y, c.y})));
   if (px1 <= px0 || py1 <= py0) return;
 
   const bool flat_uv = a.u == b.u && a.u == c.u && a.v == b.v && a.v == c.v;
@@ -282,8 +290,8 @@ void SoftRenderer::fill_triangle(const Vertex& a, const Vertex& b, const Vertex&
       }
     }
     if (none || hi < lo - 1) continue;
-    const int x_first = std::max(px0, static_cast<int>(std::floor(lo - 0.5f)) - 1);
-    const int x_last = std::min(px1, static_cast<int>(std::ceil(hi - 0.5f)) + 1);
+    const int x_first = std::max(px0, floor_int(lo - 0.5f) - 1);
+    const int x_last = std::min(px1, ceil_int(hi - 0.5f) + 1);
     // A row crosses a triangle in one run: its ends are found by the exact test (and the
     // fill rule), the pixels between need none.
     const auto covered = [&](int x) {

@@ -4,8 +4,9 @@
 // a locked-down browser): a 2D canvas, which every browser has, shows its pixels.
 //
 // It draws what ImGui's OpenGL 3 backend draws, the way GL does, so the two look alike:
-// pixel centres at +0.5, triangles with a top-left fill rule (two triangles sharing an edge
-// cover each pixel once — a translucent quad is not darker along its diagonal), colour and
+// pixel centres at +0.5, triangles with one consistent fill rule for pixels right on an edge
+// (top-left in ImGui's y-down space: two triangles sharing an edge cover each pixel once, so
+// a translucent quad is not darker along its diagonal), colour and
 // texture coordinates interpolated across the triangle, the font atlas sampled bilinearly
 // (GL_LINEAR), blended as glBlendFunc(SRC_ALPHA, ONE_MINUS_SRC_ALPHA), each command
 // scissored to its clip rectangle with the backend's own rounding. The picture is opaque.
@@ -20,13 +21,9 @@
 
 #include <imgui.h>
 
-namespace imchat::platform {
+#include "platform/frame_damage.h"  // PixelRect, backend_scissor
 
-// A rectangle of framebuffer pixels, top row 0: [x0, x1) × [y0, y1).
-struct PixelRect {
-  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-  bool empty() const { return x1 <= x0 || y1 <= y0; }
-};
+namespace imchat::platform {
 
 class SoftRenderer {
  public:

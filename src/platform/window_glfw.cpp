@@ -68,10 +68,12 @@ void GlfwWindow::on_key_event(int key, int action) {
 void GlfwWindow::on_mouse_button_event(int button, int action) {
   if (button < 0 || button >= kMouseButtons) return;
   if (mouse_events_.size() >= kMaxMouseEvents) return;  // a flood: the rest is noise
-  // Where it happened: GLFW has moved its cursor to the event's position by now, but the
-  // frame that shows the event may come after the pointer has moved on.
+  // Where it happened: on the web GLFW has just set its cursor from this very event;
+  // natively it is where the pointer is now, as close as GLFW lets us get. The frame that
+  // shows the event may come after the pointer has moved on.
   double x = 0, y = 0;
   glfwGetCursorPos(window_, &x, &y);
+  if (!(x == x) || !(y == y)) x = y = 0;  // never NaN: the queue waits on equal positions
   mouse_events_.push_back(
       {button, action == GLFW_PRESS, ImVec2(static_cast<float>(x), static_cast<float>(y))});
 }
@@ -319,11 +321,7 @@ void GlfwWindow::upload_soft_fonts() {
 void GlfwWindow::render(ImDrawData& data, const DamageRect& damage, int fb_width, int fb_height) {
   const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
   if (soft_) {
-    const ImVec2 scale = data.FramebufferScale;
-    const PixelRect rect{static_cast<int>(std::floor((damage.min.x - data.DisplayPos.x) * scale.x)),
-                         static_cast<int>(std::floor((damage.min.y - data.DisplayPos.y) * scale.y)),
-                         static_cast<int>(std::ceil((damage.max.x - data.DisplayPos.x) * scale.x)),
-                         static_cast<int>(std::ceil((damage.max.y - data.DisplayPos.y) * scale.y))};
+    const PixelRect rect = to_pixels(damage, data);
     soft_->render(data, rect, ImGui::ColorConvertFloat4ToU32(ImVec4(bg.x, bg.y, bg.z, 1.0f)));
     present_soft(*soft_, PixelRect{std::max(rect.x0, 0), std::max(rect.y0, 0),
                                    std::min(rect.x1, fb_width), std::min(rect.y1, fb_height)});
@@ -333,11 +331,8 @@ void GlfwWindow::render(ImDrawData& data, const DamageRect& damage, int fb_width
   if (canvas) glBindFramebuffer(GL_FRAMEBUFFER, canvas_fbo_);
   glViewport(0, 0, fb_width, fb_height);
   // The damaged rectangle in framebuffer pixels (GL counts rows from the bottom).
-  const ImVec2 scale = data.FramebufferScale;
-  const int x0 = static_cast<int>(std::floor((damage.min.x - data.DisplayPos.x) * scale.x));
-  const int y0 = static_cast<int>(std::floor((damage.min.y - data.DisplayPos.y) * scale.y));
-  const int x1 = static_cast<int>(std::ceil((damage.max.x - data.DisplayPos.x) * scale.x));
-  const int y1 = static_cast<int>(std::ceil((damage.max.y - data.DisplayPos.y) * scale.y));
+  const PixelRect px = to_pixels(damage, data);
+  const int x0 = px.x0, y0 = px.y0, x1 = px.x1, y1 = px.y1;
   glEnable(GL_SCISSOR_TEST);
   glScissor(x0, fb_height - y1, x1 - x0, y1 - y0);
   glClearColor(bg.x, bg.y, bg.z, 1.0f);

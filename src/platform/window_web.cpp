@@ -138,6 +138,9 @@ class WebWindow final : public GlfwWindow {
     }
     if (window_) {
       glfwMakeContextCurrent(window_);
+    } else if (imchat_canvas_kind() == 1) {
+      // The canvas has a WebGL context already: it can never give a 2D one.
+      return make_error(ErrorCode::kInternal, "the page's WebGL 2 context could not be used");
     } else {
       // No WebGL 2: the same UI drawn in software on a 2D canvas.
       if (!imchat_canvas_2d())

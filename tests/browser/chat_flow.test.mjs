@@ -179,6 +179,8 @@ test('without WebGL: a 2D canvas, the same chat, the same look', async () => {
 
 test('the same chat at DPR 2, and in a narrow window as a drawer with a back button', async () => {
   const first = await open();
+  // This Chromium's WebGL 2 is SwiftShader, software GL: the app takes its 2D canvas.
+  assert.equal(await first.page.evaluate(() => window.imchat.renderer), 'canvas');
   await click(first.page, 'new_chat');
   await waitFor(first.page, () => window.imchat.state().route === 'chat');
   // Click into the composer as a person would, then type.
@@ -191,8 +193,10 @@ test('the same chat at DPR 2, and in a narrow window as a drawer with a back but
   const id = (await state(first.page)).open;
   await first.context.close();
 
-  // DPR 2: open the chat by clicking its row in the sidebar.
-  const hidpi = await open({ scale: 2, token });
+  // DPR 2, drawn by WebGL as with a GPU (most suites here run the 2D path): open the chat
+  // by clicking its row in the sidebar.
+  const hidpi = await open({ scale: 2, token, query: '?renderer=webgl' });
+  assert.equal(await hidpi.page.evaluate(() => window.imchat.renderer), 'webgl');
   await waitFor(hidpi.page, () => window.imchat.state().conversations.length > 0);
   await click(hidpi.page, `row.${id}`);
   await waitFor(hidpi.page, (cid) => {

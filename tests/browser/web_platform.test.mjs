@@ -510,8 +510,12 @@ test('a phone (touch, DPR 3, 390×844): the drawer, fingertip controls, the keyb
     await page.keyboard.press('Enter');
     await waitFor(page, (n) => window.imchat.state().messages.filter((m) => m.role === 'ASSISTANT' && m.status === 'complete').length === n, i);
   }
+  // The state can say a reply is complete before a frame has drawn its footer: wait for
+  // the screen to show every control.
+  const controls = ['back', 'chat_settings', 'composer', 'send', 'message.copy', 'message.regenerate'];
+  await waitFor(page, (names) => names.every((n) => window.imchat.state().landmarks[n]), controls);
   const s = await state(page);
-  for (const name of ['back', 'chat_settings', 'composer', 'send', 'message.copy', 'message.regenerate']) {
+  for (const name of controls) {
     assert.ok(s.landmarks[name][3] >= 40, `${name} is a fingertip tall: ${s.landmarks[name]}`);
   }
   await page.screenshot({ path: join(outDir, 'phone_chat.png') });

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace imchat::platform {
 namespace {
@@ -109,14 +110,69 @@ TEST_F(FrameDamageTest, ClippingADrawToTheDamageLeavesNoCommandOutsideIt) {
   const DamageRect d = frame([] { lines(3, "changed"); });
   ImDrawData& data = *ImGui::GetDrawData();
   FrameDamage::clip_to(data, d);
+  // In the pixels the renderer's scissor covers (the float rectangles are set a fraction of
+  // a pixel off whole pixels, for the backend's rounding).
+  const PixelRect damage = to_pixels(d, data);
   for (int i = 0; i < data.CmdListsCount; ++i) {
     for (const ImDrawCmd& cmd : data.CmdLists[i]->CmdBuffer) {
-      const bool nothing = cmd.ClipRect.z <= cmd.ClipRect.x || cmd.ClipRect.w <= cmd.ClipRect.y;
-      if (nothing) continue;
-      EXPECT_GE(cmd.ClipRect.x, d.min.x);
-      EXPECT_GE(cmd.ClipRect.y, d.min.y);
-      EXPECT_LE(cmd.ClipRect.z, d.max.x);
-      EXPECT_LE(cmd.ClipRect.w, d.max.y);
+      const PixelRect px = backend_scissor(cmd.ClipRect, data);
+      if (px.empty()) continue;
+      EXPECT_GE(px.x0, damage.x0);
+      EXPECT_GE(px.y0, damage.y0);
+      EXPECT_LE(px.x1, damage.x1);
+      EXPECT_LE(px.y1, damage.y1);
+    }
+  }
+}
+
+// The GL backend truncates a scissor's origin and size apart, so clipping the float
+// rectangles alone lost a column: a clip from x 10.6 cut at 15 became [10, 14) while the
+// clear went to 15, and that column showed the background. Each clipped command must draw
+// exactly the pixels of the damage it drew in a full frame, at any framebuffer scale.
+TEST_F(FrameDamageTest, ClippedCommandsDrawExactlyTheirPixelsOfTheDamage) {
+  ImDrawList list(ImGui::GetDrawListSharedData());
+  const ImVec4 clips[] = {{10.6f, 3.3f, 40.2f, 30.7f},    {0, 0, 800, 600},
+                          {-5.5f, -2.25f, 12.75f, 9.5f},  {20.5f, 20.5f, 20.6f, 21.0f},
+                          {100.9f, 7.1f, 300.4f, 401.6f}, {50, 50, 40, 60}};
+  const DamageRect damages[] = {{{5, 5}, {15, 15}},
+                                {{0, 0}, {800, 600}},
+                                {{11, 4}, {39, 30}},
+                                {{20, 20}, {22, 22}},
+                                {{150, 0}, {800, 450}}};
+  for (const ImVec2 scale : {ImVec2(1, 1), ImVec2(2, 2), ImVec2(1.5f, 1.5f)}) {
+    for (const DamageRect& damage : damages) {
+      list.CmdBuffer.clear();
+      for (const ImVec4& clip : clips) {
+        ImDrawCmd cmd;
+        cmd.ClipRect = clip;
+        list.CmdBuffer.push_back(cmd);
+      }
+      ImDrawList* lists[] = {&list};
+      ImDrawData data;
+      data.Valid = true;
+      data.CmdLists = lists;
+      data.CmdListsCount = 1;
+      data.DisplayPos = ImVec2(0, 0);
+      data.DisplaySize = ImVec2(800, 600);
+      data.FramebufferScale = scale;
+      std::vector<PixelRect> want;
+      for (const ImVec4& clip : clips)
+        want.push_back(backend_scissor(clip, data).intersect(to_pixels(damage, data)));
+      FrameDamage::clip_to(data, damage);
+      for (size_t i = 0; i < want.size(); ++i) {
+        const PixelRect got = backend_scissor(list.CmdBuffer[static_cast<int>(i)].ClipRect, data);
+        const std::string where = "clip " + std::to_string(i) + " at scale " +
+                                  std::to_string(scale.x) + ", damage x " +
+                                  std::to_string(damage.min.x);
+        if (want[i].empty()) {
+          EXPECT_TRUE(got.empty()) << where;
+          continue;
+        }
+        EXPECT_EQ(got.x0, want[i].x0) << where;
+        EXPECT_EQ(got.y0, want[i].y0) << where;
+        EXPECT_EQ(got.x1, want[i].x1) << where;
+        EXPECT_EQ(got.y1, want[i].y1) << where;
+      }
     }
   }
 }
