@@ -38,7 +38,9 @@ mergeInto(LibraryManager.library, {
     // Touch. GLFW turns a finger into a mouse, so a drag over a message would select text
     // instead of scrolling; its touch listeners go, and here a tap is a click where it
     // lands, a drag scrolls (as wheel notches: the message list moves 90 CSS px a notch,
-    // ui/chat_view.cpp), and a flick glides on with decaying speed, as on any phone.
+    // ui/chat_view.cpp), and a flick glides on with decaying speed, as on any phone. A drag
+    // mostly sideways scrolls sideways (a wide code panel under the finger) and does not
+    // glide; which way is settled as it starts, so a scroll down the list never drifts.
     installTouch: function(canvas, input) {
       canvas.removeEventListener('touchmove', GLFW.onMousemove, true);
       canvas.removeEventListener('touchstart', GLFW.onMouseButtonDown, true);
@@ -66,9 +68,12 @@ mergeInto(LibraryManager.library, {
         e.preventDefault();
         if (!touch || e.touches.length !== 1) return;
         var p = local(e.touches[0]);
-        if (!touch.scrolling && Math.hypot(p.x - touch.start.x, p.y - touch.start.y) > kSlopPx)
+        if (!touch.scrolling && Math.hypot(p.x - touch.start.x, p.y - touch.start.y) > kSlopPx) {
           touch.scrolling = true;
-        if (touch.scrolling) _imchat_input_wheel((p.y - touch.last.y) / kNotchPx);
+          touch.sideways = Math.abs(p.x - touch.start.x) > Math.abs(p.y - touch.start.y);
+        }
+        if (touch.scrolling && touch.sideways) _imchat_input_scroll((p.x - touch.last.x) / kNotchPx, 0);
+        else if (touch.scrolling) _imchat_input_wheel((p.y - touch.last.y) / kNotchPx);
         touch.last = p;
         touch.samples.push({y: p.y, t: e.timeStamp});
         while (touch.samples.length > 2 && e.timeStamp - touch.samples[0].t > 100) touch.samples.shift();
@@ -88,6 +93,7 @@ mergeInto(LibraryManager.library, {
           if (_imchat_hovering_text()) input.focus({preventScroll: true});
           return;
         }
+        if (t.sideways) return;
         var first = t.samples[0], last = t.samples[t.samples.length - 1];
         var speed = last.t > first.t ? (last.y - first.y) / (last.t - first.t) : 0;  // px/ms
         var previous = null;

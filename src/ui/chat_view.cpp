@@ -796,6 +796,45 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     pulsing_dots(draw, ImVec2(text_origin.x + theme_.px(6), text_origin.y + line / 2),
                  theme_.px(12), theme_.px(3.5f), p.text_muted);
   } else {
+    // Sideways: a code panel under the pointer whose lines do not fit takes the wheel's
+    // sideways amount (a trackpad's swipe, Shift and the wheel, a finger's), ~90 px a
+    // notch as the list moves up and down.
+    ImGuiIO& io = ImGui::GetIO();
+    std::vector<float>* offsets = nullptr;
+    if (!row.text.code.empty()) {
+      if (const auto it = code_scrolls_.find(m.id); it != code_scrolls_.end())
+        offsets = &it->second;
+      const float sideways = io.MouseWheelH + (io.KeyShift ? io.MouseWheel : 0.0f);
+      for (size_t k = 0; k < row.text.code.size() && sideways != 0; ++k) {
+        const CodeArea& area = row.text.code[k];
+        const ImVec2 a(text_origin.x + area.view_min.x, text_origin.y + area.view_min.y);
+        const ImVec2 b(text_origin.x + area.view_max.x, text_origin.y + area.view_max.y);
+        if (area.max_scroll() <= 0 || !ImGui::IsWindowHovered() ||
+            !ImGui::IsMouseHoveringRect(a, b))
+          continue;
+        if (!offsets) {
+          if (code_scrolls_.size() >= kMaxCodeScrolls) code_scrolls_.clear();
+          offsets = &code_scrolls_[m.id];
+        }
+        if (offsets->size() < row.text.code.size()) offsets->resize(row.text.code.size(), 0.0f);
+        float& offset = (*offsets)[k];
+        offset = std::clamp(offset - sideways * theme_.px(90), 0.0f, area.max_scroll());
+        code_scroll_last_ = offset;
+        code_max_scroll_last_ = area.max_scroll();
+        io.MouseWheelH = 0;  // taken: nothing else moves sideways
+        if (io.KeyShift) io.MouseWheel = 0;
+      }
+      for (size_t k = 0; k < row.text.code.size(); ++k) {
+        const CodeArea& area = row.text.code[k];
+        if (area.max_scroll() <= 0) continue;
+        char mark[112];
+        std::snprintf(mark, sizeof mark, "code.%s.%zu", m.id.c_str(), k);
+        landmarks_.mark(mark,
+                        ImVec2(text_origin.x + area.view_min.x, text_origin.y + area.view_min.y),
+                        ImVec2(text_origin.x + area.view_max.x, text_origin.y + area.view_max.y));
+      }
+    }
+    const CodeScroll scroll = offsets ? CodeScroll(*offsets) : CodeScroll();
     // Selecting: a press on the text starts a range, dragging extends it (even outside
     // the bubble), anywhere else clears it. Links and Copy buttons keep their clicks.
     const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -812,18 +851,19 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     if (over_text && !over_control) ImGui::SetMouseCursor(ImGuiMouseCursor_TextInput);
     if (over_text && !over_control && ImGui::IsMouseClicked(0)) {
       sel_id_ = m.id;
-      sel_anchor_ = sel_focus_ = hit_test(row.doc, row.text, local);
+      sel_anchor_ = sel_focus_ = hit_test(row.doc, row.text, local, scroll);
       selecting_ = true;
       sel_started_ = true;
     }
     const bool mine = !sel_id_.empty() && sel_id_ == m.id;
     if (mine && selecting_ && ImGui::IsMouseDown(0))
-      sel_focus_ = hit_test(row.doc, row.text, local);
+      sel_focus_ = hit_test(row.doc, row.text, local, scroll);
     if (mine && sel_anchor_ != sel_focus_) {
       const ImU32 highlight = row.own ? IM_COL32(255, 255, 255, 70) : with_alpha(p.secondary, 90);
-      draw_selection(draw, row.doc, row.text, text_origin, sel_anchor_, sel_focus_, highlight);
+      draw_selection(draw, row.doc, row.text, text_origin, sel_anchor_, sel_focus_, highlight,
+                     scroll);
     }
-    draw_rich_text(draw, row.doc, row.text, text_origin, clip_min, clip_max);
+    draw_rich_text(draw, row.doc, row.text, text_origin, clip_min, clip_max, scroll);
   }
 
   // Links and code-block Copy buttons inside the bubble.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 
 #include <imgui_internal.h>  // ImTextCharFromUtf8
 
@@ -331,7 +332,8 @@ class Builder {
     const float lh = line_height(font, 1.55f);
     float line_y = top + header + pad;
     const float x0 = left + pad;
-    const float max_w = std::max(px(20), right - pad - x0);
+    float widest = 0;
+    const uint32_t texts_begin = static_cast<uint32_t>(out_.texts.size());
     const char* text = doc_.text.data();
     for (uint32_t s = block.first_span; s < block.first_span + block.span_count; ++s) {
       const Span& span = doc_.spans[s];
@@ -340,31 +342,42 @@ class Builder {
       while (p < end) {
         const char* line_end = std::find(p, end, '\n');
         if (line_end == end && p == end) break;
-        // Wrap long lines between characters; code keeps its spaces.
-        const char* q = p;
-        do {
-          const char* rest = line_end;
-          if (q < line_end) {
-            font->CalcTextSizeA(font->FontSize, max_w, 0.0f, q, line_end, &rest);
-            if (rest == q)
-              rest = std::min(line_end, q + utf8_length(static_cast<unsigned char>(*q)));
-            out_.texts.push_back(
-                {font, s_.code_text, ImVec2(x0, std::round(line_y + (lh - font->FontSize) / 2)),
-                 static_cast<uint32_t>(q - text), static_cast<uint32_t>(rest - text)});
-          }
-          q = rest;
-          line_y += lh;
-        } while (q < line_end);
+        // One line, unwrapped, in pieces of at most kCodePiece bytes (cut between
+        // characters): drawing a long line scrolled far sideways skips what is off screen.
+        float x = x0;
+        for (const char* q = p; q < line_end;) {
+          const char* cut = line_end - q > kCodePiece ? q + kCodePiece : line_end;
+          while (cut > q + 1 && cut < line_end && (static_cast<unsigned char>(*cut) & 0xC0) == 0x80)
+            --cut;
+          out_.texts.push_back(
+              {font, s_.code_text, ImVec2(x, std::round(line_y + (lh - font->FontSize) / 2)),
+               static_cast<uint32_t>(q - text), static_cast<uint32_t>(cut - text)});
+          x += measure(font, q, cut);
+          q = cut;
+        }
+        widest = std::max(widest, x - x0);
+        line_y += lh;
         p = line_end < end ? line_end + 1 : end;
       }
     }
     if (block.span_count == 0) line_y += lh;
     const float bottom = line_y + pad - px(4);
     out_.boxes[body_box].max.y = bottom;
-    out_.code.push_back({ImVec2(left, top), ImVec2(right, bottom), copy_min, copy_max, index});
+    CodeArea area{ImVec2(left, top), ImVec2(right, bottom), copy_min, copy_max, index};
+    area.view_min = ImVec2(left, top + header);
+    area.view_max = ImVec2(right, bottom);
+    area.content_width = std::ceil(widest) + 2 * pad;
+    area.texts_begin = texts_begin;
+    area.texts_end = static_cast<uint32_t>(out_.texts.size());
+    area.bar_min = ImVec2(left + pad, bottom - px(6));
+    area.bar_max = ImVec2(right - pad, bottom - px(3));
+    area.bar_color = (s_.muted & ~IM_COL32_A_MASK) | (IM_COL32(0, 0, 0, 140) & IM_COL32_A_MASK);
+    out_.code.push_back(area);
     out_.width = std::max(out_.width, right);
     return bottom;
   }
+
+  static constexpr long kCodePiece = 256;
 
   // --- tables ----------------------------------------------------------------------------
 
@@ -482,7 +495,7 @@ void relayout_rich_text(const markdown::Document& doc, uint32_t from, float widt
 }
 
 void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max) {
+                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max, CodeScroll scroll) {
   const float top = clip_min.y - origin.y;
   const float bottom = clip_max.y - origin.y;
   // A block's pieces lie between the previous block's end and its own, and block ends only
@@ -517,16 +530,60 @@ void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextL
       draw->AddRectFilled(min, max, box.color, box.rounding, box.corners);
     }
   }
+  // Text; a code panel's lines are shifted by its offset and, when they can scroll, clipped
+  // to the panel (the clip taken once per run of its lines).
   const char* text = doc.text.data();
+  size_t c = 0;               // the code panel at or after the piece
+  size_t clipped = SIZE_MAX;  // the panel whose clip rectangle is pushed
   for (size_t i = first_text; i < last_text; ++i) {
     const TextPiece& piece = layout.texts[i];
+    while (c < layout.code.size() && layout.code[c].texts_end <= i)
+      ++c;
+    const bool code = c < layout.code.size() && i >= layout.code[c].texts_begin &&
+                      layout.code[c].max_scroll() > 0;
+    if (clipped != SIZE_MAX && (!code || clipped != c)) {
+      draw->PopClipRect();
+      clipped = SIZE_MAX;
+    }
     if (piece.pos.y > bottom || piece.pos.y + piece.font->FontSize < top) continue;
+    float x = piece.pos.x;
+    if (code) {
+      const CodeArea& area = layout.code[c];
+      x -= code_scroll(layout, scroll, c);
+      if (x > area.view_max.x) continue;  // the rest of a long line, off to the right
+      if (clipped != c) {
+        draw->PushClipRect(ImVec2(origin.x + area.view_min.x, origin.y + area.view_min.y),
+                           ImVec2(origin.x + area.view_max.x, origin.y + area.view_max.y), true);
+        clipped = c;
+      }
+    }
     const char* begin =
         piece.label >= 0 ? layout.labels[static_cast<size_t>(piece.label)].data() : text;
-    draw->AddText(piece.font, piece.font->FontSize,
-                  ImVec2(origin.x + piece.pos.x, origin.y + piece.pos.y), piece.color,
-                  begin + piece.begin, begin + piece.end);
+    draw->AddText(piece.font, piece.font->FontSize, ImVec2(origin.x + x, origin.y + piece.pos.y),
+                  piece.color, begin + piece.begin, begin + piece.end);
   }
+  if (clipped != SIZE_MAX) draw->PopClipRect();
+  // Under a panel that scrolls, where its view is along its lines.
+  for (size_t k = 0; k < layout.code.size(); ++k) {
+    const CodeArea& area = layout.code[k];
+    const float over = area.max_scroll();
+    if (over <= 0 || area.max.y < top || area.min.y > bottom) continue;
+    const float track = area.bar_max.x - area.bar_min.x;
+    const float view = area.view_max.x - area.view_min.x;
+    const float thumb = std::max(track * view / area.content_width, std::min(track, 24.0f));
+    const float x = area.bar_min.x + (track - thumb) * code_scroll(layout, scroll, k) / over;
+    const float h = area.bar_max.y - area.bar_min.y;
+    draw->AddRectFilled(ImVec2(origin.x + x, origin.y + area.bar_min.y),
+                        ImVec2(origin.x + x + thumb, origin.y + area.bar_max.y), area.bar_color,
+                        h / 2);
+  }
+}
+
+float code_scroll(const TextLayout& layout, CodeScroll scroll, size_t code) {
+  if (code >= layout.code.size() || code >= scroll.size()) return 0;
+  const float offset = scroll[code];
+  if (!(offset > 0)) return 0;  // NaN too
+  return std::min(offset, layout.code[code].max_scroll());
 }
 
 namespace {
@@ -537,21 +594,37 @@ float advance(ImFont* font, const char* begin, const char* end) {
 
 }  // namespace
 
-uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point) {
+namespace {
+
+// How far piece i is drawn left of its place: its code panel's offset, if it is a line of one.
+float piece_shift(const TextLayout& layout, CodeScroll scroll, size_t i, size_t& c) {
+  while (c < layout.code.size() && layout.code[c].texts_end <= i)
+    ++c;
+  if (c >= layout.code.size() || i < layout.code[c].texts_begin) return 0;
+  return code_scroll(layout, scroll, c);
+}
+
+}  // namespace
+
+uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point,
+                  CodeScroll scroll) {
   const TextPiece* best = nullptr;
+  float best_x = 0;
   float best_dy = FLT_MAX, best_dx = FLT_MAX;
-  for (const TextPiece& piece : layout.texts) {
+  size_t c = 0;
+  for (size_t i = 0; i < layout.texts.size(); ++i) {
+    const TextPiece& piece = layout.texts[i];
+    const float px = piece.pos.x - piece_shift(layout, scroll, i, c);
     if (piece.label >= 0) continue;  // markers and labels are not the message's text
     const float h = piece.font->FontSize;
     const float dy = point.y < piece.pos.y       ? piece.pos.y - point.y
                      : point.y > piece.pos.y + h ? point.y - piece.pos.y - h
                                                  : 0.0f;
     const float w = advance(piece.font, doc.text.data() + piece.begin, doc.text.data() + piece.end);
-    const float dx = point.x < piece.pos.x       ? piece.pos.x - point.x
-                     : point.x > piece.pos.x + w ? point.x - piece.pos.x - w
-                                                 : 0.0f;
+    const float dx = point.x < px ? px - point.x : point.x > px + w ? point.x - px - w : 0.0f;
     if (dy < best_dy || (dy == best_dy && dx < best_dx)) {
       best = &piece;
+      best_x = px;
       best_dy = dy;
       best_dx = dx;
     }
@@ -561,7 +634,7 @@ uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec
   const char* text = doc.text.data();
   const char* s = text + best->begin;
   const char* end = text + best->end;
-  float x = best->pos.x;
+  float x = best_x;
   while (s < end) {
     unsigned int c = 0;
     const int bytes = ImTextCharFromUtf8(&c, s, end);
@@ -574,17 +647,27 @@ uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec
 }
 
 void draw_selection(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color) {
+                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color, CodeScroll scroll) {
   if (from > to) std::swap(from, to);
   const char* text = doc.text.data();
-  for (const TextPiece& piece : layout.texts) {
+  size_t c = 0;
+  for (size_t i = 0; i < layout.texts.size(); ++i) {
+    const TextPiece& piece = layout.texts[i];
+    const float shift = piece_shift(layout, scroll, i, c);
     if (piece.label >= 0 || piece.end <= from || piece.begin >= to) continue;
     const uint32_t a = std::max(from, piece.begin);
     const uint32_t b = std::min(to, piece.end);
-    const float x0 = piece.pos.x + advance(piece.font, text + piece.begin, text + a);
-    const float x1 = x0 + advance(piece.font, text + a, text + b);
-    draw->AddRectFilled(ImVec2(origin.x + x0, origin.y + piece.pos.y),
-                        ImVec2(origin.x + x1, origin.y + piece.pos.y + piece.font->FontSize),
+    float x0 = piece.pos.x - shift + advance(piece.font, text + piece.begin, text + a);
+    float x1 = x0 + advance(piece.font, text + a, text + b);
+    float y0 = piece.pos.y, y1 = piece.pos.y + piece.font->FontSize;
+    if (c < layout.code.size() && i >= layout.code[c].texts_begin) {
+      // Inside its panel only (the line may run on beyond either side).
+      const CodeArea& area = layout.code[c];
+      x0 = std::max(x0, area.view_min.x);
+      x1 = std::min(x1, area.view_max.x);
+      if (x1 <= x0) continue;
+    }
+    draw->AddRectFilled(ImVec2(origin.x + x0, origin.y + y0), ImVec2(origin.x + x1, origin.y + y1),
                         color);
   }
 }

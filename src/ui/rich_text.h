@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -59,12 +60,25 @@ struct LinkArea {
   int32_t link;
 };
 
+// A fenced code block. Its lines are not wrapped — code keeps its shape, as in an editor —
+// and a panel whose widest line does not fit scrolls sideways (the chat view keeps each
+// panel's offset and passes it to draw, hit_test and draw_selection).
 struct CodeArea {
   ImVec2 min;  // the whole panel
   ImVec2 max;
   ImVec2 copy_min;  // the Copy button in its header
   ImVec2 copy_max;
   uint32_t block;
+  ImVec2 view_min;  // where the lines show: the panel under its header
+  ImVec2 view_max;
+  float content_width = 0;                  // of the lines, padding included
+  uint32_t texts_begin = 0, texts_end = 0;  // the lines in TextLayout::texts
+  ImVec2 bar_min, bar_max;                  // the track of its sideways scroll bar
+  ImU32 bar_color = 0;
+  float max_scroll() const {
+    const float over = content_width - (view_max.x - view_min.x);
+    return over > 0 ? over : 0;
+  }
 };
 
 struct TextLayout {
@@ -94,15 +108,21 @@ TextLayout layout_rich_text(const markdown::Document& doc, float width, const Ri
 void relayout_rich_text(const markdown::Document& doc, uint32_t from, float width,
                         const RichTextStyle& style, TextLayout& layout);
 
+// How far each code panel of a layout is scrolled sideways (index: TextLayout::code), in
+// pixels from its start; missing entries are 0, and offsets are held to [0, max_scroll()].
+using CodeScroll = std::span<const float>;
+float code_scroll(const TextLayout& layout, CodeScroll scroll, size_t code);
+
 // Selection: offsets into Document::text. hit_test gives the offset nearest to a point in
 // layout coordinates (the closest line, then the closest character on it);
 // draw_selection highlights [from, to) behind the text.
-uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point);
+uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point,
+                  CodeScroll scroll = {});
 void draw_selection(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color);
+                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color, CodeScroll scroll = {});
 
 // Draws the pieces that intersect [clip_min.y, clip_max.y] at origin.
 void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max);
+                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max, CodeScroll scroll = {});
 
 }  // namespace imchat::ui

@@ -556,6 +556,91 @@ test('a phone (touch, DPR 3, 390×844): the drawer, fingertip controls, the keyb
   await context.close();
 });
 
+// A code line too long for its panel keeps its shape and the panel scrolls sideways — by a
+// trackpad's sideways swipe, by Shift and the wheel, by a finger — while the list stays put.
+test('a wide code block scrolls sideways: trackpad, Shift+wheel, a finger; the list stays', async () => {
+  const long = 'const config = { ' + Array.from({ length: 30 }, (_, i) => `option${i}: ${i}`).join(', ') + ' };';
+  const code = '```js\n' + long + '\nstart(config);\n```';
+  const codeRect = async (page) => (await waitFor(page, () => {
+    const marks = window.imchat.state().landmarks;
+    const name = Object.keys(marks).find((n) => n.startsWith('code.'));
+    return name ? marks[name] : false;
+  })).jsonValue();
+  const codeScroll = (page, want) => waitFor(page, (w) => {
+    const [offset] = window.imchat.state().codeScroll;
+    return Math.abs(offset - w) < 3;
+  }, want);
+
+  const { context, page, problems } = await open({ width: 1000, height: 700 });
+  await newChat(page);
+  await waitFor(page, () => window.imchat.state().composerFocused);
+  assert.equal(await page.evaluate((t) => window.imchat.send(t), code), true);
+  await waitFor(page, () => window.imchat.state().messages.some((m) => m.role === 'ASSISTANT' && m.status === 'complete'));
+  const rect = await codeRect(page);
+  const [cx, cy] = [rect[0] + rect[2] / 2, rect[1] + rect[3] / 2];
+  await page.mouse.move(cx, cy);
+  const listBefore = (await state(page)).scroll[0];
+
+  // A trackpad's sideways swipe: pixel deltas, the panel moves as far as the fingers.
+  for (let i = 0; i < 6; i++) await page.mouse.wheel(10, 0);
+  await codeScroll(page, 60);
+  // Shift and a wheel notch down: on along the line, about a notch.
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, 100);
+  const shifted = await (await waitFor(page, () => {
+    const [offset] = window.imchat.state().codeScroll;
+    return offset > 100 ? offset : false;
+  })).jsonValue();
+  await page.keyboard.up('Shift');
+  assert.ok(shifted > 130 && shifted < 180, `Shift+wheel moved the panel a notch: 60 → ${shifted}`);
+  // Far to the right it stops at the line's end; far back, at its start.
+  await page.mouse.wheel(20000, 0);
+  const [end, max] = (await (await waitFor(page, () => {
+    const [offset, most] = window.imchat.state().codeScroll;
+    return most > 0 && Math.abs(offset - most) < 0.5 ? [offset, most] : false;
+  })).jsonValue());
+  assert.ok(max > 200, `the line is wider than its panel: ${max}`);
+  await page.screenshot({ path: join(outDir, 'code_scrolled.png') });
+  await page.mouse.wheel(-20000, 0);
+  await codeScroll(page, 0);
+  assert.equal((await state(page)).scroll[0], listBefore, 'the list did not move');
+  assert.ok(end <= max);
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // A finger: a drag mostly sideways scrolls the panel, not the list.
+  const phone = await browser.newContext({ viewport: { width: 1000, height: 700 }, hasTouch: true });
+  const touchPage = await phone.newPage();
+  await touchPage.goto(server.url + '/');
+  await waitFor(touchPage, () => window.imchat.state().realtime === 'open' && window.imchat.state().landmarks.new_chat);
+  await newChat(touchPage);
+  assert.equal(await touchPage.evaluate((t) => window.imchat.send(t), code), true);
+  await waitFor(touchPage, () => window.imchat.state().messages.some((m) => m.role === 'ASSISTANT' && m.status === 'complete'));
+  const r = await codeRect(touchPage);
+  const listAt = (await state(touchPage)).scroll[0];
+  const cdp = await phone.newCDPSession(touchPage);
+  let x = r[0] + r[2] - 40;
+  const y = r[1] + r[3] / 2;
+  let timestamp = Date.now() / 1000;
+  const touch = (type, touchPoints) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints, timestamp });
+  await touch('touchStart', [{ x, y }]);
+  for (let i = 0; i < 8; i++) {
+    x -= 15;
+    timestamp += 0.016;
+    await touch('touchMove', [{ x, y: y + (i % 2) }]);
+  }
+  timestamp += 0.016;
+  await touch('touchEnd', []);
+  // The first 8 px are the slop that tells a drag from a tap; the rest moves the panel.
+  const moved = await (await waitFor(touchPage, () => {
+    const [offset] = window.imchat.state().codeScroll;
+    return offset > 80 ? offset : false;
+  })).jsonValue();
+  assert.ok(moved <= 120, `a 120 px drag moved the panel ${moved} px`);
+  assert.equal((await state(touchPage)).scroll[0], listAt, 'the list did not move');
+  await phone.close();
+});
+
 test('a desktop wheel and a trackpad: a notch moves the list a notch its way; the page never scrolls', async () => {
   const { context, page, problems } = await open({ width: 1000, height: 520 });
   await newChat(page);

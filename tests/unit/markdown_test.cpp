@@ -390,5 +390,63 @@ TEST(MarkdownTest, ADocumentEndingInAListNumberIsReadWithinItsBytes) {
   }
 }
 
+// A code line is never wrapped: a panel too narrow for it scrolls sideways. Drawn with an
+// offset, its lines move left by it, clipped to the panel; hit testing and selection follow.
+TEST_F(RichTextTest, ACodeLineTooLongForItsPanelScrollsSideways) {
+  const std::string long_line = "let x = '" + std::string(600, 'y') + "';";
+  const auto doc = markdown::parse("```js\n" + long_line + "\nshort();\n```\n");
+  style_.code_text = style_.muted = 0xffffffff;  // drawn (ImGui skips transparent text)
+  const TextLayout layout = layout_rich_text(doc, 400, style_);
+  ASSERT_EQ(layout.code.size(), 1u);
+  const CodeArea& area = layout.code[0];
+  EXPECT_GT(area.max_scroll(), 1000) << "the line keeps its length";
+  float first_y = FLT_MAX, last_y = 0;
+  size_t chars = 0;
+  for (uint32_t i = area.texts_begin; i < area.texts_end; ++i) {
+    first_y = std::min(first_y, layout.texts[i].pos.y);
+    last_y = std::max(last_y, layout.texts[i].pos.y);
+    chars += layout.texts[i].end - layout.texts[i].begin;
+  }
+  EXPECT_EQ(chars, long_line.size() + std::string("short();").size()) << "nothing lost";
+  EXPECT_LT(last_y - first_y, 2.5f * style_.mono->FontSize) << "two lines, not wrapped";
+  // Offsets are held to what the panel can scroll.
+  const float too_far[] = {1e9f};
+  EXPECT_FLOAT_EQ(code_scroll(layout, too_far, 0), area.max_scroll());
+  const float back[] = {-5};
+  EXPECT_FLOAT_EQ(code_scroll(layout, back, 0), 0);
+
+  // Hit testing: a point at the panel's middle is a character further on when scrolled.
+  const ImVec2 point((area.view_min.x + area.view_max.x) / 2,
+                     layout.texts[area.texts_begin].pos.y + 2);
+  const float offset[] = {300};
+  const uint32_t still = hit_test(doc, layout, point);
+  const uint32_t scrolled = hit_test(doc, layout, point, offset);
+  EXPECT_GT(scrolled, still + 20) << still << " vs " << scrolled;
+
+  // Drawing: scrolled, the line's glyphs move left and stay inside the panel's clip.
+  const auto draw = [&](CodeScroll scroll) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(800, 600);
+    io.DeltaTime = 1.0f / 60;
+    ImGui::NewFrame();
+    ImDrawList* list = ImGui::GetForegroundDrawList();
+    draw_rich_text(list, doc, layout, ImVec2(0, 0), ImVec2(0, 0), ImVec2(800, 600), scroll);
+    float min_x = FLT_MAX;
+    bool clipped = false;
+    for (const ImDrawCmd& cmd : list->CmdBuffer)
+      clipped |= cmd.ClipRect.z <= area.view_max.x + 0.5f && cmd.ElemCount > 0;
+    const float line_top = layout.texts[area.texts_begin].pos.y;  // the first line's glyphs
+    for (const ImDrawVert& v : list->VtxBuffer)
+      if (v.pos.y >= line_top && v.pos.y <= line_top + style_.mono->FontSize)
+        min_x = std::min(min_x, v.pos.x);
+    ImGui::EndFrame();
+    return std::make_pair(min_x, clipped);
+  };
+  const auto [x_still, clipped_still] = draw({});
+  const auto [x_scrolled, clipped_scrolled] = draw(offset);
+  EXPECT_TRUE(clipped_still && clipped_scrolled) << "the lines are clipped to the panel";
+  EXPECT_LT(x_scrolled, x_still) << "scrolled lines start further left (clipped there)";
+}
+
 }  // namespace
 }  // namespace imchat::ui
