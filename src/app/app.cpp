@@ -250,8 +250,8 @@ std::string App::state_json() const {
   state["headerDetail"] = chat_view.header_detail();
   state["scroll"] = {chat_view.scroll() / scale_of(theme_),
                      chat_view.max_scroll() / scale_of(theme_)};
-  state["codeScroll"] = {chat_view.code_scroll() / scale_of(theme_),
-                         chat_view.code_max_scroll() / scale_of(theme_)};
+  state["sideScroll"] = {chat_view.side_scroll() / scale_of(theme_),
+                         chat_view.side_max_scroll() / scale_of(theme_)};
   protocol::Json conversations = protocol::Json::array();
   if (const auto page = chat_.cache().data<Page<ConversationSummary>>(sdk::conversations_key())) {
     for (const ConversationSummary& row : page->data) {

@@ -790,51 +790,46 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
   draw->AddRectFilled(min, max, row.own ? p.primary : p.surface, rounding);
   if (!row.own) draw->AddRect(min, max, p.border, rounding);
   const ImVec2 text_origin(min.x + pad_x, min.y + pad_y);
+  SideScroll scroll;  // how far its code panels and tables are scrolled sideways
   if (dots) {
     // Typing: three dots that pulse in turn.
     animating_ = true;
     pulsing_dots(draw, ImVec2(text_origin.x + theme_.px(6), text_origin.y + line / 2),
                  theme_.px(12), theme_.px(3.5f), p.text_muted);
   } else {
-    // Sideways: a code panel under the pointer whose lines do not fit takes the wheel's
-    // sideways amount (a trackpad's swipe, Shift and the wheel, a finger's), ~90 px a
-    // notch as the list moves up and down.
+    // Sideways: a code panel or table under the pointer that does not fit its bubble takes
+    // the wheel's sideways amount (a trackpad's swipe, Shift and the wheel, a finger's),
+    // ~90 px a notch as the list moves up and down.
     ImGuiIO& io = ImGui::GetIO();
     std::vector<float>* offsets = nullptr;
-    if (!row.text.code.empty()) {
-      if (const auto it = code_scrolls_.find(m.id); it != code_scrolls_.end())
+    if (!row.text.scrolls.empty()) {
+      if (const auto it = side_scrolls_.find(m.id); it != side_scrolls_.end())
         offsets = &it->second;
       const float sideways = io.MouseWheelH + (io.KeyShift ? io.MouseWheel : 0.0f);
-      for (size_t k = 0; k < row.text.code.size() && sideways != 0; ++k) {
-        const CodeArea& area = row.text.code[k];
+      for (size_t k = 0; k < row.text.scrolls.size(); ++k) {
+        const ScrollArea& area = row.text.scrolls[k];
         const ImVec2 a(text_origin.x + area.view_min.x, text_origin.y + area.view_min.y);
         const ImVec2 b(text_origin.x + area.view_max.x, text_origin.y + area.view_max.y);
-        if (area.max_scroll() <= 0 || !ImGui::IsWindowHovered() ||
-            !ImGui::IsMouseHoveringRect(a, b))
+        char mark[112];
+        std::snprintf(mark, sizeof mark, "scroll.%s.%zu", m.id.c_str(), k);
+        landmarks_.mark(mark, a, b);
+        if (sideways == 0 || !ImGui::IsWindowHovered() || !ImGui::IsMouseHoveringRect(a, b))
           continue;
         if (!offsets) {
-          if (code_scrolls_.size() >= kMaxCodeScrolls) code_scrolls_.clear();
-          offsets = &code_scrolls_[m.id];
+          if (side_scrolls_.size() >= kMaxSideScrolls) side_scrolls_.clear();
+          offsets = &side_scrolls_[m.id];
         }
-        if (offsets->size() < row.text.code.size()) offsets->resize(row.text.code.size(), 0.0f);
+        if (offsets->size() < row.text.scrolls.size())
+          offsets->resize(row.text.scrolls.size(), 0.0f);
         float& offset = (*offsets)[k];
         offset = std::clamp(offset - sideways * theme_.px(90), 0.0f, area.max_scroll());
-        code_scroll_last_ = offset;
-        code_max_scroll_last_ = area.max_scroll();
+        side_scroll_last_ = offset;
+        side_max_scroll_last_ = area.max_scroll();
         io.MouseWheelH = 0;  // taken: nothing else moves sideways
         if (io.KeyShift) io.MouseWheel = 0;
       }
-      for (size_t k = 0; k < row.text.code.size(); ++k) {
-        const CodeArea& area = row.text.code[k];
-        if (area.max_scroll() <= 0) continue;
-        char mark[112];
-        std::snprintf(mark, sizeof mark, "code.%s.%zu", m.id.c_str(), k);
-        landmarks_.mark(mark,
-                        ImVec2(text_origin.x + area.view_min.x, text_origin.y + area.view_min.y),
-                        ImVec2(text_origin.x + area.view_max.x, text_origin.y + area.view_max.y));
-      }
     }
-    const CodeScroll scroll = offsets ? CodeScroll(*offsets) : CodeScroll();
+    if (offsets) scroll = SideScroll(*offsets);
     // Selecting: a press on the text starts a range, dragging extends it (even outside
     // the bubble), anywhere else clears it. Links and Copy buttons keep their clicks.
     const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -842,9 +837,13 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
     const bool over_text = ImGui::IsWindowHovered() && local.x >= 0 && local.y >= 0 &&
                            local.x <= row.text.width && local.y <= row.text.height;
     bool over_control = false;
-    for (const LinkArea& link : row.text.links)
-      over_control |= local.x >= link.min.x && local.x <= link.max.x && local.y >= link.min.y &&
-                      local.y <= link.max.y;
+    for (size_t i = 0; i < row.text.links.size(); ++i) {
+      const LinkArea& link = row.text.links[i];
+      bool shown = true;
+      const float dx = link_shift(row.text, scroll, i, shown);
+      over_control |= shown && local.x >= link.min.x - dx && local.x <= link.max.x - dx &&
+                      local.y >= link.min.y && local.y <= link.max.y;
+    }
     for (const CodeArea& code : row.text.code)
       over_control |= local.x >= code.copy_min.x && local.x <= code.copy_max.x &&
                       local.y >= code.copy_min.y && local.y <= code.copy_max.y;
@@ -868,10 +867,13 @@ void ChatView::draw_row(ImDrawList* draw, Row& row, ImVec2 pos, float column, Im
 
   // Links and code-block Copy buttons inside the bubble.
   const bool clicked = ImGui::IsMouseClicked(0) && ImGui::IsWindowHovered();
-  for (const LinkArea& link : row.text.links) {
-    const ImVec2 a(text_origin.x + link.min.x, text_origin.y + link.min.y);
-    const ImVec2 b(text_origin.x + link.max.x, text_origin.y + link.max.y);
-    if (ImGui::IsMouseHoveringRect(a, b) && ImGui::IsWindowHovered()) {
+  for (size_t i = 0; i < row.text.links.size(); ++i) {
+    const LinkArea& link = row.text.links[i];
+    bool shown = true;
+    const float dx = link_shift(row.text, scroll, i, shown);
+    const ImVec2 a(text_origin.x + link.min.x - dx, text_origin.y + link.min.y);
+    const ImVec2 b(text_origin.x + link.max.x - dx, text_origin.y + link.max.y);
+    if (shown && ImGui::IsMouseHoveringRect(a, b) && ImGui::IsWindowHovered()) {
       ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
       const std::string& href = row.doc.links[static_cast<size_t>(link.link)];
       ImGui::SetTooltip("%s", href.c_str());

@@ -68,9 +68,10 @@ class ChatView {
   // The message list's scroll position and its largest value (device px).
   double scroll() const { return window_.scroll(); }
   double max_scroll() const { return window_.max_scroll(); }
-  // The code panel last scrolled sideways: how far, and how far it can go (device px).
-  float code_scroll() const { return code_scroll_last_; }
-  float code_max_scroll() const { return code_max_scroll_last_; }
+  // The code panel or table last scrolled sideways: how far, and how far it can go (device
+  // px).
+  float side_scroll() const { return side_scroll_last_; }
+  float side_max_scroll() const { return side_max_scroll_last_; }
   // The header's totals line ("5,000 messages · 252,500 tokens · $1.23"), as last drawn.
   const std::string& header_detail() const { return header_detail_; }
   // Something moves on screen (typing dots): the app keeps drawing frames.
@@ -157,13 +158,13 @@ class ChatView {
   bool sel_started_ = false;                               // this frame
   std::unordered_map<std::string, std::string> receipts_;  // message id → "Seen by Ada"
   uint64_t receipts_version_ = UINT64_MAX;
-  // How far each message's code panels are scrolled sideways (by message id, as a message's
-  // rows come and go while it streams and scrolls out of view). Bounded: when it holds
-  // kMaxCodeScrolls messages it starts again, and panels go back to their start.
-  static constexpr size_t kMaxCodeScrolls = 256;
-  std::unordered_map<std::string, std::vector<float>> code_scrolls_;
-  float code_scroll_last_ = 0;
-  float code_max_scroll_last_ = 0;
+  // How far each message's code panels and tables are scrolled sideways (by message id, as
+  // a message's rows come and go while it streams and scrolls out of view). Bounded: when it
+  // holds kMaxSideScrolls messages it starts again, and they go back to their start.
+  static constexpr size_t kMaxSideScrolls = 256;
+  std::unordered_map<std::string, std::vector<float>> side_scrolls_;
+  float side_scroll_last_ = 0;
+  float side_max_scroll_last_ = 0;
   bool focus_composer_ = false;
   bool animating_ = false;
   bool composer_focused_ = false;

@@ -94,8 +94,8 @@ class Builder {
     out_.block_ends.push_back(
         {static_cast<uint32_t>(out_.boxes.size()), static_cast<uint32_t>(out_.texts.size()),
          static_cast<uint32_t>(out_.links.size()), static_cast<uint32_t>(out_.code.size()),
-         static_cast<uint32_t>(out_.labels.size()), y, out_.width,
-         previous ? static_cast<int32_t>(previous - doc_.blocks.data()) : -1});
+         static_cast<uint32_t>(out_.scrolls.size()), static_cast<uint32_t>(out_.labels.size()), y,
+         out_.width, previous ? static_cast<int32_t>(previous - doc_.blocks.data()) : -1});
   }
 
   float line_height(ImFont* font, float factor) const {
@@ -363,18 +363,33 @@ class Builder {
     if (block.span_count == 0) line_y += lh;
     const float bottom = line_y + pad - px(4);
     out_.boxes[body_box].max.y = bottom;
-    CodeArea area{ImVec2(left, top), ImVec2(right, bottom), copy_min, copy_max, index};
-    area.view_min = ImVec2(left, top + header);
-    area.view_max = ImVec2(right, bottom);
-    area.content_width = std::ceil(widest) + 2 * pad;
-    area.texts_begin = texts_begin;
-    area.texts_end = static_cast<uint32_t>(out_.texts.size());
-    area.bar_min = ImVec2(left + pad, bottom - px(6));
-    area.bar_max = ImVec2(right - pad, bottom - px(3));
-    area.bar_color = (s_.muted & ~IM_COL32_A_MASK) | (IM_COL32(0, 0, 0, 140) & IM_COL32_A_MASK);
-    out_.code.push_back(area);
+    out_.code.push_back({ImVec2(left, top), ImVec2(right, bottom), copy_min, copy_max, index});
+    scroll_area(ImVec2(left, top + header), ImVec2(right, bottom), std::ceil(widest) + 2 * pad,
+                out_.boxes.size(), texts_begin, out_.links.size(),  // its lines alone
+                ImVec2(left + pad, bottom - px(6)), ImVec2(right - pad, bottom - px(3)));
     out_.width = std::max(out_.width, right);
     return bottom;
+  }
+
+  // Makes the pieces from the given starts to the current ends a scroll area, if they
+  // overflow the view.
+  void scroll_area(ImVec2 view_min, ImVec2 view_max, float content_width, size_t boxes_begin,
+                   size_t texts_begin, size_t links_begin, ImVec2 bar_min, ImVec2 bar_max) {
+    if (content_width <= view_max.x - view_min.x) return;
+    ScrollArea area;
+    area.view_min = view_min;
+    area.view_max = view_max;
+    area.content_width = content_width;
+    area.boxes_begin = static_cast<uint32_t>(boxes_begin);
+    area.boxes_end = static_cast<uint32_t>(out_.boxes.size());
+    area.texts_begin = static_cast<uint32_t>(texts_begin);
+    area.texts_end = static_cast<uint32_t>(out_.texts.size());
+    area.links_begin = static_cast<uint32_t>(links_begin);
+    area.links_end = static_cast<uint32_t>(out_.links.size());
+    area.bar_min = bar_min;
+    area.bar_max = bar_max;
+    area.bar_color = (s_.muted & ~IM_COL32_A_MASK) | (IM_COL32(0, 0, 0, 140) & IM_COL32_A_MASK);
+    out_.scrolls.push_back(area);
   }
 
   static constexpr long kCodePiece = 256;
@@ -425,6 +440,9 @@ class Builder {
     }
     const float lh = line_height(s_.body, 1.5f);
     const float top = y;
+    // Columns that cannot shrink to fit: the table scrolls sideways in the bubble.
+    const size_t boxes_begin = out_.boxes.size(), texts_begin = out_.texts.size(),
+                 links_begin = out_.links.size();
     std::vector<float> row_lines;
     for (size_t r = 0; r < rows; ++r) {
       const float row_top = y;
@@ -454,8 +472,16 @@ class Builder {
       out_.boxes.push_back({ImVec2(x, top), ImVec2(x + px(1), y), s_.border});
     }
     out_.boxes.push_back({ImVec2(left, top), ImVec2(left + total, y), s_.border, px(6), true});
-    out_.width = std::max(out_.width, left + total);
-    return y;
+    if (total <= available) {
+      out_.width = std::max(out_.width, left + total);
+      return y;
+    }
+    // The view takes a pixel more each way, so the table's outline shows at its ends.
+    scroll_area(ImVec2(left - px(1), top - px(1)), ImVec2(right + px(1), y + px(1)), total + px(2),
+                boxes_begin, texts_begin, links_begin, ImVec2(left, y + px(4)),
+                ImVec2(right, y + px(7)));
+    out_.width = std::max(out_.width, right);
+    return y + px(8);
   }
 
   const Document& doc_;
@@ -487,6 +513,7 @@ void relayout_rich_text(const markdown::Document& doc, uint32_t from, float widt
   layout.texts.resize(end.texts);
   layout.links.resize(end.links);
   layout.code.resize(end.code);
+  layout.scrolls.resize(end.scrolls);
   layout.labels.resize(end.labels);
   layout.block_ends.resize(from);
   layout.width = end.width;
@@ -494,8 +521,44 @@ void relayout_rich_text(const markdown::Document& doc, uint32_t from, float widt
   layout.width = std::min(std::ceil(layout.width), std::max(1.0f, width));
 }
 
+namespace {
+
+// Walks the scroll areas alongside one kind of piece (boxes, texts or links, in order):
+// which area piece i belongs to, if any. Areas and pieces both go in layout order.
+struct AreaCursor {
+  const std::vector<ScrollArea>& areas;
+  uint32_t ScrollArea::*begin;
+  uint32_t ScrollArea::*end;
+  size_t at = 0;
+  const ScrollArea* find(size_t i, size_t& index) {
+    while (at < areas.size() && areas[at].*end <= i)
+      ++at;
+    if (at >= areas.size() || i < areas[at].*begin) return nullptr;
+    index = at;
+    return &areas[at];
+  }
+};
+
+// The clip rectangle of the area being drawn, pushed once per run of its pieces.
+struct AreaClip {
+  ImDrawList* draw;
+  ImVec2 origin;
+  const ScrollArea* pushed = nullptr;
+  void enter(const ScrollArea* area) {
+    if (area == pushed) return;
+    if (pushed) draw->PopClipRect();
+    pushed = area;
+    if (area)
+      draw->PushClipRect(ImVec2(origin.x + area->view_min.x, origin.y + area->view_min.y),
+                         ImVec2(origin.x + area->view_max.x, origin.y + area->view_max.y), true);
+  }
+  ~AreaClip() { enter(nullptr); }
+};
+
+}  // namespace
+
 void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max, CodeScroll scroll) {
+                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max, SideScroll scroll) {
   const float top = clip_min.y - origin.y;
   const float bottom = clip_max.y - origin.y;
   // A block's pieces lie between the previous block's end and its own, and block ends only
@@ -519,59 +582,56 @@ void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextL
       last_text = below->texts;
     }
   }
-  for (size_t i = first_box; i < last_box; ++i) {
-    const BoxPiece& box = layout.boxes[i];
-    if (box.max.y < top || box.min.y > bottom) continue;
-    const ImVec2 min(origin.x + box.min.x, origin.y + box.min.y);
-    const ImVec2 max(origin.x + box.max.x, origin.y + box.max.y);
-    if (box.outline) {
-      draw->AddRect(min, max, box.color, box.rounding, box.corners, 1.0f);
-    } else {
-      draw->AddRectFilled(min, max, box.color, box.rounding, box.corners);
-    }
-  }
-  // Text; a code panel's lines are shifted by its offset and, when they can scroll, clipped
-  // to the panel (the clip taken once per run of its lines).
-  const char* text = doc.text.data();
-  size_t c = 0;               // the code panel at or after the piece
-  size_t clipped = SIZE_MAX;  // the panel whose clip rectangle is pushed
-  for (size_t i = first_text; i < last_text; ++i) {
-    const TextPiece& piece = layout.texts[i];
-    while (c < layout.code.size() && layout.code[c].texts_end <= i)
-      ++c;
-    const bool code = c < layout.code.size() && i >= layout.code[c].texts_begin &&
-                      layout.code[c].max_scroll() > 0;
-    if (clipped != SIZE_MAX && (!code || clipped != c)) {
-      draw->PopClipRect();
-      clipped = SIZE_MAX;
-    }
-    if (piece.pos.y > bottom || piece.pos.y + piece.font->FontSize < top) continue;
-    float x = piece.pos.x;
-    if (code) {
-      const CodeArea& area = layout.code[c];
-      x -= code_scroll(layout, scroll, c);
-      if (x > area.view_max.x) continue;  // the rest of a long line, off to the right
-      if (clipped != c) {
-        draw->PushClipRect(ImVec2(origin.x + area.view_min.x, origin.y + area.view_min.y),
-                           ImVec2(origin.x + area.view_max.x, origin.y + area.view_max.y), true);
-        clipped = c;
+  // Pieces of a scroll area are shifted by its offset and clipped to its view.
+  {
+    AreaCursor areas{layout.scrolls, &ScrollArea::boxes_begin, &ScrollArea::boxes_end};
+    AreaClip clip{draw, origin};
+    for (size_t i = first_box; i < last_box; ++i) {
+      const BoxPiece& box = layout.boxes[i];
+      size_t k = 0;
+      const ScrollArea* area = areas.find(i, k);
+      clip.enter(area);
+      if (box.max.y < top || box.min.y > bottom) continue;
+      const float dx = area ? side_scroll(layout, scroll, k) : 0.0f;
+      const ImVec2 min(origin.x + box.min.x - dx, origin.y + box.min.y);
+      const ImVec2 max(origin.x + box.max.x - dx, origin.y + box.max.y);
+      if (box.outline) {
+        draw->AddRect(min, max, box.color, box.rounding, box.corners, 1.0f);
+      } else {
+        draw->AddRectFilled(min, max, box.color, box.rounding, box.corners);
       }
     }
-    const char* begin =
-        piece.label >= 0 ? layout.labels[static_cast<size_t>(piece.label)].data() : text;
-    draw->AddText(piece.font, piece.font->FontSize, ImVec2(origin.x + x, origin.y + piece.pos.y),
-                  piece.color, begin + piece.begin, begin + piece.end);
   }
-  if (clipped != SIZE_MAX) draw->PopClipRect();
-  // Under a panel that scrolls, where its view is along its lines.
-  for (size_t k = 0; k < layout.code.size(); ++k) {
-    const CodeArea& area = layout.code[k];
+  const char* text = doc.text.data();
+  {
+    AreaCursor areas{layout.scrolls, &ScrollArea::texts_begin, &ScrollArea::texts_end};
+    AreaClip clip{draw, origin};
+    for (size_t i = first_text; i < last_text; ++i) {
+      const TextPiece& piece = layout.texts[i];
+      size_t k = 0;
+      const ScrollArea* area = areas.find(i, k);
+      clip.enter(area);
+      if (piece.pos.y > bottom || piece.pos.y + piece.font->FontSize < top) continue;
+      float x = piece.pos.x;
+      if (area) {
+        x -= side_scroll(layout, scroll, k);
+        if (x > area->view_max.x) continue;  // the rest of a long line, off to the right
+      }
+      const char* begin =
+          piece.label >= 0 ? layout.labels[static_cast<size_t>(piece.label)].data() : text;
+      draw->AddText(piece.font, piece.font->FontSize, ImVec2(origin.x + x, origin.y + piece.pos.y),
+                    piece.color, begin + piece.begin, begin + piece.end);
+    }
+  }
+  // Under each area, where its view is along its content.
+  for (size_t k = 0; k < layout.scrolls.size(); ++k) {
+    const ScrollArea& area = layout.scrolls[k];
     const float over = area.max_scroll();
-    if (over <= 0 || area.max.y < top || area.min.y > bottom) continue;
+    if (over <= 0 || area.bar_max.y < top || area.view_min.y > bottom) continue;
     const float track = area.bar_max.x - area.bar_min.x;
     const float view = area.view_max.x - area.view_min.x;
     const float thumb = std::max(track * view / area.content_width, std::min(track, 24.0f));
-    const float x = area.bar_min.x + (track - thumb) * code_scroll(layout, scroll, k) / over;
+    const float x = area.bar_min.x + (track - thumb) * side_scroll(layout, scroll, k) / over;
     const float h = area.bar_max.y - area.bar_min.y;
     draw->AddRectFilled(ImVec2(origin.x + x, origin.y + area.bar_min.y),
                         ImVec2(origin.x + x + thumb, origin.y + area.bar_max.y), area.bar_color,
@@ -579,11 +639,24 @@ void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextL
   }
 }
 
-float code_scroll(const TextLayout& layout, CodeScroll scroll, size_t code) {
-  if (code >= layout.code.size() || code >= scroll.size()) return 0;
-  const float offset = scroll[code];
+float side_scroll(const TextLayout& layout, SideScroll scroll, size_t area) {
+  if (area >= layout.scrolls.size() || area >= scroll.size()) return 0;
+  const float offset = scroll[area];
   if (!(offset > 0)) return 0;  // NaN too
-  return std::min(offset, layout.code[code].max_scroll());
+  return std::min(offset, layout.scrolls[area].max_scroll());
+}
+
+float link_shift(const TextLayout& layout, SideScroll scroll, size_t link, bool& shown) {
+  shown = link < layout.links.size();
+  for (size_t k = 0; k < layout.scrolls.size() && shown; ++k) {
+    const ScrollArea& area = layout.scrolls[k];
+    if (link < area.links_begin || link >= area.links_end) continue;
+    const float dx = side_scroll(layout, scroll, k);
+    const LinkArea& l = layout.links[link];
+    shown = l.max.x - dx > area.view_min.x && l.min.x - dx < area.view_max.x;
+    return dx;
+  }
+  return 0;
 }
 
 namespace {
@@ -596,25 +669,29 @@ float advance(ImFont* font, const char* begin, const char* end) {
 
 namespace {
 
-// How far piece i is drawn left of its place: its code panel's offset, if it is a line of one.
-float piece_shift(const TextLayout& layout, CodeScroll scroll, size_t i, size_t& c) {
-  while (c < layout.code.size() && layout.code[c].texts_end <= i)
-    ++c;
-  if (c >= layout.code.size() || i < layout.code[c].texts_begin) return 0;
-  return code_scroll(layout, scroll, c);
+// How far text piece i is drawn left of its place, and its scroll area if it has one.
+float piece_shift(const TextLayout& layout, SideScroll scroll, size_t i, size_t& k,
+                  const ScrollArea** area) {
+  while (k < layout.scrolls.size() && layout.scrolls[k].texts_end <= i)
+    ++k;
+  *area = nullptr;
+  if (k >= layout.scrolls.size() || i < layout.scrolls[k].texts_begin) return 0;
+  *area = &layout.scrolls[k];
+  return side_scroll(layout, scroll, k);
 }
 
 }  // namespace
 
 uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point,
-                  CodeScroll scroll) {
+                  SideScroll scroll) {
   const TextPiece* best = nullptr;
   float best_x = 0;
   float best_dy = FLT_MAX, best_dx = FLT_MAX;
-  size_t c = 0;
+  size_t k = 0;
+  const ScrollArea* area = nullptr;
   for (size_t i = 0; i < layout.texts.size(); ++i) {
     const TextPiece& piece = layout.texts[i];
-    const float px = piece.pos.x - piece_shift(layout, scroll, i, c);
+    const float px = piece.pos.x - piece_shift(layout, scroll, i, k, &area);
     if (piece.label >= 0) continue;  // markers and labels are not the message's text
     const float h = piece.font->FontSize;
     const float dy = point.y < piece.pos.y       ? piece.pos.y - point.y
@@ -647,24 +724,23 @@ uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec
 }
 
 void draw_selection(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color, CodeScroll scroll) {
+                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color, SideScroll scroll) {
   if (from > to) std::swap(from, to);
   const char* text = doc.text.data();
-  size_t c = 0;
+  size_t k = 0;
+  const ScrollArea* area = nullptr;
   for (size_t i = 0; i < layout.texts.size(); ++i) {
     const TextPiece& piece = layout.texts[i];
-    const float shift = piece_shift(layout, scroll, i, c);
+    const float shift = piece_shift(layout, scroll, i, k, &area);
     if (piece.label >= 0 || piece.end <= from || piece.begin >= to) continue;
     const uint32_t a = std::max(from, piece.begin);
     const uint32_t b = std::min(to, piece.end);
     float x0 = piece.pos.x - shift + advance(piece.font, text + piece.begin, text + a);
     float x1 = x0 + advance(piece.font, text + a, text + b);
     float y0 = piece.pos.y, y1 = piece.pos.y + piece.font->FontSize;
-    if (c < layout.code.size() && i >= layout.code[c].texts_begin) {
-      // Inside its panel only (the line may run on beyond either side).
-      const CodeArea& area = layout.code[c];
-      x0 = std::max(x0, area.view_min.x);
-      x1 = std::min(x1, area.view_max.x);
+    if (area) {  // inside its view only (the line may run on beyond either side)
+      x0 = std::max(x0, area->view_min.x);
+      x1 = std::min(x1, area->view_max.x);
       if (x1 <= x0) continue;
     }
     draw->AddRectFilled(ImVec2(origin.x + x0, origin.y + y0), ImVec2(origin.x + x1, origin.y + y1),

@@ -60,20 +60,27 @@ struct LinkArea {
   int32_t link;
 };
 
-// A fenced code block. Its lines are not wrapped — code keeps its shape, as in an editor —
-// and a panel whose widest line does not fit scrolls sideways (the chat view keeps each
-// panel's offset and passes it to draw, hit_test and draw_selection).
 struct CodeArea {
   ImVec2 min;  // the whole panel
   ImVec2 max;
   ImVec2 copy_min;  // the Copy button in its header
   ImVec2 copy_max;
   uint32_t block;
-  ImVec2 view_min;  // where the lines show: the panel under its header
+};
+
+// A part of the layout wider than the width it was laid out at, which scrolls sideways
+// inside its view: a code panel's lines (code is never wrapped — it keeps its shape, as in
+// an editor) or a table whose columns cannot shrink further. Its pieces are the ranges
+// below; the chat view keeps each area's offset and passes them to draw_rich_text, hit_test
+// and draw_selection (and shifts links with link_shift). Only areas that overflow exist.
+struct ScrollArea {
+  ImVec2 view_min;  // where its pieces show
   ImVec2 view_max;
-  float content_width = 0;                  // of the lines, padding included
-  uint32_t texts_begin = 0, texts_end = 0;  // the lines in TextLayout::texts
-  ImVec2 bar_min, bar_max;                  // the track of its sideways scroll bar
+  float content_width = 0;  // from view_min.x
+  uint32_t boxes_begin = 0, boxes_end = 0;
+  uint32_t texts_begin = 0, texts_end = 0;
+  uint32_t links_begin = 0, links_end = 0;
+  ImVec2 bar_min, bar_max;  // the track of its scroll bar
   ImU32 bar_color = 0;
   float max_scroll() const {
     const float over = content_width - (view_max.x - view_min.x);
@@ -86,13 +93,14 @@ struct TextLayout {
   std::vector<TextPiece> texts;
   std::vector<LinkArea> links;
   std::vector<CodeArea> code;
+  std::vector<ScrollArea> scrolls;  // in the order of their pieces
   std::vector<std::string> labels;
   float width = 0;   // widest line: a bubble can shrink to it
   float height = 0;  // the layout's full height
   // What the pieces held after each block, so a document that changed only from block k
   // on is laid out again from there (relayout_rich_text). width is the unrounded widest.
   struct BlockEnd {
-    uint32_t boxes, texts, links, code, labels;
+    uint32_t boxes, texts, links, code, scrolls, labels;
     float y;
     float width;
     int32_t previous;  // the last block drawn so far (empty paragraphs are skipped), or -1
@@ -108,21 +116,24 @@ TextLayout layout_rich_text(const markdown::Document& doc, float width, const Ri
 void relayout_rich_text(const markdown::Document& doc, uint32_t from, float width,
                         const RichTextStyle& style, TextLayout& layout);
 
-// How far each code panel of a layout is scrolled sideways (index: TextLayout::code), in
+// How far each scroll area of a layout is scrolled sideways (index: TextLayout::scrolls), in
 // pixels from its start; missing entries are 0, and offsets are held to [0, max_scroll()].
-using CodeScroll = std::span<const float>;
-float code_scroll(const TextLayout& layout, CodeScroll scroll, size_t code);
+using SideScroll = std::span<const float>;
+float side_scroll(const TextLayout& layout, SideScroll scroll, size_t area);
+// How far link i is drawn left of its place, and whether it shows at all (a link scrolled
+// out of its area's view cannot be clicked).
+float link_shift(const TextLayout& layout, SideScroll scroll, size_t link, bool& shown);
 
 // Selection: offsets into Document::text. hit_test gives the offset nearest to a point in
 // layout coordinates (the closest line, then the closest character on it);
 // draw_selection highlights [from, to) behind the text.
 uint32_t hit_test(const markdown::Document& doc, const TextLayout& layout, ImVec2 point,
-                  CodeScroll scroll = {});
+                  SideScroll scroll = {});
 void draw_selection(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color, CodeScroll scroll = {});
+                    ImVec2 origin, uint32_t from, uint32_t to, ImU32 color, SideScroll scroll = {});
 
 // Draws the pieces that intersect [clip_min.y, clip_max.y] at origin.
 void draw_rich_text(ImDrawList* draw, const markdown::Document& doc, const TextLayout& layout,
-                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max, CodeScroll scroll = {});
+                    ImVec2 origin, ImVec2 clip_min, ImVec2 clip_max, SideScroll scroll = {});
 
 }  // namespace imchat::ui

@@ -557,17 +557,18 @@ test('a phone (touch, DPR 3, 390×844): the drawer, fingertip controls, the keyb
 });
 
 // A code line too long for its panel keeps its shape and the panel scrolls sideways — by a
-// trackpad's sideways swipe, by Shift and the wheel, by a finger — while the list stays put.
-test('a wide code block scrolls sideways: trackpad, Shift+wheel, a finger; the list stays', async () => {
+// trackpad's sideways swipe, by Shift and the wheel, by a finger — while the list stays put;
+// so does a table of more columns than the bubble holds.
+test('wide code blocks and tables scroll sideways: trackpad, Shift+wheel, a finger; the list stays', async () => {
   const long = 'const config = { ' + Array.from({ length: 30 }, (_, i) => `option${i}: ${i}`).join(', ') + ' };';
   const code = '```js\n' + long + '\nstart(config);\n```';
   const codeRect = async (page) => (await waitFor(page, () => {
     const marks = window.imchat.state().landmarks;
-    const name = Object.keys(marks).find((n) => n.startsWith('code.'));
+    const name = Object.keys(marks).find((n) => n.startsWith('scroll.'));
     return name ? marks[name] : false;
   })).jsonValue();
-  const codeScroll = (page, want) => waitFor(page, (w) => {
-    const [offset] = window.imchat.state().codeScroll;
+  const sideScroll = (page, want) => waitFor(page, (w) => {
+    const [offset] = window.imchat.state().sideScroll;
     return Math.abs(offset - w) < 3;
   }, want);
 
@@ -583,12 +584,12 @@ test('a wide code block scrolls sideways: trackpad, Shift+wheel, a finger; the l
 
   // A trackpad's sideways swipe: pixel deltas, the panel moves as far as the fingers.
   for (let i = 0; i < 6; i++) await page.mouse.wheel(10, 0);
-  await codeScroll(page, 60);
+  await sideScroll(page, 60);
   // Shift and a wheel notch down: on along the line, about a notch.
   await page.keyboard.down('Shift');
   await page.mouse.wheel(0, 100);
   const shifted = await (await waitFor(page, () => {
-    const [offset] = window.imchat.state().codeScroll;
+    const [offset] = window.imchat.state().sideScroll;
     return offset > 100 ? offset : false;
   })).jsonValue();
   await page.keyboard.up('Shift');
@@ -596,15 +597,33 @@ test('a wide code block scrolls sideways: trackpad, Shift+wheel, a finger; the l
   // Far to the right it stops at the line's end; far back, at its start.
   await page.mouse.wheel(20000, 0);
   const [end, max] = (await (await waitFor(page, () => {
-    const [offset, most] = window.imchat.state().codeScroll;
+    const [offset, most] = window.imchat.state().sideScroll;
     return most > 0 && Math.abs(offset - most) < 0.5 ? [offset, most] : false;
   })).jsonValue());
   assert.ok(max > 200, `the line is wider than its panel: ${max}`);
   await page.screenshot({ path: join(outDir, 'code_scrolled.png') });
   await page.mouse.wheel(-20000, 0);
-  await codeScroll(page, 0);
+  await sideScroll(page, 0);
   assert.equal((await state(page)).scroll[0], listBefore, 'the list did not move');
   assert.ok(end <= max);
+
+  // A table of more columns than the bubble can hold scrolls the same way.
+  const cols = Array.from({ length: 16 }, (_, i) => `col ${i}`);
+  const table = `| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|\n| ${cols.map((_, i) => i * 11).join(' | ')} |`;
+  assert.equal(await page.evaluate((t) => window.imchat.send(t), table), true);
+  const tableId = await (await waitFor(page, () => {
+    const s = window.imchat.state();
+    const mine = s.messages.filter((m) => m.role === 'USER');
+    const last = mine[mine.length - 1];
+    return mine.length === 2 && last.delivery === 'sent' && s.landmarks[`scroll.${last.id}.0`] ? last.id : false;
+  })).jsonValue();
+  await waitFor(page, () => window.imchat.state().messages.filter((m) => m.role === 'ASSISTANT' && m.status === 'complete').length === 2);
+  await waitFor(page, () => { const [o, m] = window.imchat.state().scroll; return Math.abs(o - m) < 1; });
+  const t = (await state(page)).landmarks[`scroll.${tableId}.0`];
+  await page.mouse.move(t[0] + t[2] / 2, t[1] + t[3] / 2);
+  for (let i = 0; i < 8; i++) await page.mouse.wheel(10, 0);
+  await sideScroll(page, 80);
+  await page.screenshot({ path: join(outDir, 'table_scrolled.png') });
   assert.deepEqual(problems, []);
   await context.close();
 
@@ -633,7 +652,7 @@ test('a wide code block scrolls sideways: trackpad, Shift+wheel, a finger; the l
   await touch('touchEnd', []);
   // The first 8 px are the slop that tells a drag from a tap; the rest moves the panel.
   const moved = await (await waitFor(touchPage, () => {
-    const [offset] = window.imchat.state().codeScroll;
+    const [offset] = window.imchat.state().sideScroll;
     return offset > 80 ? offset : false;
   })).jsonValue();
   assert.ok(moved <= 120, `a 120 px drag moved the panel ${moved} px`);

@@ -398,7 +398,8 @@ TEST_F(RichTextTest, ACodeLineTooLongForItsPanelScrollsSideways) {
   style_.code_text = style_.muted = 0xffffffff;  // drawn (ImGui skips transparent text)
   const TextLayout layout = layout_rich_text(doc, 400, style_);
   ASSERT_EQ(layout.code.size(), 1u);
-  const CodeArea& area = layout.code[0];
+  ASSERT_EQ(layout.scrolls.size(), 1u);
+  const ScrollArea& area = layout.scrolls[0];
   EXPECT_GT(area.max_scroll(), 1000) << "the line keeps its length";
   float first_y = FLT_MAX, last_y = 0;
   size_t chars = 0;
@@ -411,9 +412,9 @@ TEST_F(RichTextTest, ACodeLineTooLongForItsPanelScrollsSideways) {
   EXPECT_LT(last_y - first_y, 2.5f * style_.mono->FontSize) << "two lines, not wrapped";
   // Offsets are held to what the panel can scroll.
   const float too_far[] = {1e9f};
-  EXPECT_FLOAT_EQ(code_scroll(layout, too_far, 0), area.max_scroll());
+  EXPECT_FLOAT_EQ(side_scroll(layout, too_far, 0), area.max_scroll());
   const float back[] = {-5};
-  EXPECT_FLOAT_EQ(code_scroll(layout, back, 0), 0);
+  EXPECT_FLOAT_EQ(side_scroll(layout, back, 0), 0);
 
   // Hit testing: a point at the panel's middle is a character further on when scrolled.
   const ImVec2 point((area.view_min.x + area.view_max.x) / 2,
@@ -424,7 +425,7 @@ TEST_F(RichTextTest, ACodeLineTooLongForItsPanelScrollsSideways) {
   EXPECT_GT(scrolled, still + 20) << still << " vs " << scrolled;
 
   // Drawing: scrolled, the line's glyphs move left and stay inside the panel's clip.
-  const auto draw = [&](CodeScroll scroll) {
+  const auto draw = [&](SideScroll scroll) {
     ImGuiIO& io = ImGui::GetIO();
     io.DisplaySize = ImVec2(800, 600);
     io.DeltaTime = 1.0f / 60;
@@ -446,6 +447,36 @@ TEST_F(RichTextTest, ACodeLineTooLongForItsPanelScrollsSideways) {
   const auto [x_scrolled, clipped_scrolled] = draw(offset);
   EXPECT_TRUE(clipped_still && clipped_scrolled) << "the lines are clipped to the panel";
   EXPECT_LT(x_scrolled, x_still) << "scrolled lines start further left (clipped there)";
+}
+
+// A table whose columns cannot shrink to the width scrolls sideways too: its boxes, text and
+// links are one scroll area, and a link scrolled out of view cannot be clicked. What fits
+// (a short code panel, a narrow table) is no scroll area at all.
+TEST_F(RichTextTest, ATableTooWideForItsColumnsScrollsSidewaysAndWhatFitsDoesNot) {
+  std::string head = "|", rule = "|", row = "|";
+  for (int c = 0; c < 20; ++c) {
+    head += " column " + std::to_string(c) + " |";
+    rule += "---|";
+    row += c == 0 ? " [docs](https://example.test) |" : " value |";
+  }
+  const auto wide = markdown::parse(head + "\n" + rule + "\n" + row + "\n");
+  const TextLayout layout = layout_rich_text(wide, 400, style_);
+  ASSERT_EQ(layout.scrolls.size(), 1u);
+  const ScrollArea& area = layout.scrolls[0];
+  EXPECT_GT(area.max_scroll(), 400);
+  EXPECT_GT(area.boxes_end, area.boxes_begin);
+  EXPECT_EQ(area.texts_end - area.texts_begin, layout.texts.size()) << "every cell's text";
+  ASSERT_EQ(area.links_end - area.links_begin, 1u);
+  EXPECT_LE(layout.width, 400) << "the bubble keeps its width";
+  bool shown = false;
+  EXPECT_FLOAT_EQ(link_shift(layout, {}, 0, shown), 0);
+  EXPECT_TRUE(shown);
+  const float far[] = {300};
+  EXPECT_FLOAT_EQ(link_shift(layout, far, 0, shown), 300);
+  EXPECT_FALSE(shown) << "the first column's link has scrolled out of view";
+
+  const auto fits = markdown::parse("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nshort\n```\n");
+  EXPECT_TRUE(layout_rich_text(fits, 400, style_).scrolls.empty());
 }
 
 }  // namespace
