@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "model/time.h"
+#include "protocol/frames.h"
 #include "protocol/model_json.h"
 
 namespace imchat::sdk {
@@ -24,13 +25,13 @@ const char* to_string(Delivery delivery) {
 }
 
 std::string message_channel(const std::string& conversation_id) {
-  return "Message:list:" + conversation_id;
+  return protocol::frames::message_list(conversation_id);
 }
 
 namespace {
 
 constexpr const char* kOutboxKey = "imchat.outbox";
-constexpr const char* kMessageChannelPrefix = "Message:list:";
+constexpr std::string_view kMessageChannelPrefix = protocol::frames::kMessageListPrefix;
 // Messages are kept current by the socket, not by age.
 constexpr int64_t kForever = std::numeric_limits<int64_t>::max() / 4;
 
@@ -192,10 +193,10 @@ ChatSync::ChatSync(QueryCache& cache, Api& api, Realtime& realtime, platform::Lo
   listener.on_other = [this](const Json& frame) { on_other(frame); };
   listener.on_resync = [this](const std::string& channel) {
     if (channel.rfind(kMessageChannelPrefix, 0) == 0)
-      cache_.invalidate(messages_key(channel.substr(std::strlen(kMessageChannelPrefix))), true);
+      cache_.invalidate(messages_key(channel.substr(kMessageChannelPrefix.size())), true);
   };
   realtime_.set_listener(std::move(listener));
-  realtime_.subscribe(kConversationListChannel, std::nullopt, false);
+  realtime_.subscribe(std::string(kConversationListChannel), std::nullopt, false);
   load_outbox();
 }
 
@@ -427,7 +428,7 @@ void ChatSync::on_update(const std::string& channel, const Json& data) {
     return;
   }
   if (channel.rfind(kMessageChannelPrefix, 0) != 0) return;
-  apply_update(channel.substr(std::strlen(kMessageChannelPrefix)), data);
+  apply_update(channel.substr(kMessageChannelPrefix.size()), data);
 }
 
 void ChatSync::apply_update(const std::string& conversation_id, const Json& data) {
@@ -494,7 +495,7 @@ bool ChatSync::apply_list_message(const Json& data) {
 
 void ChatSync::on_stream(const std::string& channel, const Json& data) {
   if (channel.rfind(kMessageChannelPrefix, 0) != 0) return;
-  apply_stream(channel.substr(std::strlen(kMessageChannelPrefix)), data);
+  apply_stream(channel.substr(kMessageChannelPrefix.size()), data);
 }
 
 void ChatSync::apply_stream(const std::string& conversation_id, const Json& data) {
@@ -601,10 +602,8 @@ void ChatSync::pump() {
   for (OutboxEntry& entry : outbox_) {
     if (entry.delivery != Delivery::kSending || entry.in_flight) continue;
     if (entry.not_before_ms > now) break;  // in order: nothing overtakes a waiting message
-    Json frame = {{"type", "send-message"},
-                  {"conversationId", entry.conversation_id},
-                  {"content", entry.content},
-                  {"clientId", entry.client_id}};
+    Json frame =
+        protocol::frames::send_message(entry.conversation_id, entry.content, entry.client_id);
     const std::string client_id = entry.client_id;
     const bool sent = realtime_.request(frame, [this, alive, client_id](Result<Json> answer) {
       if (alive.expired()) return;
@@ -751,11 +750,9 @@ void ChatSync::set_typing(const std::string& conversation_id, bool typing) {
   const int64_t now = hooks_.now_ms();
   if (typing) {
     if (p.my_typing_sent_ms >= 0 && now - p.my_typing_sent_ms < kTypingRepeatMs) return;
-    if (realtime_.send(
-            {{"type", "typing"}, {"conversationId", conversation_id}, {"isTyping", true}}))
-      p.my_typing_sent_ms = now;
+    if (realtime_.send(protocol::frames::typing(conversation_id, true))) p.my_typing_sent_ms = now;
   } else if (p.my_typing_sent_ms >= 0) {
-    realtime_.send({{"type", "typing"}, {"conversationId", conversation_id}, {"isTyping", false}});
+    realtime_.send(protocol::frames::typing(conversation_id, false));
     p.my_typing_sent_ms = -1;
   }
 }
@@ -763,8 +760,7 @@ void ChatSync::set_typing(const std::string& conversation_id, bool typing) {
 void ChatSync::mark_read(const std::string& conversation_id, const Message& message) {
   Presence& p = presence_[conversation_id];
   if (message.seq <= p.my_read_seq) return;
-  if (!realtime_.send(
-          {{"type", "read"}, {"conversationId", conversation_id}, {"messageId", message.id}}))
+  if (!realtime_.send(protocol::frames::read(conversation_id, message.id)))
     return;  // sent again once the socket is back (the view asks every frame)
   p.my_read_seq = message.seq;
   // The server counts unread from the read position: zero it here too, without a refetch.
@@ -827,7 +823,7 @@ void ChatSync::on_other(const Json& frame) {
   Presence& p = presence_[conversation->get<std::string>()];
   const std::string& user_id = user->get_ref<const std::string&>();
   ++presence_version_;
-  if (*type == "typing") {
+  if (*type == protocol::frames::kTyping) {
     const auto on = frame.find("isTyping");
     if (on == frame.end() || !on->is_boolean()) return;
     if (on->get<bool>()) {
@@ -835,7 +831,7 @@ void ChatSync::on_other(const Json& frame) {
     } else {
       p.typing_until.erase(user_id);
     }
-  } else if (*type == "read") {
+  } else if (*type == protocol::frames::kRead) {
     const auto message = frame.find("messageId");
     if (message == frame.end() || !message->is_string()) return;
     p.read[user_id] = message->get<std::string>();
@@ -844,7 +840,7 @@ void ChatSync::on_other(const Json& frame) {
 }
 
 bool ChatSync::cancel_reply(const std::string& conversation_id) {
-  return realtime_.send(protocol::Json{{"type", "cancel"}, {"conversationId", conversation_id}});
+  return realtime_.send(protocol::frames::cancel(conversation_id));
 }
 
 void ChatSync::create_conversation(const NewConversation& input, ApiCallback<Conversation> done) {

@@ -36,6 +36,7 @@
 #include "model/result.h"
 #include "model/types.h"
 #include "platform/local_store.h"
+#include "protocol/frames.h"
 #include "sdk/api.h"
 #include "sdk/query_cache.h"
 #include "sdk/realtime.h"
@@ -252,6 +253,6 @@ bool apply_stream_delta(MessageList& list, const protocol::Json& data);
 
 // The channel names of docs/protocol.md.
 std::string message_channel(const std::string& conversation_id);
-inline constexpr const char* kConversationListChannel = "Conversation:list";
+inline constexpr std::string_view kConversationListChannel = protocol::frames::kConversationList;
 
 }  // namespace imchat::sdk

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "protocol/frames.h"
+
 namespace imchat::sdk {
 
 using protocol::Json;
@@ -84,7 +86,7 @@ void Realtime::subscribe(const std::string& channel, std::optional<int64_t> sinc
 }
 
 void Realtime::unsubscribe(const std::string& channel) {
-  if (channels_.erase(channel) && open()) send({{"type", "unsubscribe"}, {"channel", channel}});
+  if (channels_.erase(channel) && open()) send(protocol::frames::unsubscribe(channel));
 }
 
 int64_t Realtime::last_seq(const std::string& channel) const {
@@ -129,7 +131,7 @@ void Realtime::tick() {
       }
       if (status_.failures > 0 && now - opened_ms_ >= options_.stable_ms) status_.failures = 0;
       if (now >= next_ping_ms_ && pong_deadline_ms_ < 0) {
-        send({{"type", "ping"}, {"t", now}});
+        send(protocol::frames::ping(now));
         pong_deadline_ms_ = now + options_.pong_timeout_ms;
         next_ping_ms_ = now + options_.ping_ms;
       }
@@ -227,7 +229,7 @@ void Realtime::handle_text(const std::string& text) {
   auto frame = protocol::parse_json(text);
   if (!frame || !frame->is_object()) return;  // not ours to crash on; the server is buggy
   const Json* frames = protocol::json_array(*frame, "frames");
-  if (protocol::json_text(*frame, "type") == "batch" && frames) {
+  if (protocol::frames::is(*frame, protocol::frames::kBatch) && frames) {
     for (const Json& inner : *frames)
       if (inner.is_object()) handle_frame(inner);
     return;
@@ -243,7 +245,8 @@ void Realtime::handle_frame(const Json& frame) {
   const std::string channel =
       channel_it != frame.end() && channel_it->is_string() ? channel_it->get<std::string>() : "";
 
-  if (type == "update") {
+  namespace frames = protocol::frames;
+  if (type == frames::kUpdate) {
     auto ch = channels_.find(channel);
     const auto data = frame.find("data");
     if (ch == channels_.end() || data == frame.end() || !data->is_object()) return;
@@ -255,11 +258,11 @@ void Realtime::handle_frame(const Json& frame) {
       ch->second.known = true;
     }
     if (listener_.on_update) listener_.on_update(channel, *data);
-  } else if (type == "stream") {
+  } else if (type == frames::kStream) {
     const auto data = frame.find("data");
     if (!channels_.count(channel) || data == frame.end() || !data->is_object()) return;
     if (listener_.on_stream) listener_.on_stream(channel, *data);
-  } else if (type == "subscribed") {
+  } else if (type == frames::kSubscribed) {
     auto ch = channels_.find(channel);
     if (ch == channels_.end()) return;
     ch->second.confirmed = true;
@@ -268,22 +271,22 @@ void Realtime::handle_frame(const Json& frame) {
       ch->second.last_seq = std::max(ch->second.last_seq, seq->get<int64_t>());
       ch->second.known = true;
     }
-  } else if (type == "pong") {
+  } else if (type == frames::kPong) {
     pong_deadline_ms_ = -1;
-  } else if (type == "ack" || (type == "error" && frame.contains("requestId"))) {
+  } else if (type == frames::kAck || (type == frames::kError && frame.contains("requestId"))) {
     const auto id = frame.find("requestId");
     if (id == frame.end() || !id->is_string()) return;
     auto it = requests_.find(id->get<std::string>());
     if (it == requests_.end()) return;
     RequestDone done = std::move(it->second);
     requests_.erase(it);
-    if (type == "ack") {
+    if (type == frames::kAck) {
       const auto data = frame.find("data");
       done(data != frame.end() ? *data : Json::object());
     } else {
       done(request_error(frame));
     }
-  } else if (type == "error" && protocol::json_text(frame, "code") == "resync") {
+  } else if (type == frames::kError && protocol::json_text(frame, "code") == frames::kResync) {
     if (channels_.count(channel) && listener_.on_resync) listener_.on_resync(channel);
   } else if (listener_.on_other) {
     listener_.on_other(frame);
@@ -291,7 +294,7 @@ void Realtime::handle_frame(const Json& frame) {
 }
 
 void Realtime::send_subscribe(const std::string& channel, const Channel& state) {
-  Json frame = {{"type", "subscribe"}, {"channel", channel}};
+  Json frame = protocol::frames::subscribe(channel);
   if (state.sequenced && state.known) frame["since"] = state.last_seq;
   send(frame);
 }

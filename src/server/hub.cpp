@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <vector>
 
+#include "protocol/frames.h"
 #include "protocol/json.h"
 
 namespace imchat::server {
 
 using protocol::Json;
+namespace frames = protocol::frames;
 
 void Hub::subscribe(const std::string& key, const std::shared_ptr<Subscriber>& subscriber) {
   std::lock_guard lock(mutex_);
@@ -78,24 +80,13 @@ void Hub::drop_non_members(const std::string& key, const std::vector<std::string
 }
 
 std::string update_frame(const ChangeEvent& event, const std::string& channel) {
-  std::string frame = "{\"type\":\"update\",\"channel\":";
-  frame += protocol::dump_json(Json(channel));
-  frame += ",\"data\":{\"type\":";
-  frame += protocol::dump_json(Json(event.kind));
-  frame += ",\"data\":";
-  frame += event.data.empty() ? "null" : event.data;
-  frame += ",\"id\":";
-  frame += protocol::dump_json(Json(event.entity_id));
-  frame += ",\"timestamp\":\"" + format_iso8601(event.timestamp) + "\",\"seq\":";
-  frame += std::to_string(event.seq);
-  if (event.totals) {
-    frame += ",\"totals\":";
-    frame += protocol::dump_json(Json{{"messages", event.totals->messages},
-                                      {"tokens", event.totals->tokens},
-                                      {"cost", event.totals->cost}});
-  }
-  frame += "}}";
-  return frame;
+  const std::string totals = event.totals
+                                 ? protocol::dump_json(Json{{"messages", event.totals->messages},
+                                                            {"tokens", event.totals->tokens},
+                                                            {"cost", event.totals->cost}})
+                                 : std::string();
+  return frames::update_text(channel, event.kind, event.data, event.entity_id,
+                             format_iso8601(event.timestamp), event.seq, totals);
 }
 
 void Hub::on_change(const ChangeEvent& event, const Audience& audience) {
@@ -103,8 +94,8 @@ void Hub::on_change(const ChangeEvent& event, const Audience& audience) {
     return std::make_shared<const std::string>(update_frame(event, channel));
   };
   const std::vector<std::string>& participants = audience.participants;
-  const std::string messages = "Message:list:" + event.conversation_id;
-  const std::string item = "Conversation:item:" + event.conversation_id;
+  const std::string messages = frames::message_list(event.conversation_id);
+  const std::string item = frames::conversation_item(event.conversation_id);
   // A conversation's deletion goes to everyone who was in it (they are its audience);
   // any other change only to those still in it.
   const std::vector<std::string>* members = &participants;
@@ -116,31 +107,26 @@ void Hub::on_change(const ChangeEvent& event, const Audience& audience) {
   }
   // Every participant's conversation list changes too (order, last message, unread), also
   // for the chats they are not looking at: clients refetch their list on this nudge.
-  auto list_frame = frame_for("Conversation:list");
+  const std::string list(frames::kConversationList);
+  auto list_frame = frame_for(list);
   for (const auto& user : participants) {
     // The list channel spans conversations, so its frames carry no replayable sequence.
-    deliver(list_key(user), {"Conversation:list", 0, list_frame, {}});
+    deliver(list_key(user), {list, 0, list_frame, {}});
   }
   if (audience.removed.empty()) return;
   // Those who left see the conversation go from their list, as a deletion would.
   ChangeEvent gone = event;
   gone.kind = "deleted";
   gone.data = protocol::dump_json(Json{{"id", event.conversation_id}});
-  auto gone_frame = std::make_shared<const std::string>(update_frame(gone, "Conversation:list"));
+  auto gone_frame = std::make_shared<const std::string>(update_frame(gone, list));
   for (const auto& user : audience.removed)
-    deliver(list_key(user), {"Conversation:list", 0, gone_frame, {}});
+    deliver(list_key(user), {list, 0, gone_frame, {}});
 }
 
 void Hub::publish_stream(const std::string& conversation_id, const std::string& message_id,
                          std::string_view delta, size_t offset, int64_t seq) {
-  const std::string channel = "Message:list:" + conversation_id;
-  Json frame = {{"type", "stream"},
-                {"channel", channel},
-                {"data",
-                 {{"messageId", message_id},
-                  {"delta", std::string(delta)},
-                  {"offset", offset},
-                  {"seq", seq}}}};
+  const std::string channel = frames::message_list(conversation_id);
+  const Json frame = frames::stream(channel, message_id, delta, offset, seq);
   deliver(channel,
           {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), {}});
 }
@@ -148,24 +134,18 @@ void Hub::publish_stream(const std::string& conversation_id, const std::string& 
 void Hub::publish_read(const std::string& conversation_id, const std::string& user_id,
                        const std::string& message_id) {
   publish_to_others(conversation_id, user_id,
-                    {{"type", "read"},
-                     {"conversationId", conversation_id},
-                     {"userId", user_id},
-                     {"messageId", message_id}});
+                    frames::read_by(conversation_id, user_id, message_id));
 }
 
 void Hub::publish_typing(const std::string& conversation_id, const std::string& user_id,
                          bool is_typing) {
   publish_to_others(conversation_id, user_id,
-                    {{"type", "typing"},
-                     {"conversationId", conversation_id},
-                     {"userId", user_id},
-                     {"isTyping", is_typing}});
+                    frames::typing_of(conversation_id, user_id, is_typing));
 }
 
 void Hub::publish_to_others(const std::string& conversation_id, const std::string& user_id,
                             const protocol::Json& frame) {
-  const std::string channel = "Message:list:" + conversation_id;
+  const std::string channel = frames::message_list(conversation_id);
   deliver(channel,
           {channel, 0, std::make_shared<const std::string>(protocol::dump_json(frame)), user_id});
 }

@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 
+#include "protocol/frames.h"
 #include "protocol/json.h"
 #include "server/storage.h"
 
@@ -65,7 +66,9 @@ class Hub {
 
   size_t subscriber_count(const std::string& key) const;
 
-  static std::string list_key(const std::string& user_id) { return "Conversation:list@" + user_id; }
+  static std::string list_key(const std::string& user_id) {
+    return std::string(protocol::frames::kConversationList) + "@" + user_id;
+  }
 
  private:
   // members (sorted), when given: only their subscribers get it; the others lose the key.

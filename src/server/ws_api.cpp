@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocol/frames.h"
 #include "protocol/model_json.h"
 #include "server/rate_limiter.h"
 #include "server/replies.h"
@@ -9,19 +10,9 @@
 namespace imchat::server {
 
 using protocol::Json;
+namespace frames = protocol::frames;
 
 namespace {
-
-// "Message:list:c_1" → {"Message:list", "c_1"}.
-std::pair<std::string, std::string> split_channel(const std::string& channel) {
-  for (const char* prefix : {"Message:list:", "Conversation:item:"}) {
-    const std::string p = prefix;
-    if (channel.rfind(p, 0) == 0 && channel.size() > p.size()) {
-      return {p.substr(0, p.size() - 1), channel.substr(p.size())};
-    }
-  }
-  return {channel, {}};
-}
 
 // What a client may have echoed back: a number, or a short string. Anything else would let
 // one small frame make the server queue a large one (the ping that carries 63 KiB).
@@ -35,22 +26,22 @@ bool echoable(const Json& value) {
 std::string ws_error_code(ErrorCode code) {
   switch (code) {
     case ErrorCode::kNotFound:
-      return "not_found";
+      return std::string(frames::kNotFound);
     case ErrorCode::kValidation:
     case ErrorCode::kParse:
-      return "bad_request";
+      return std::string(frames::kBadRequest);
     case ErrorCode::kTooLarge:
-      return "too_large";
+      return std::string(frames::kTooLarge);
     case ErrorCode::kUnauthorized:
-      return "unauthorized";
+      return std::string(frames::kUnauthorized);
     case ErrorCode::kForbidden:
-      return "forbidden";
+      return std::string(frames::kForbidden);
     case ErrorCode::kRateLimited:
-      return "rate_limited";
+      return std::string(frames::kRateLimited);
     case ErrorCode::kBusy:
-      return "busy";
+      return std::string(frames::kBusy);
     default:
-      return "internal";
+      return std::string(frames::kInternal);
   }
 }
 
@@ -58,82 +49,82 @@ WsApi::WsApi(WsApiContext context, WsPeer& peer, std::string user_id)
     : context_(context), peer_(peer), user_id_(std::move(user_id)) {}
 
 void WsApi::on_binary() {
-  send_error("bad_request", "frames must be JSON text");
+  send_error(frames::kBadRequest, "frames must be JSON text");
 }
 
 void WsApi::on_text(std::string_view text) {
   auto frame = protocol::parse_json(text);
-  if (!frame) return send_error("bad_request", frame.error().message);
-  if (!frame->is_object()) return send_error("bad_request", "a frame must be a JSON object");
+  if (!frame) return send_error(frames::kBadRequest, frame.error().message);
+  if (!frame->is_object()) return send_error(frames::kBadRequest, "a frame must be a JSON object");
   handle(*frame);
 }
 
 void WsApi::handle(const Json& frame) {
   protocol::ObjectReader r(frame, "frame");
-  const std::string type = r.required_string("type");
-  if (!r.ok()) return send_error("bad_request", r.error().message);
+  const std::string type = r.required_string("type");  // one of frames::k…
+  if (!r.ok()) return send_error(frames::kBadRequest, r.error().message);
   const Json request_id = frame.contains("requestId") ? frame["requestId"] : Json(nullptr);
   if (!echoable(request_id)) {
-    return send_error("bad_request", "requestId must be a number or a string of at most " +
-                                         std::to_string(kMaxEchoBytes) + " bytes");
+    return send_error(frames::kBadRequest, "requestId must be a number or a string of at most " +
+                                               std::to_string(kMaxEchoBytes) + " bytes");
   }
 
-  if (type == "ping") {
+  if (type == frames::kPing) {
     const Json t = frame.contains("t") ? frame["t"] : Json(nullptr);
     if (!echoable(t)) {
-      return send_error("bad_request", "t must be a number or a string of at most " +
-                                           std::to_string(kMaxEchoBytes) + " bytes");
+      return send_error(frames::kBadRequest, "t must be a number or a string of at most " +
+                                                 std::to_string(kMaxEchoBytes) + " bytes");
     }
-    return send_json({{"type", "pong"}, {"t", t}});
+    return send_json(frames::pong(t));
   }
-  if (type == "subscribe" || type == "unsubscribe") {
+  if (type == frames::kSubscribe || type == frames::kUnsubscribe) {
     const std::string channel = r.required_string("channel");
     const auto since = r.optional_int("since");
-    if (!r.ok()) return send_error("bad_request", r.error().message);
-    if (channel.size() > kMaxChannelBytes) return send_error("bad_request", "channel is too long");
-    if (type == "unsubscribe") return unsubscribe(channel);
+    if (!r.ok()) return send_error(frames::kBadRequest, r.error().message);
+    if (channel.size() > frames::kMaxChannelBytes)
+      return send_error(frames::kBadRequest, "channel is too long");
+    if (type == frames::kUnsubscribe) return unsubscribe(channel);
     // Each subscribe reads the store (and may replay): a budget of its own, roomy enough
     // for a client that rejoins every channel after a reconnect.
     if (!take_token(subscribe_budget_, kSubscribeBurst, kSubscribePerSecond)) {
-      return send_json({{"type", "error"},
-                        {"code", "rate_limited"},
-                        {"channel", channel},
-                        {"message", "too many subscribes; try again in a second"},
-                        {"retryAfter", 1}});
+      Json error = frames::error(frames::kRateLimited, "too many subscribes; try again in a second",
+                                 nullptr, channel);
+      error["retryAfter"] = 1;
+      return send_json(error);
     }
     if (since && *since < 0)
-      return send_error("bad_request", "since must not be negative", nullptr, channel);
+      return send_error(frames::kBadRequest, "since must not be negative", nullptr, channel);
     return subscribe(channel, since);
   }
-  if (type == "send-message") return send_message(frame, request_id);
-  if (type == "typing") {
+  if (type == frames::kSendMessage) return send_message(frame, request_id);
+  if (type == frames::kTyping) {
     const std::string conversation_id = r.required_string("conversationId");
     const Json* is_typing = frame.contains("isTyping") ? &frame["isTyping"] : nullptr;
-    if (!r.ok()) return send_error("bad_request", r.error().message);
+    if (!r.ok()) return send_error(frames::kBadRequest, r.error().message);
     if (!is_typing || !is_typing->is_boolean()) {
-      return send_error("bad_request", "frame.isTyping: expected a boolean");
+      return send_error(frames::kBadRequest, "frame.isTyping: expected a boolean");
     }
     return typing(conversation_id, is_typing->get<bool>());
   }
-  if (type == "cancel") {
+  if (type == frames::kCancel) {
     const std::string conversation_id = r.required_string("conversationId");
-    if (!r.ok()) return send_error("bad_request", r.error().message);
-    if (!context_.replies) return send_error("unsupported", "no replies are generated here");
+    if (!r.ok()) return send_error(frames::kBadRequest, r.error().message);
+    if (!context_.replies) return send_error(frames::kUnsupported, "no replies are generated here");
     peer_.off_thread([this, conversation_id]() -> std::function<void()> {
       Status cancelled = context_.replies->cancel(user_id_, conversation_id);
       return [this, cancelled] {
-        if (!cancelled) send_error("not_found", "conversation not found");
+        if (!cancelled) send_error(frames::kNotFound, "conversation not found");
       };
     });
     return;
   }
-  if (type == "read") {
+  if (type == frames::kRead) {
     const std::string conversation_id = r.required_string("conversationId");
     const std::string message_id = r.required_string("messageId");
-    if (!r.ok()) return send_error("bad_request", r.error().message);
+    if (!r.ok()) return send_error(frames::kBadRequest, r.error().message);
     return read(conversation_id, message_id);
   }
-  send_error("bad_request", "unknown frame type \"" + type.substr(0, 40) + "\"");
+  send_error(frames::kBadRequest, "unknown frame type \"" + type.substr(0, 40) + "\"");
 }
 
 // Typing and read receipts are relayed to everyone in the conversation, so one client must
@@ -160,10 +151,9 @@ bool WsApi::take_ephemeral_token() {
   if (take_token(ephemeral_budget_, kEphemeralBurst, kEphemeralPerSecond)) return true;
   if (now - last_limited_notice_ >= std::chrono::seconds(1)) {
     last_limited_notice_ = now;
-    Json error = {{"type", "error"},
-                  {"code", "rate_limited"},
-                  {"message", "too many typing and read frames; some were dropped"},
-                  {"retryAfter", 1}};
+    Json error =
+        frames::error(frames::kRateLimited, "too many typing and read frames; some were dropped");
+    error["retryAfter"] = 1;
     send_json(error);
   }
   return false;
@@ -183,7 +173,7 @@ void WsApi::typing(const std::string& conversation_id, bool is_typing) {
     return [this, conversation_id, is_typing, ok = static_cast<bool>(access)] {
       if (!ok) {
         relayed_.erase(conversation_id);
-        return send_error("not_found", "conversation not found");
+        return send_error(frames::kNotFound, "conversation not found");
       }
       context_.hub.publish_typing(conversation_id, user_id_, is_typing);
     };
@@ -201,7 +191,7 @@ void WsApi::read(const std::string& conversation_id, const std::string& message_
     return [this, conversation_id, message_id, marked] {
       if (!marked) {
         relayed_[conversation_id].read_message.clear();
-        return send_error("not_found", "message not found");
+        return send_error(frames::kNotFound, "message not found");
       }
       context_.hub.publish_read(conversation_id, user_id_, message_id);
     };
@@ -210,18 +200,18 @@ void WsApi::read(const std::string& conversation_id, const std::string& message_
 
 void WsApi::subscribe(const std::string& channel, std::optional<int64_t> since) {
   // A plain variable, not a structured binding: lambdas below capture it (clang 14).
-  const std::string conversation_id = split_channel(channel).second;
-  if (channel == "Conversation:list") {
+  const std::string conversation_id = frames::parse_channel(channel).conversation_id;
+  if (channel == frames::kConversationList) {
     channels_[channel] = Channel{true, {}, 0, 0};
     context_.hub.subscribe(Hub::list_key(user_id_), peer_.subscriber());
     // The list spans conversations and has no single sequence: a returning client refetches.
     if (since && *since > 0)
-      send_error("resync", "refetch the conversation list", nullptr, channel);
-    return send_json({{"type", "subscribed"}, {"channel", channel}, {"seq", 0}});
+      send_error(frames::kResync, "refetch the conversation list", nullptr, channel);
+    return send_json(frames::subscribed(channel, 0));
   }
   if (conversation_id.empty()) {
-    return send_error("bad_request", "unknown channel \"" + channel.substr(0, 80) + "\"", nullptr,
-                      channel);
+    return send_error(frames::kBadRequest, "unknown channel \"" + channel.substr(0, 80) + "\"",
+                      nullptr, channel);
   }
   // Listen first, then read the history: anything committed in between arrives twice and
   // the duplicate is dropped by sequence number; nothing falls in a gap.
@@ -261,7 +251,8 @@ void WsApi::finish_subscribe(const std::string& channel, std::optional<int64_t> 
   }
   Channel& state = it->second;
   const auto& [last_seq, events] = *replay;
-  const std::string entity = channel.rfind("Message:", 0) == 0 ? "Message" : "Conversation";
+  const std::string entity =
+      channel.rfind(frames::kMessageListPrefix, 0) == 0 ? "Message" : "Conversation";
   size_t replay_bytes = 0;
   for (const ChangeEvent& event : events)
     if (event.entity == entity) replay_bytes += event.data.size();
@@ -269,7 +260,7 @@ void WsApi::finish_subscribe(const std::string& channel, std::optional<int64_t> 
                 replay_bytes > kMaxReplayBytes)) {
     // The gap cannot be replayed (too long, too large to queue at once, or the client
     // knows a future we do not): it refetches over REST, a page at a time.
-    send_error("resync", "refetch this channel", nullptr, channel);
+    send_error(frames::kResync, "refetch this channel", nullptr, channel);
   } else if (since) {
     for (const ChangeEvent& event : events) {
       if (event.entity != entity) continue;
@@ -286,15 +277,16 @@ void WsApi::finish_subscribe(const std::string& channel, std::optional<int64_t> 
     on_delivery(d);
     if (closed_) return;
   }
-  send_json({{"type", "subscribed"}, {"channel", channel}, {"seq", last_seq}});
+  send_json(frames::subscribed(channel, last_seq));
 }
 
 void WsApi::unsubscribe(const std::string& channel) {
   if (channels_.erase(channel) > 0) {
-    context_.hub.unsubscribe(channel == "Conversation:list" ? Hub::list_key(user_id_) : channel,
-                             peer_.subscriber().get());
+    context_.hub.unsubscribe(
+        channel == frames::kConversationList ? Hub::list_key(user_id_) : channel,
+        peer_.subscriber().get());
   }
-  send_json({{"type", "unsubscribed"}, {"channel", channel}});
+  send_json(frames::unsubscribed(channel));
 }
 
 void WsApi::send_message(const Json& frame, const Json& request_id) {
@@ -303,25 +295,24 @@ void WsApi::send_message(const Json& frame, const Json& request_id) {
   input.conversation_id = r.required_string("conversationId");
   input.content = r.required_string("content");
   input.client_id = r.optional_string("clientId");
-  if (!r.ok()) return send_error("bad_request", r.error().message, request_id);
+  if (!r.ok()) return send_error(frames::kBadRequest, r.error().message, request_id);
   if (input.content.empty())
-    return send_error("bad_request", "content must not be empty", request_id);
+    return send_error(frames::kBadRequest, "content must not be empty", request_id);
   if (input.content.size() > context_.max_message_bytes) {
-    return send_error("too_large",
+    return send_error(frames::kTooLarge,
                       "content is over " + std::to_string(context_.max_message_bytes) + " bytes",
                       request_id);
   }
   if (input.client_id && (input.client_id->empty() || input.client_id->size() > 64)) {
-    return send_error("bad_request", "clientId must be 1 to 64 characters", request_id);
+    return send_error(frames::kBadRequest, "clientId must be 1 to 64 characters", request_id);
   }
   input.author_id = user_id_;
   if (context_.write_limiter) {
     if (auto wait = context_.write_limiter->acquire(user_id_)) {
-      Json error = {{"type", "error"},
-                    {"code", "rate_limited"},
-                    {"message", "too many writes; try again in " + std::to_string(*wait) + " s"},
-                    {"retryAfter", *wait}};
-      if (!request_id.is_null()) error["requestId"] = request_id;
+      Json error = frames::error(frames::kRateLimited,
+                                 "too many writes; try again in " + std::to_string(*wait) + " s",
+                                 request_id);
+      error["retryAfter"] = *wait;
       return send_json(error);
     }
   }
@@ -334,9 +325,7 @@ void WsApi::send_message(const Json& frame, const Json& request_id) {
                                                                        : created.error().message,
                           request_id);
       }
-      send_json({{"type", "ack"},
-                 {"requestId", request_id},
-                 {"data", protocol::to_json(created->message)}});
+      send_json(frames::ack(request_id, protocol::to_json(created->message)));
       // Ack first, then let the model start: the sender hears "stored" at once.
       if (created->created && context_.replies) {
         peer_.off_thread([this, message = created->message]() -> std::function<void()> {
@@ -375,20 +364,17 @@ void WsApi::on_closed() {
   closed_ = true;
   Subscriber* self = peer_.subscriber().get();
   for (const auto& [channel, state] : channels_)
-    context_.hub.unsubscribe(channel == "Conversation:list" ? Hub::list_key(user_id_) : channel,
-                             self);
+    context_.hub.unsubscribe(
+        channel == frames::kConversationList ? Hub::list_key(user_id_) : channel, self);
 }
 
 void WsApi::send_json(const Json& frame) {
   peer_.send(std::make_shared<const std::string>(protocol::dump_json(frame)));
 }
 
-void WsApi::send_error(const std::string& code, const std::string& message, const Json& request_id,
+void WsApi::send_error(std::string_view code, const std::string& message, const Json& request_id,
                        const std::string& channel) {
-  Json frame = {{"type", "error"}, {"code", code}, {"message", message}};
-  if (!request_id.is_null()) frame["requestId"] = request_id;
-  if (!channel.empty()) frame["channel"] = channel;
-  send_json(frame);
+  send_json(frames::error(code, message, request_id, channel));
 }
 
 }  // namespace imchat::server

@@ -59,7 +59,6 @@ class WsApi {
   static constexpr size_t kMaxReplayBytes = 1 << 20;   // bytes of replayed frames; beyond: resync
   static constexpr size_t kMaxPendingBytes = 1 << 20;  // live frames held during one replay
   static constexpr size_t kMaxEchoBytes = 64;          // a requestId or a ping's t
-  static constexpr size_t kMaxChannelBytes = 128;      // "Message:list:" + an id
   static constexpr double kEphemeralBurst = 20;        // typing + read frames at once…
   static constexpr double kEphemeralPerSecond = 5;     // …refilled at this rate
   static constexpr double kSubscribeBurst = 100;       // subscribes at once…
@@ -106,7 +105,7 @@ class WsApi {
   bool take_ephemeral_token();
 
   void send_json(const protocol::Json& frame);
-  void send_error(const std::string& code, const std::string& message,
+  void send_error(std::string_view code, const std::string& message,
                   const protocol::Json& request_id = nullptr, const std::string& channel = {});
 
   WsApiContext context_;

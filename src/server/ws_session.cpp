@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "protocol/frames.h"
+
 #include "server/log.h"
 
 namespace imchat::server {
@@ -160,7 +162,7 @@ void WsSession::do_write() {
     queued_bytes_ -= in_flight_->size();
   } else {
     // Frames are JSON text already: join them without parsing anything again.
-    std::string batch = "{\"type\":\"batch\",\"frames\":[";
+    std::string batch = protocol::frames::batch_open();
     for (size_t i = 0; i < kMaxBatch && !queue_.empty(); ++i) {
       if (i && batch.size() + queue_.front()->size() > kMaxBatchBytes) break;
       if (i) batch += ',';
