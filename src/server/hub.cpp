@@ -106,7 +106,7 @@ void Hub::on_change(const ChangeEvent& event, const Audience& audience) {
     if (!audience.removed.empty()) drop_non_members(messages, *members);
   }
   // Every participant's conversation list changes too (order, last message, unread), also
-  // for the chats they are not looking at: clients refetch their list on this nudge.
+  // for the chats they are not looking at: clients patch the row, or refetch when they cannot.
   const std::string list(frames::kConversationList);
   auto list_frame = frame_for(list);
   for (const auto& user : participants) {
