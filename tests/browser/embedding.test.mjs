@@ -151,7 +151,7 @@ test('a page on an origin the config does not allow is ignored and hears nothing
   await page.evaluate((o) => window.mountChat(o), { server: api.url, conversation: session.conversation, theme: 'dark' });
   const frame = await appFrame();
   // The app runs (as a guest: no token was accepted) but tells this page nothing.
-  await frame.waitForFunction(() => window.imchat.events.some((e) => e.type === 'ready'), null, TIMEOUT);
+  await frame.waitForFunction(() => window.imchat?.events?.some((e) => e.type === 'ready'), null, TIMEOUT);
   await frame.evaluate(() => {
     window.__seen = [];
     window.addEventListener('message', (e) => window.__seen.push(e.data));
