@@ -162,6 +162,21 @@ struct Bench {
     view.open("c1");
   }
 
+  // An assistant reply "reply" appears, empty and streaming, at the end of the list.
+  void start_reply(int64_t seq) {
+    Message reply;
+    reply.id = "reply";
+    reply.conversation_id = "c1";
+    reply.role = MessageRole::kAssistant;
+    reply.status = MessageStatus::kStreaming;
+    reply.seq = seq;
+    chat.cache().edit_data<sdk::MessageList>(sdk::messages_key("c1"), [&](sdk::MessageList& list) {
+      list.touch(list.items.size());
+      list.items.push_back(std::make_shared<const Message>(reply));
+      list.changed();
+    });
+  }
+
   // One frame as the app draws it; returns its CPU time in ms.
   double frame(float wheel) {
     ImGuiIO& io = ImGui::GetIO();
@@ -213,18 +228,7 @@ void run(ui::Theme& theme, size_t count, const char* label) {
   for (int i = 0; i < 5; ++i)
     bench.frame(-1000.0f);
   bench.next_seq++;
-  Message reply;
-  reply.id = "reply";
-  reply.conversation_id = "c1";
-  reply.role = MessageRole::kAssistant;
-  reply.status = MessageStatus::kStreaming;
-  reply.seq = seq;
-  bench.chat.cache().edit_data<sdk::MessageList>(
-      sdk::messages_key("c1"), [&](sdk::MessageList& list) {
-        list.touch(list.items.size());
-        list.items.push_back(std::make_shared<const Message>(reply));
-        list.changed();
-      });
+  bench.start_reply(seq);
   std::vector<double> stream;
   size_t next = 0;
   for (int f = 0; f < 300; ++f) {
@@ -269,18 +273,7 @@ void run_reply_length(ui::Theme& theme) {
   Bench bench(theme, 1000);
   for (int i = 0; i < 10; ++i)
     bench.frame(0);
-  Message start;
-  start.id = "reply";
-  start.conversation_id = "c1";
-  start.role = MessageRole::kAssistant;
-  start.status = MessageStatus::kStreaming;
-  start.seq = 1001;
-  bench.chat.cache().edit_data<sdk::MessageList>(
-      sdk::messages_key("c1"), [&](sdk::MessageList& list) {
-        list.touch(list.items.size());
-        list.items.push_back(std::make_shared<const Message>(start));
-        list.changed();
-      });
+  bench.start_reply(1001);
   size_t next = 0;
   const auto grow = [&](size_t deltas_count) {
     bench.chat.cache().edit_data<sdk::MessageList>(
@@ -381,18 +374,7 @@ void run_soft_renderer(ui::Theme& theme) {
     bench.frame(-1000.0f);
     render(false);
   }
-  Message reply;
-  reply.id = "reply";
-  reply.conversation_id = "c1";
-  reply.role = MessageRole::kAssistant;
-  reply.status = MessageStatus::kStreaming;
-  reply.seq = 1001;
-  bench.chat.cache().edit_data<sdk::MessageList>(
-      sdk::messages_key("c1"), [&](sdk::MessageList& list) {
-        list.touch(list.items.size());
-        list.items.push_back(std::make_shared<const Message>(reply));
-        list.changed();
-      });
+  bench.start_reply(1001);
   size_t offset = 0;
   share = 0;
   drew = 0;
