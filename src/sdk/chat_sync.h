@@ -37,6 +37,7 @@
 #include "model/types.h"
 #include "platform/local_store.h"
 #include "protocol/frames.h"
+#include "protocol/limits.h"
 #include "sdk/api.h"
 #include "sdk/query_cache.h"
 #include "sdk/realtime.h"
@@ -87,7 +88,7 @@ struct ChatSyncOptions {
   int max_pages = 20;         // pages of a conversation kept in memory
   size_t outbox_limit = 200;  // unsent messages kept at most
   int max_attempts = 5;       // sends without an answer before a message is failed
-  size_t max_content_bytes = 32 * 1024;
+  size_t max_content_bytes = protocol::kMaxContentBytes;
 };
 
 class ChatSync {

@@ -1,3 +1,4 @@
+// Config (config.h): flags and the environment (flags win), checked, and --help.
 #include "server/config.h"
 
 #include <cstdlib>

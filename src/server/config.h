@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "model/result.h"
-#include "server/auth.h"
-#include "server/auth_api.h"
+#include "protocol/limits.h"
+#include "server/api/auth_api.h"
+#include "server/auth/credentials.h"
 #include "server/providers/provider_set.h"
-#include "server/storage.h"
+#include "server/store/storage.h"
 
 namespace imchat::server {
 
@@ -28,7 +29,7 @@ struct Config {
   // Guest sign-in without an account: on by default only on loopback, so `make run` needs
   // no sign-up while a public bind does not hand out accounts.
   std::optional<bool> guest;  // unset: decided by bind address
-  size_t max_message_bytes = 32 * 1024;
+  size_t max_message_bytes = protocol::kMaxContentBytes;
   std::string jwt_secret;  // IMCHAT_JWT_SECRET; empty: kept in DATA_DIR
   int64_t token_ttl_seconds = 30 * 24 * 3600;
   double write_burst = 30;       // per-user writes allowed at once…

@@ -1,3 +1,4 @@
+// Structured log lines (log.h): one line per event on stderr, one write per line.
 #include "server/log.h"
 
 #include <cstdio>

@@ -1,14 +1,15 @@
+// Server (server.h): the composition root — builds every part, wires them, owns the pools.
 #include "server/server.h"
 
 #include <boost/asio/strand.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include "server/http_session.h"
+#include "server/api/query_string.h"
+#include "server/chat/rate_limiter.h"
 #include "server/log.h"
-#include "server/query_string.h"
-#include "server/rate_limiter.h"
-#include "server/ws_session.h"
+#include "server/transport/http_session.h"
+#include "server/transport/ws_session.h"
 
 namespace imchat::server {
 
@@ -62,7 +63,7 @@ Status Server::start() {
   log_event("info", "providers",
             {{"available", fmt::format("{}", fmt::join(providers_->available(), ","))},
              {"default_model", default_model}});
-  replies_ = std::make_unique<Replies>(*storage_, hub_, *providers_, workers_.get_executor(),
+  replies_ = std::make_unique<Replies>(*storage_, bus_, *providers_, workers_.get_executor(),
                                        ReplyOptions{.catalog = catalog_.get(),
                                                     .context_messages = config_.context_messages,
                                                     .default_model = default_model,
@@ -73,12 +74,14 @@ Status Server::start() {
                                 AuthApiOptions{.guest_enabled = config_.guest_enabled(),
                                                .kdf_iterations = config_.kdf_iterations,
                                                .limits = config_.auth});
-  api_ = std::make_unique<Api>(*storage_, *authenticator_, *auth_api_,
+  messages_ = std::make_unique<Messages>(
+      *storage_,
+      MessagesOptions{.max_content_bytes = config_.max_message_bytes, .replies = replies_.get()});
+  api_ = std::make_unique<Api>(*storage_, *authenticator_, *auth_api_, *messages_,
                                ApiOptions{.replies = replies_.get(),
                                           .catalog = catalog_.get(),
                                           .write_limiter = write_limiter_.get(),
-                                          .available_providers = providers_->available(),
-                                          .max_message_bytes = config_.max_message_bytes});
+                                          .available_providers = providers_->available()});
   router_ = std::make_unique<Router>(RouterOptions{.web_root = config_.web_root,
                                                    .cors_origins = config_.cors_origins,
                                                    .frame_ancestors = config_.frame_ancestors,
@@ -86,8 +89,9 @@ Status Server::start() {
                                                    .trusted_proxies = config_.trusted_proxies,
                                                    .api = api_.get(),
                                                    .workers = workers_.get_executor()});
+  // Every committed change leaves by the bus, like every ephemeral frame.
   storage_->set_change_listener([this](const ChangeEvent& event, const Audience& audience) {
-    hub_.on_change(event, audience);
+    bus_.publish_change(event, audience);
   });
   on_upgrade_ = [this](Upgrade upgrade) { accept_websocket(std::move(upgrade)); };
 
@@ -159,8 +163,9 @@ void Server::accept_websocket(Upgrade upgrade) {
       std::make_shared<WsSession>(
           std::move(*pending),
           WsContext{.api = {.hub = hub_,
+                            .bus = bus_,
                             .storage = *storage_,
-                            .max_message_bytes = config_.max_message_bytes,
+                            .messages = *messages_,
                             .replies = replies_.get(),
                             .write_limiter = write_limiter_.get()},
                     .workers = workers_.get_executor(),

@@ -13,23 +13,25 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "model/result.h"
-#include "server/api.h"
-#include "server/auth.h"
-#include "server/auth_api.h"
-#include "server/authenticator.h"
+#include "server/api/auth_api.h"
+#include "server/api/rest_api.h"
+#include "server/auth/authenticator.h"
+#include "server/auth/credentials.h"
+#include "server/auth/kdf_pool.h"
+#include "server/auth/live_sockets.h"
+#include "server/chat/messages.h"
+#include "server/chat/rate_limiter.h"
+#include "server/chat/replies.h"
 #include "server/config.h"
-#include "server/connection_limits.h"
-#include "server/database.h"
-#include "server/http_session.h"
-#include "server/hub.h"
-#include "server/kdf_pool.h"
-#include "server/live_sockets.h"
-#include "server/model_catalog.h"
+#include "server/providers/model_catalog.h"
 #include "server/providers/provider_set.h"
-#include "server/rate_limiter.h"
-#include "server/replies.h"
-#include "server/router.h"
-#include "server/storage.h"
+#include "server/realtime/hub.h"
+#include "server/realtime/local_bus.h"
+#include "server/store/database.h"
+#include "server/store/storage.h"
+#include "server/transport/connection_limits.h"
+#include "server/transport/http_session.h"
+#include "server/transport/router.h"
 
 namespace imchat::server {
 
@@ -89,10 +91,12 @@ class Server {
   std::unique_ptr<Api> api_;
   std::unique_ptr<Router> router_;
   Hub hub_;
+  LocalBus bus_{hub_};  // where events leave for the hub (a Redis bus, with several nodes)
   std::unique_ptr<ModelCatalog> catalog_;
   std::unique_ptr<RateLimiter> write_limiter_;
   std::unique_ptr<ProviderSet> providers_;
   std::unique_ptr<Replies> replies_;  // after what it uses: destroyed (and stopped) first
+  std::unique_ptr<Messages> messages_;
   UpgradeHandler on_upgrade_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;

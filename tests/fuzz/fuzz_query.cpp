@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "server/list_query.h"
-#include "server/query_string.h"
+#include "server/api/list_query.h"
+#include "server/api/query_string.h"
 
 using namespace imchat::server;
 

@@ -10,11 +10,13 @@
 #include <string>
 #include <string_view>
 
-#include "server/database.h"
-#include "server/hub.h"
-#include "server/rate_limiter.h"
-#include "server/storage.h"
-#include "server/ws_api.h"
+#include "server/api/ws_api.h"
+#include "server/chat/messages.h"
+#include "server/chat/rate_limiter.h"
+#include "server/realtime/hub.h"
+#include "server/realtime/local_bus.h"
+#include "server/store/database.h"
+#include "server/store/storage.h"
 #include "support/fake_ws_peer.h"
 
 using namespace imchat;
@@ -26,13 +28,16 @@ struct World {
   std::unique_ptr<Database> db;
   std::unique_ptr<Storage> storage;
   Hub hub;
+  LocalBus bus{hub};
+  std::unique_ptr<Messages> messages;
   std::string ada, bob, conversation, message;
 
   World() {
     db = std::move(Database::open_in_memory().value());
     storage = make_sqlite_storage(*db);
+    messages = std::make_unique<Messages>(*storage, MessagesOptions{});
     storage->set_change_listener(
-        [this](const ChangeEvent& e, const Audience& a) { hub.on_change(e, a); });
+        [this](const ChangeEvent& e, const Audience& a) { bus.publish_change(e, a); });
     ada = storage->create_user({"ada@example.com", "Ada", "", false})->id;
     bob = storage->create_user({"bob@example.com", "Bob", "", true})->id;
     NewConversation c;
@@ -81,8 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto peer = std::make_shared<testing::FakeWsPeer>(world->ada);
   RateLimiter writes(1e9, 1e9);
-  WsApi api(WsApiContext{world->hub, *world->storage, 32 * 1024, nullptr, &writes}, *peer,
-            world->ada);
+  WsApi api(
+      WsApiContext{world->hub, world->bus, *world->storage, *world->messages, nullptr, &writes},
+      *peer, world->ada);
   peer->attach(&api);
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   for (int frames = 0; !rest.empty() && frames < 64; ++frames) {

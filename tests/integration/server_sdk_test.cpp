@@ -12,8 +12,8 @@
 #include "model/version.h"
 #include "protocol/health.h"
 #include "sdk/client.h"
-#include "server/database.h"
 #include "server/server.h"
+#include "server/store/database.h"
 #include "support/server_fixture.h"
 #include "support/temp_dir.h"
 

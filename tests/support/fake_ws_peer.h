@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "protocol/json.h"
-#include "server/ws_api.h"
+#include "server/api/ws_api.h"
 
 namespace imchat::testing {
 

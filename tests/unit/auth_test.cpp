@@ -5,8 +5,8 @@
 
 #include <cstdlib>
 
-#include "server/auth.h"
-#include "server/query_string.h"
+#include "server/api/query_string.h"
+#include "server/auth/credentials.h"
 #include "support/temp_dir.h"
 
 namespace imchat::server {
@@ -146,7 +146,7 @@ TEST(QueryStrings, RejectMalformedEscapes) {
 }  // namespace
 }  // namespace imchat::server
 
-#include "server/rate_limiter.h"
+#include "server/chat/rate_limiter.h"
 
 namespace imchat::server {
 namespace {

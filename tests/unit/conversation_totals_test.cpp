@@ -5,9 +5,9 @@
 
 #include <sqlite3.h>
 
-#include "server/database.h"
-#include "server/hub.h"
-#include "server/storage.h"
+#include "server/realtime/hub.h"
+#include "server/store/database.h"
+#include "server/store/storage.h"
 #include "support/temp_dir.h"
 
 namespace imchat::server {
@@ -89,8 +89,8 @@ TEST_F(ConversationTotalsTest, AReplyCountsWhenItIsWrittenAndItsUsageWhenItEnds)
   add(MessageRole::kUser);
   const Message reply = add(MessageRole::kAssistant, {}, MessageStatus::kStreaming);
   EXPECT_EQ(totals(), (ConversationTotals{2, 0, 0}));
-  ASSERT_TRUE(storage_->finish_message(reply.id, "done", MessageStatus::kComplete,
-                                       with_usage(120, 0.002)));
+  ASSERT_TRUE(
+      storage_->finish_message(reply.id, "done", MessageStatus::kComplete, with_usage(120, 0.002)));
   EXPECT_EQ(totals(), (ConversationTotals{2, 120, 0.002}));
   // Finished again (the server's own correction): its usage replaces, never adds.
   ASSERT_TRUE(storage_->finish_message(reply.id, "done!", MessageStatus::kComplete,
@@ -109,11 +109,12 @@ TEST_F(ConversationTotalsTest, AReplyCountsWhenItIsWrittenAndItsUsageWhenItEnds)
 // clients patch from the event instead of refetching; the hub puts them in the frame.
 TEST_F(ConversationTotalsTest, MessageEventsCarryTheTotalsAfterThem) {
   std::vector<ChangeEvent> events;
-  storage_->set_change_listener([&](const ChangeEvent& e, const Audience&) { events.push_back(e); });
+  storage_->set_change_listener(
+      [&](const ChangeEvent& e, const Audience&) { events.push_back(e); });
   add(MessageRole::kUser);
   const Message reply = add(MessageRole::kAssistant, {}, MessageStatus::kStreaming);
-  ASSERT_TRUE(storage_->finish_message(reply.id, "done", MessageStatus::kComplete,
-                                       with_usage(80, 0.5)));
+  ASSERT_TRUE(
+      storage_->finish_message(reply.id, "done", MessageStatus::kComplete, with_usage(80, 0.5)));
   ASSERT_EQ(events.size(), 3u);
   ASSERT_TRUE(events[0].totals);
   EXPECT_EQ(*events[0].totals, (ConversationTotals{1, 0, 0}));
@@ -146,8 +147,9 @@ TEST(ConversationTotalsMigration, AnOlderDatabaseIsSummedOnUpgrade) {
       ASSERT_TRUE(storage->create_message(ada, m));
     }
     // As schema 4 left it: no counters yet, and the migration to come not applied.
-    ASSERT_TRUE((*db)->exec("UPDATE conversations SET message_count = 0, total_tokens = 0, "
-                            "total_cost = 0"));
+    ASSERT_TRUE(
+        (*db)->exec("UPDATE conversations SET message_count = 0, total_tokens = 0, "
+                    "total_cost = 0"));
     ASSERT_TRUE((*db)->exec("DELETE FROM schema_migrations WHERE version = 5"));
     ASSERT_TRUE((*db)->exec("ALTER TABLE conversations DROP COLUMN message_count"));
     ASSERT_TRUE((*db)->exec("ALTER TABLE conversations DROP COLUMN total_tokens"));

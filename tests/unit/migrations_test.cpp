@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "server/database.h"
+#include "server/store/database.h"
 #include "support/temp_dir.h"
 
 namespace imchat::server {

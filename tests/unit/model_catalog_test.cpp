@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "server/model_catalog.h"
+#include "server/providers/model_catalog.h"
 
 namespace imchat::server {
 namespace {

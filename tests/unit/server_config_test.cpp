@@ -152,7 +152,7 @@ TEST(ServerConfig, HelpDocumentsEveryOption) {
 }  // namespace
 }  // namespace imchat::server
 
-#include "server/router.h"
+#include "server/transport/router.h"
 
 namespace imchat::server {
 namespace {

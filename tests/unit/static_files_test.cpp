@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "server/static_files.h"
+#include "server/transport/static_files.h"
 #include "support/temp_dir.h"
 
 namespace imchat::server {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "server/database.h"
-#include "server/storage.h"
+#include "server/store/database.h"
+#include "server/store/storage.h"
 #include "support/temp_dir.h"
 
 namespace imchat::server {

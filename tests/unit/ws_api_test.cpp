@@ -2,10 +2,12 @@
 // fake peer that runs the connection's work inline.
 #include <gtest/gtest.h>
 
-#include "server/database.h"
-#include "server/hub.h"
-#include "server/storage.h"
-#include "server/ws_api.h"
+#include "server/api/ws_api.h"
+#include "server/chat/messages.h"
+#include "server/realtime/hub.h"
+#include "server/realtime/local_bus.h"
+#include "server/store/database.h"
+#include "server/store/storage.h"
 #include "support/fake_ws_peer.h"
 #include "support/temp_dir.h"
 
@@ -22,8 +24,9 @@ class WsApiTest : public ::testing::Test {
     ASSERT_TRUE(db) << db.error().describe();
     db_ = std::move(*db);
     storage_ = make_sqlite_storage(*db_);
+    messages_ = std::make_unique<Messages>(*storage_, MessagesOptions{});
     storage_->set_change_listener(
-        [this](const ChangeEvent& e, const Audience& a) { hub_.on_change(e, a); });
+        [this](const ChangeEvent& e, const Audience& a) { bus_.publish_change(e, a); });
     ada_ = storage_->create_user({"ada@example.com", "Ada", "", false})->id;
     bob_ = storage_->create_user({"bob@example.com", "Bob", "", false})->id;
     NewConversation c;
@@ -40,7 +43,7 @@ class WsApiTest : public ::testing::Test {
   };
   Connection connect(const std::string& user) {
     Connection c{std::make_shared<FakeWsPeer>(user), nullptr};
-    c.api = std::make_unique<WsApi>(WsApiContext{hub_, *storage_}, *c.peer, user);
+    c.api = std::make_unique<WsApi>(WsApiContext{hub_, bus_, *storage_, *messages_}, *c.peer, user);
     c.peer->attach(c.api.get());
     return c;
   }
@@ -49,6 +52,8 @@ class WsApiTest : public ::testing::Test {
   std::unique_ptr<Database> db_;
   std::unique_ptr<Storage> storage_;
   Hub hub_;
+  LocalBus bus_{hub_};
+  std::unique_ptr<Messages> messages_;
   std::string ada_, bob_, conversation_;
 };
 
@@ -149,7 +154,7 @@ TEST_F(WsApiTest, AMemberWhoLeftHearsNothingMore) {
 }  // namespace
 }  // namespace imchat::server
 
-#include "server/live_sockets.h"
+#include "server/auth/live_sockets.h"
 
 namespace imchat::server {
 namespace {

@@ -1,3 +1,4 @@
+// The builtin provider (builtin.h): a deterministic Markdown reply, streamed word by word.
 #include "server/providers/builtin.h"
 
 #include <boost/asio/post.hpp>

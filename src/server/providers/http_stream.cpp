@@ -1,3 +1,4 @@
+// HttpStream (http_stream.h): one HTTP(S) POST, its response read as it arrives.
 #include "server/providers/http_stream.h"
 
 #include <array>

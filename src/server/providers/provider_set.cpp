@@ -1,8 +1,9 @@
+// ProviderSet (provider_set.h): which provider serves a model, from settings and the catalogue.
 #include "server/providers/provider_set.h"
 
-#include "server/model_catalog.h"
 #include "server/providers/builtin.h"
 #include "server/providers/http_stream.h"
+#include "server/providers/model_catalog.h"
 #include "server/providers/vendor.h"
 
 namespace imchat::server {

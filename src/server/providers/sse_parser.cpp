@@ -1,3 +1,4 @@
+// SseParser (sse_parser.h): server-sent events from bytes in any chunking.
 #include "server/providers/sse_parser.h"
 
 namespace imchat::server {

@@ -1,3 +1,4 @@
+// The vendor machinery (vendor.h): stream, SSE, retries, timeouts; a dialect per vendor.
 #include "server/providers/vendor.h"
 
 #include <algorithm>

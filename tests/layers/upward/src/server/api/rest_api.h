@@ -1,0 +1,2 @@
+// The header the store's file reaches for (tests/layers/upward).
+#pragma once
