@@ -445,7 +445,7 @@ bool login_flood(const std::string& binary) {
   const auto guest = http_call(server.port, http::verb::post, "/api/auth/guest", "", nullptr);
   const std::string token = guest["data"]["token"];
   std::atomic<bool> stop{false};
-  std::atomic<int64_t> refused{0}, busy{0}, other{0};
+  std::atomic<int64_t> refused{0}, busy{0}, throttled{0}, other{0};
   std::vector<std::thread> flood;
   for (int i = 0; i < 32; ++i) {
     flood.emplace_back([&, i] {
@@ -468,7 +468,7 @@ bool login_flood(const std::string& binary) {
         http::response<http::string_body> res;
         if (!ec) http::read(stream, buffer, res, ec);
         const int status = ec ? 0 : res.result_int();
-        (status == 401 ? refused : status == 503 ? busy : other)++;
+        (status == 401 ? refused : status == 503 ? busy : status == 429 ? throttled : other)++;
       }
     });
   }
@@ -497,8 +497,8 @@ bool login_flood(const std::string& binary) {
           " ms");
   row("login-flood logins answered", static_cast<double>(refused + busy) / 5.0, "req/s",
       std::to_string(refused.load()) + " hashed and refused, " + std::to_string(busy.load()) +
-          " answered busy (503) at once; server " + std::to_string(cpu / 5 * 100).substr(0, 4) +
-          " %core");
+          " answered busy (503) at once, " + std::to_string(throttled.load()) +
+          " backed off (429); server " + std::to_string(cpu / 5 * 100).substr(0, 4) + " %core");
   return other == 0;
 }
 
