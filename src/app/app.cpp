@@ -7,7 +7,7 @@
 
 #include <imgui.h>
 
-#include "protocol/json.h"
+#include "app/state_json.h"
 #include "ui/draw_util.h"
 
 namespace imchat::app {
@@ -22,20 +22,6 @@ double uniform_random() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
 }
 
-namespace {
-
-constexpr const char* kSettingsKey = "imchat.settings";
-constexpr const char* kLastOpenKey = "imchat.last";
-constexpr const char* kDraftsKey = "imchat.drafts";
-constexpr size_t kMaxDrafts = 50;
-
-// Device pixels per CSS pixel, for what state() reports in CSS pixels.
-double scale_of(const ui::Theme& theme) {
-  return theme.scale() > 0 ? theme.scale() : 1;
-}
-
-}  // namespace
-
 App::App(AppOptions options, platform::Window& window, platform::HttpClient& http,
          platform::WebSocketClient& sockets, platform::LocalStore* store, platform::Page& page)
     : window_(window),
@@ -46,6 +32,7 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
                            : nullptr),
       page_(page),
       page_events_(page),
+      saved_(store, account_store_.get()),
       client_(http, sdk::ClientOptions{.base_url = options.server_url}),
       chat_({http, sockets, account_store_.get(), monotonic_ms, uniform_random},
             sdk::ChatClientOptions{.base_url = options.server_url}),
@@ -55,42 +42,21 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
   // Theme and text size, as the user left them (else as the page's configuration says).
   ui::AppSettings initial;
   initial.light = options.theme == "light";
-  view_.apply_settings(initial);
-  if (store_) {
-    if (const auto saved = store_->get(kSettingsKey)) {
-      ui::AppSettings settings = initial;
-      if (auto json = protocol::parse_json(*saved); json && json->is_object()) {
-        // Whatever is stored is read defensively: a bad value keeps the default.
-        if (const auto theme = json->find("theme"); theme != json->end() && theme->is_string())
-          settings.light = *theme == "light";
-        if (const auto size = json->find("textSize"); size != json->end() && size->is_number())
-          settings.text_size = size->get<float>();
-        if (const auto w = json->find("sidebarWidth"); w != json->end() && w->is_number())
-          settings.sidebar_width = w->get<float>();
-      }
-      view_.apply_settings(settings);
-    }
-  }
+  view_.apply_settings(saved_.settings(initial));
   // A deleted conversation's draft goes with it.
   view_.on_deleted = [this](const std::string& id) {
-    if (account_store_ && saved_drafts_.erase(id))
-      write_drafts(view_.chat_view().conversation_id());
+    saved_.forget_draft(id, view_.chat_view().conversation_id());
   };
   view_.on_settings_changed = [this](const ui::AppSettings& settings) {
-    if (store_) {
-      store_->set(kSettingsKey, protocol::dump_json({{"theme", settings.light ? "light" : "dark"},
-                                                     {"textSize", settings.text_size},
-                                                     {"sidebarWidth", settings.sidebar_width}}));
-    }
+    saved_.save_settings(settings);
     window_.wake();
   };
   theme_.set_touch(options.touch);
   theme_.stage_fonts();
-  restore_drafts();
+  view_.restore_drafts(saved_.load_drafts());
   pending_open_ = options.conversation;
-  if (pending_open_.empty() && account_store_)
-    pending_open_ = account_store_->get(kLastOpenKey).value_or("");
-  last_open_ = pending_open_;
+  if (pending_open_.empty()) pending_open_ = saved_.last_open();
+  saved_.starting_at(pending_open_);
   http_.set_wake([this] { window_.wake(); });
   // Socket events are mostly a streaming reply's words, which need not be drawn faster than
   // they can be read: paced. What the user did (input) and HTTP answers draw at once.
@@ -116,51 +82,12 @@ std::string App::selected_text() const {
   return field.empty() ? view_.chat_view().selection() : field;
 }
 
-// Drafts are kept per conversation as {"id": "text"}; a damaged entry is skipped.
-void App::restore_drafts() {
-  if (!account_store_) return;
-  const auto saved = account_store_->get(kDraftsKey);
-  if (!saved) return;
-  auto json = protocol::parse_json(*saved);
-  if (!json || !json->is_object()) return;
-  std::unordered_map<std::string, std::string> drafts;
-  for (const auto& [id, text] : json->items())
-    if (text.is_string()) drafts[id] = text.get<std::string>();
-  saved_drafts_ = drafts;
-  view_.restore_drafts(std::move(drafts));
-}
-
 // After each frame: what the user typed and where they are survive a reload.
 void App::save_view_state() {
-  if (!account_store_) return;
   const ui::ChatView& chat_view = view_.chat_view();
-  const std::string& open = chat_view.conversation_id();
-  if (pending_open_.empty() && open != last_open_) {
-    last_open_ = open;
-    if (open.empty())
-      account_store_->remove(kLastOpenKey);
-    else
-      account_store_->set(kLastOpenKey, open);
-  }
-  if (open.empty()) return;
-  const std::string& draft = chat_view.draft();
-  const auto saved = saved_drafts_.find(open);
-  if (saved == saved_drafts_.end() ? draft.empty() : saved->second == draft) return;
-  if (draft.empty())
-    saved_drafts_.erase(open);
-  else
-    saved_drafts_[open] = draft;
-  write_drafts(open);
-}
-
-// The drafts as {"id": "text"}, at most kMaxDrafts (the open chat's always among them).
-void App::write_drafts(const std::string& open) {
-  protocol::Json json = protocol::Json::object();
-  for (const auto& [id, text] : saved_drafts_) {
-    if (json.size() >= kMaxDrafts && id != open) continue;
-    json[id] = text;
-  }
-  account_store_->set(kDraftsKey, protocol::dump_json(json));
+  // While the chat asked for at start waits to open, the one remembered stays.
+  if (pending_open_.empty()) saved_.remember_open(chat_view.conversation_id());
+  saved_.remember_draft(chat_view.conversation_id(), chat_view.draft());
 }
 
 void App::tick() {
@@ -220,86 +147,13 @@ std::vector<double> App::frame_times() const {
 }
 
 std::string App::state_json() const {
-  const sdk::ServerStatus& server = client_.server();
-  protocol::Json state = {{"connection", sdk::to_string(server.state)},
-                          {"serverVersion", server.version},
-                          {"lastError", server.last_error},
-                          {"frames", frames_},
-                          {"frameTimes", frame_times()},
-                          {"pixelRatio", theme_.scale()},
-                          {"fontError", theme_.fonts().load_error},
-                          {"realtime", sdk::to_string(chat_.realtime().status().state)},
-                          {"user", chat_.session().user.id},
-                          {"queries", chat_.cache().size()},
-                          {"outbox", chat_.sync().outbox().size()},
-                          {"devtools", devtools_.open()}};
-  // What the screen shows, for tests and (later) the embedding page.
-  const ui::ChatView& chat_view = view_.chat_view();
-  state["route"] = view_.route();
-  state["open"] = chat_view.conversation_id();
-  state["composer"] = chat_view.draft();
-  state["composerError"] = chat_view.error();
-  state["composerFocused"] = chat_view.composer_focused();
-  state["editing"] = chat_view.editing();
-  state["selection"] = chat_view.selection();  // the message being edited in the composer, or ""
-  state["textInput"] = ImGui::GetIO().WantTextInput;  // some text field has the keyboard
-  state["theme"] = view_.settings().light ? "light" : "dark";
-  state["textSize"] = view_.settings().text_size;
-  state["sidebarWidth"] = view_.settings().sidebar_width;
-  state["touch"] = theme_.touch();
-  state["headerDetail"] = chat_view.header_detail();
-  state["scroll"] = {chat_view.scroll() / scale_of(theme_),
-                     chat_view.max_scroll() / scale_of(theme_)};
-  state["sideScroll"] = {chat_view.side_scroll() / scale_of(theme_),
-                         chat_view.side_max_scroll() / scale_of(theme_)};
-  protocol::Json conversations = protocol::Json::array();
-  if (const auto page = chat_.cache().data<Page<ConversationSummary>>(sdk::conversations_key())) {
-    for (const ConversationSummary& row : page->data) {
-      protocol::Json entry = {{"id", row.conversation.id},
-                              {"title", row.conversation.title},
-                              {"unread", row.unread_count},
-                              {"model", row.conversation.model.value_or("")},
-                              {"systemPrompt", row.conversation.system_prompt.value_or("")}};
-      if (row.conversation.temperature) entry["temperature"] = *row.conversation.temperature;
-      conversations.push_back(std::move(entry));
-    }
-  }
-  state["conversations"] = std::move(conversations);
-  protocol::Json messages = protocol::Json::array();
-  if (!chat_view.conversation_id().empty()) {
-    if (const auto list = chat_.sync().messages(chat_view.conversation_id())) {
-      for (const auto& m : list->items) {
-        protocol::Json row = {{"id", m->id},
-                              {"role", std::string(to_string(m->role))},
-                              {"status", std::string(to_string(m->status))},
-                              {"delivery", sdk::to_string(chat_.sync().delivery(*m))},
-                              {"content", m->content}};
-        if (const auto seen = chat_view.receipts().find(m->id); seen != chat_view.receipts().end())
-          row["seen"] = seen->second;
-        if (m->metadata && m->metadata->usage) {
-          row["tokens"] = m->metadata->usage->total_tokens;
-          row["model"] = m->metadata->model.value_or("");
-        }
-        messages.push_back(std::move(row));
-      }
-    }
-  }
-  state["messages"] = std::move(messages);
-  // The open chat's events are flowing (its subscription is confirmed on this connection).
-  state["live"] = !chat_view.conversation_id().empty() &&
-                  chat_.realtime().confirmed(sdk::message_channel(chat_view.conversation_id()));
-  state["typing"] = chat_view.conversation_id().empty()
-                        ? std::vector<std::string>{}
-                        : chat_.sync().typing(chat_view.conversation_id());
-  // Where the controls are, in CSS pixels: {"new_chat": [x, y, width, height], …}.
-  protocol::Json landmarks = protocol::Json::object();
-  const float scale = theme_.scale() > 0 ? theme_.scale() : 1;
-  view_.landmarks().for_each([&](const std::string& name, const ui::Landmark& mark) {
-    landmarks[name] = {mark.min.x / scale, mark.min.y / scale, (mark.max.x - mark.min.x) / scale,
-                       (mark.max.y - mark.min.y) / scale};
-  });
-  state["landmarks"] = std::move(landmarks);
-  return protocol::dump_json(state);
+  return app::state_json(StateSources{.client = client_,
+                                      .chat = chat_,
+                                      .theme = theme_,
+                                      .view = view_,
+                                      .devtools = devtools_,
+                                      .frames = frames_,
+                                      .frame_times = frame_times()});
 }
 
 }  // namespace imchat::app

@@ -12,6 +12,7 @@
 
 #include "app/app_options.h"
 #include "app/page_events.h"
+#include "app/saved_state.h"
 #include "platform/http_client.h"
 #include "platform/local_store.h"
 #include "platform/page.h"
@@ -69,8 +70,6 @@ class App {
   uint64_t frames() const { return frames_; }
 
  private:
-  void restore_drafts();
-  void write_drafts(const std::string& open);
   void save_view_state();
 
   platform::Window& window_;
@@ -80,9 +79,8 @@ class App {
   std::unique_ptr<sdk::ScopedStore> account_store_;  // token, outbox, drafts: the server's
   platform::Page& page_;
   PageEvents page_events_;
-  std::string last_open_;     // the conversation remembered for the next start
+  SavedState saved_;          // settings, the last open chat, drafts
   std::string pending_open_;  // to open once signed in
-  std::unordered_map<std::string, std::string> saved_drafts_;  // as in the store
   sdk::Client client_;
   sdk::ChatClient chat_;
   ui::Theme theme_;

@@ -12,84 +12,17 @@ namespace imchat::sdk {
 
 using protocol::Json;
 
-const char* to_string(Delivery delivery) {
-  switch (delivery) {
-    case Delivery::kSent:
-      return "sent";
-    case Delivery::kSending:
-      return "sending";
-    case Delivery::kFailed:
-      return "failed";
-  }
-  return "?";
-}
-
 std::string message_channel(const std::string& conversation_id) {
   return protocol::frames::message_list(conversation_id);
 }
 
 namespace {
 
-constexpr const char* kOutboxKey = "imchat.outbox";
 constexpr std::string_view kMessageChannelPrefix = protocol::frames::kMessageListPrefix;
 // Messages are kept current by the socket, not by age.
 constexpr int64_t kForever = std::numeric_limits<int64_t>::max() / 4;
 
 using MessagePtr = std::shared_ptr<const Message>;
-
-// Unsent messages (seq 0) sit after every stored one.
-size_t confirmed_end(const MessageList& list) {
-  size_t n = list.items.size();
-  while (n > 0 && list.items[n - 1]->seq == 0)
-    --n;
-  return n;
-}
-
-std::vector<MessagePtr>::iterator seq_position(MessageList& list, int64_t seq) {
-  auto end = list.items.begin() + static_cast<std::ptrdiff_t>(confirmed_end(list));
-  return std::lower_bound(list.items.begin(), end, seq,
-                          [](const MessagePtr& m, int64_t s) { return m->seq < s; });
-}
-
-// Where the message with this id is, searching from the newest (where changes happen).
-std::ptrdiff_t index_of(const MessageList& list, const std::string& id) {
-  for (size_t i = list.items.size(); i-- > 0;)
-    if (list.items[i]->id == id) return static_cast<std::ptrdiff_t>(i);
-  return -1;
-}
-
-bool remove_unsent(MessageList& list, const std::string& client_id) {
-  for (size_t i = confirmed_end(list); i < list.items.size(); ++i) {
-    if (list.items[i]->client_id == client_id) {
-      list.touch(i);
-      list.items.erase(list.items.begin() + static_cast<std::ptrdiff_t>(i));
-      return true;
-    }
-  }
-  return false;
-}
-
-// Puts a stored message in its place, replacing the one with its seq or id.
-bool place(MessageList& list, MessagePtr message, bool may_insert) {
-  bool changed = message->client_id && remove_unsent(list, *message->client_id);
-  auto it = seq_position(list, message->seq);
-  const auto end = list.items.begin() + static_cast<std::ptrdiff_t>(confirmed_end(list));
-  if (it != end && (*it)->seq == message->seq) {
-    if (**it == *message) return changed;
-    list.touch(static_cast<size_t>(it - list.items.begin()));
-    *it = std::move(message);
-    return true;
-  }
-  if (!may_insert) return changed;
-  // Outside the window we hold (older than what is loaded, or newer while newer pages are
-  // let go): inserting would make a hole that paging cannot see.
-  const size_t held = confirmed_end(list);
-  if (held > 0 && message->seq < list.items.front()->seq && list.has_older) return changed;
-  if (held > 0 && message->seq > list.items[held - 1]->seq && list.has_newer) return changed;
-  list.touch(static_cast<size_t>(it - list.items.begin()));
-  list.items.insert(it, std::move(message));
-  return true;
-}
 
 // How a message waiting in the outbox is shown: seq 0 (after every stored one), its
 // clientId, a local id until the server gives it one.
@@ -103,78 +36,7 @@ MessagePtr unsent_message(const OutboxEntry& entry) {
   return std::make_shared<const Message>(std::move(pending));
 }
 
-int64_t newest_seq(const MessageList& list) {
-  const size_t held = confirmed_end(list);
-  return held ? list.items[held - 1]->seq : 0;
-}
-
 }  // namespace
-
-bool apply_message_event(MessageList& list, const std::string& kind, const Json& data) {
-  if (kind == "deleted") {
-    const auto id = data.find("id");
-    if (id == data.end() || !id->is_string()) return false;
-    const std::ptrdiff_t at = index_of(list, id->get<std::string>());
-    if (at < 0) return false;
-    list.touch(static_cast<size_t>(at));
-    list.items.erase(list.items.begin() + at);
-    return true;
-  }
-  if (kind != "created" && kind != "updated") return false;
-  const auto body = data.find("data");
-  if (body == data.end()) return false;
-  auto message = protocol::message_from_json(*body);
-  if (!message) return false;  // a server bug; the next refetch repairs the list
-  return place(list, std::make_shared<const Message>(std::move(*message)), true);
-}
-
-bool apply_stream_delta(MessageList& list, const Json& data) {
-  const auto id = data.find("messageId");
-  const auto delta = data.find("delta");
-  const auto offset = data.find("offset");
-  if (id == data.end() || !id->is_string() || delta == data.end() || !delta->is_string() ||
-      offset == data.end() || !offset->is_number_unsigned()) {
-    return false;
-  }
-  const std::string& message_id = id->get_ref<const std::string&>();
-  std::ptrdiff_t at = -1;
-  if (const auto seq = data.find("seq"); seq != data.end() && seq->is_number_integer()) {
-    auto it = seq_position(list, seq->get<int64_t>());
-    if (it != list.items.end() && (*it)->id == message_id) at = it - list.items.begin();
-  }
-  if (at < 0) at = index_of(list, message_id);
-  if (at < 0) return false;
-  const Message& current = *list.items[static_cast<size_t>(at)];
-  if (current.status != MessageStatus::kStreaming) return false;  // the final text is in
-  const std::string& text = delta->get_ref<const std::string&>();
-  const size_t start = offset->get<size_t>();
-  const size_t have = current.content.size();
-  // A gap (a delta lost): wait for the final update, which carries the whole text.
-  if (start > have || start + text.size() <= have) return false;
-  auto grown = std::make_shared<Message>(current);
-  grown->content.append(text, have - start, std::string::npos);
-  list.touch(static_cast<size_t>(at));
-  list.items[static_cast<size_t>(at)] = std::move(grown);
-  return true;
-}
-
-// --- MessageList -----------------------------------------------------------------------
-
-void MessageList::changed() {
-  firsts_[version % kLog] = pending_ == SIZE_MAX ? 0 : pending_;
-  pending_ = SIZE_MAX;
-  ++version;
-  logged_ = std::min<uint64_t>(logged_ + 1, kLog);
-}
-
-size_t MessageList::unchanged_prefix(uint64_t since) const {
-  if (since == version) return items.size();
-  if (since > version || version - since > logged_) return 0;
-  size_t first = items.size();
-  for (uint64_t v = since; v < version; ++v)
-    first = std::min(first, firsts_[v % kLog]);
-  return first;
-}
 
 // --- ChatSync --------------------------------------------------------------------------
 
@@ -183,9 +45,12 @@ ChatSync::ChatSync(QueryCache& cache, Api& api, Realtime& realtime, platform::Lo
     : cache_(cache),
       api_(api),
       realtime_(realtime),
-      store_(store),
       options_(options),
-      hooks_(std::move(hooks)) {
+      hooks_(std::move(hooks)),
+      outbox_(store, OutboxLimits{.entries = options.outbox_limit,
+                                  .content_bytes = options.max_content_bytes,
+                                  .attempts = options.max_attempts}),
+      conversations_list_(cache, api) {
   RealtimeListener listener;
   listener.on_open = [this](bool reconnect) { on_open(reconnect); };
   listener.on_update = [this](const std::string& c, const Json& d) { on_update(c, d); };
@@ -197,7 +62,6 @@ ChatSync::ChatSync(QueryCache& cache, Api& api, Realtime& realtime, platform::Lo
   };
   realtime_.set_listener(std::move(listener));
   realtime_.subscribe(std::string(kConversationListChannel), std::nullopt, false);
-  load_outbox();
 }
 
 ChatSync::~ChatSync() {
@@ -330,11 +194,11 @@ std::shared_ptr<MessageList> ChatSync::merge_fetched(const std::string& conversa
   }
   // Sent earlier, stored meanwhile: the ack was lost, the page says it arrived.
   for (const auto& item : list->items) {
-    if (item->client_id && item->seq > 0 && find_entry(*item->client_id)) {
+    if (item->client_id && item->seq > 0 && outbox_.find(*item->client_id)) {
       confirm(*item->client_id, *item);
     }
   }
-  for (const OutboxEntry& entry : outbox_)
+  for (const OutboxEntry& entry : outbox_.entries())
     if (entry.conversation_id == conversation_id) list->items.push_back(unsent_message(entry));
   list->version = existing ? existing->version + 1 : 1;
   return list;
@@ -443,7 +307,7 @@ void ChatSync::apply_update(const std::string& conversation_id, const Json& data
     if (body != data.end() && body->is_object()) {
       const auto client_id = body->find("clientId");
       if (client_id != body->end() && client_id->is_string() &&
-          find_entry(client_id->get<std::string>())) {
+          outbox_.find(client_id->get<std::string>())) {
         if (auto message = protocol::message_from_json(*body))
           confirm(client_id->get<std::string>(), *message);
       }
@@ -456,41 +320,13 @@ void ChatSync::apply_update(const std::string& conversation_id, const Json& data
 // chat must not make every member refetch their list per message. False when the list
 // must be refetched instead (a conversation changed, a deletion, a row not in the cache).
 bool ChatSync::apply_list_message(const Json& data) {
-  const std::string kind = protocol::json_text(data, "type");
-  const auto body = data.find("data");
-  if (kind == "deleted" || body == data.end() || !body->is_object() ||
-      !body->contains("conversationId"))
-    return false;
-  const auto message = protocol::message_from_json(*body);
-  if (!message) return false;
-  // The whole conversation's totals after this message, when the server sends them.
-  std::optional<ConversationTotals> totals;
-  if (const auto t = data.find("totals"); t != data.end() && t->is_object()) {
-    if (auto parsed = protocol::totals_from_json(*t)) totals = *parsed;
-  }
-  const auto tracked = conversations_.find(message->conversation_id);
-  const bool watched = tracked != conversations_.end() && tracked->second.watchers > 0;
-  const bool unread =
-      kind == "created" && !watched && !(message->author_id && *message->author_id == self_);
-  bool found = false;
-  for (const auto& [key, page_data] : snapshot({"conversations"})) {
-    cache_.edit_data<Page<ConversationSummary>>(
-        key,
-        [&](Page<ConversationSummary>& page) {
-          auto row = std::find_if(page.data.begin(), page.data.end(), [&](const auto& r) {
-            return r.conversation.id == message->conversation_id;
-          });
-          if (row == page.data.end()) return;
-          found = true;
-          if (kind == "created" || (row->last_message && row->last_message->id == message->id))
-            row->last_message = *message;
-          if (unread) ++row->unread_count;
-          if (totals) row->conversation.totals = *totals;
-          if (kind == "created") std::rotate(page.data.begin(), row, row + 1);  // most recent first
-        },
-        true);
-  }
-  return found;
+  return conversations_list_.apply_message(
+      data,
+      [this](const std::string& conversation_id) {
+        const auto tracked = conversations_.find(conversation_id);
+        return tracked != conversations_.end() && tracked->second.watchers > 0;
+      },
+      self_);
 }
 
 void ChatSync::on_stream(const std::string& channel, const Json& data) {
@@ -520,28 +356,12 @@ void ChatSync::on_visible() {
 
 Result<std::string> ChatSync::send_message(const std::string& conversation_id,
                                            const std::string& content) {
-  if (content.find_first_not_of(" \t\r\n") == std::string::npos)
-    return Error{ErrorCode::kValidation, "the message is empty", 0, "content"};
-  if (content.size() > options_.max_content_bytes) {
-    return Error{
-        ErrorCode::kTooLarge,
-        "the message is over " + std::to_string(options_.max_content_bytes / 1024) + " KiB", 0,
-        "content"};
-  }
-  if (outbox_.size() >= options_.outbox_limit) {
-    return Error{ErrorCode::kTooLarge, std::to_string(outbox_.size()) +
-                                           " messages are waiting to be sent; try again when "
-                                           "the connection is back"};
-  }
-  OutboxEntry entry;
-  entry.client_id = hooks_.new_client_id();
-  entry.conversation_id = conversation_id;
-  entry.content = content;
-  outbox_.push_back(entry);
-  save_outbox();
-  show_pending(entry);
+  auto entry = outbox_.add(hooks_.new_client_id(), conversation_id, content);
+  if (!entry) return entry.error();
+  conversations_list_.name_after_first_message(conversation_id, content);
+  show_pending(*entry);
   pump();
-  return entry.client_id;
+  return entry->client_id;
 }
 
 void ChatSync::show_pending(const OutboxEntry& entry) {
@@ -558,48 +378,34 @@ void ChatSync::remove_pending(const std::string& conversation_id, const std::str
   });
 }
 
-void ChatSync::retry(const std::string& client_id) {
-  OutboxEntry* entry = find_entry(client_id);
-  if (!entry || entry->delivery != Delivery::kFailed) return;
-  entry->delivery = Delivery::kSending;
-  entry->attempts = 0;
-  entry->error.clear();
-  save_outbox();
-  cache_.edit_data<MessageList>(messages_key(entry->conversation_id), [](MessageList& list) {
+void ChatSync::touch_delivery(const std::string& conversation_id) {
+  cache_.edit_data<MessageList>(messages_key(conversation_id), [](MessageList& list) {
     list.touch(list.items.size());  // delivery, not items
     list.changed();
   });
+}
+
+void ChatSync::retry(const std::string& client_id) {
+  const OutboxEntry* entry = outbox_.retry(client_id);
+  if (!entry) return;
+  touch_delivery(entry->conversation_id);
   pump();
 }
 
 void ChatSync::discard(const std::string& client_id) {
-  auto it = std::find_if(outbox_.begin(), outbox_.end(),
-                         [&](const OutboxEntry& e) { return e.client_id == client_id; });
-  if (it == outbox_.end() || it->delivery != Delivery::kFailed) return;
-  const std::string conversation_id = it->conversation_id;
-  outbox_.erase(it);
-  save_outbox();
-  remove_pending(conversation_id, client_id);
+  if (auto conversation_id = outbox_.discard(client_id))
+    remove_pending(*conversation_id, client_id);
 }
 
 Delivery ChatSync::delivery(const Message& message) const {
-  if (message.seq > 0 || !message.client_id) return Delivery::kSent;
-  for (const OutboxEntry& entry : outbox_)
-    if (entry.client_id == *message.client_id) return entry.delivery;
-  return Delivery::kSending;
-}
-
-OutboxEntry* ChatSync::find_entry(const std::string& client_id) {
-  for (OutboxEntry& entry : outbox_)
-    if (entry.client_id == client_id) return &entry;
-  return nullptr;
+  return outbox_.delivery(message);
 }
 
 void ChatSync::pump() {
   if (!realtime_.open()) return;
   const int64_t now = hooks_.now_ms();
   std::weak_ptr<bool> alive = alive_;
-  for (OutboxEntry& entry : outbox_) {
+  for (OutboxEntry& entry : outbox_.entries()) {
     if (entry.delivery != Delivery::kSending || entry.in_flight) continue;
     if (entry.not_before_ms > now) break;  // in order: nothing overtakes a waiting message
     Json frame =
@@ -607,32 +413,17 @@ void ChatSync::pump() {
     const std::string client_id = entry.client_id;
     const bool sent = realtime_.request(frame, [this, alive, client_id](Result<Json> answer) {
       if (alive.expired()) return;
-      OutboxEntry* e = find_entry(client_id);
+      OutboxEntry* e = outbox_.find(client_id);
       if (!e) return;  // confirmed by its update already
       e->in_flight = false;
       if (answer) {
         auto message = protocol::message_from_json(*answer);
         if (message) return confirm(client_id, *message);
-        e->delivery = Delivery::kFailed;
-        e->error = "the server's answer made no sense: " + message.error().message;
-      } else if (answer.error().code == ErrorCode::kNetwork) {
-        if (e->attempts >= options_.max_attempts) {
-          e->delivery = Delivery::kFailed;
-          e->error = "not delivered after " + std::to_string(e->attempts) + " attempts";
-        }
-        // Otherwise it goes again, in order, when the connection is back.
-      } else if (answer.error().code == ErrorCode::kRateLimited) {
-        e->attempts--;
-        e->not_before_ms = hooks_.now_ms() + 1000 * std::max(1, answer.error().retry_after_s);
+        outbox_.failed(*e, "the server's answer made no sense: " + message.error().message);
       } else {
-        e->delivery = Delivery::kFailed;
-        e->error = answer.error().message;
+        outbox_.refused(*e, answer.error(), hooks_.now_ms());
       }
-      save_outbox();
-      cache_.edit_data<MessageList>(messages_key(e->conversation_id), [](MessageList& list) {
-        list.touch(list.items.size());  // delivery, not items
-        list.changed();
-      });
+      touch_delivery(e->conversation_id);
     });
     if (!sent) return;
     entry.in_flight = true;
@@ -641,87 +432,21 @@ void ChatSync::pump() {
 }
 
 void ChatSync::confirm(const std::string& client_id, const Message& message) {
-  auto it = std::find_if(outbox_.begin(), outbox_.end(),
-                         [&](const OutboxEntry& e) { return e.client_id == client_id; });
-  if (it == outbox_.end()) return;
-  outbox_.erase(it);
-  save_outbox();
+  if (!outbox_.confirm(client_id)) return;
   cache_.edit_data<MessageList>(messages_key(message.conversation_id), [&](MessageList& list) {
     if (place(list, std::make_shared<const Message>(message), true)) list.changed();
   });
 }
 
 void ChatSync::tick() {
-  const int64_t now = hooks_.now_ms();
-  for (const OutboxEntry& entry : outbox_) {
-    if (entry.delivery == Delivery::kSending && !entry.in_flight && entry.not_before_ms > 0 &&
-        entry.not_before_ms <= now) {
-      return pump();
-    }
-  }
+  if (outbox_.due(hooks_.now_ms())) pump();
 }
 
 std::optional<int64_t> ChatSync::next_deadline_ms() const {
-  std::optional<int64_t> next;
-  for (const OutboxEntry& entry : outbox_) {
-    if (entry.delivery == Delivery::kSending && !entry.in_flight && entry.not_before_ms > 0)
-      next = next ? std::min(*next, entry.not_before_ms) : entry.not_before_ms;
-  }
-  return next;
-}
-
-void ChatSync::save_outbox() const {
-  if (!store_) return;
-  Json entries = Json::array();
-  for (const OutboxEntry& entry : outbox_) {
-    entries.push_back({{"clientId", entry.client_id},
-                       {"conversationId", entry.conversation_id},
-                       {"content", entry.content},
-                       {"failed", entry.delivery == Delivery::kFailed},
-                       {"attempts", entry.attempts},
-                       {"error", entry.error}});
-  }
-  if (outbox_.empty()) {
-    store_->remove(kOutboxKey);
-  } else {
-    store_->set(kOutboxKey, protocol::dump_json(entries));
-  }
-}
-
-void ChatSync::load_outbox() {
-  if (!store_) return;
-  const auto text = store_->get(kOutboxKey);
-  if (!text) return;
-  auto entries = protocol::parse_json(*text);
-  if (!entries || !entries->is_array()) return;  // unreadable: nothing we can resend
-  for (const Json& item : *entries) {
-    protocol::ObjectReader r(item, "outbox");
-    OutboxEntry entry;
-    entry.client_id = r.required_string("clientId");
-    entry.conversation_id = r.required_string("conversationId");
-    entry.content = r.required_string("content");
-    entry.attempts = static_cast<int>(r.optional_int("attempts").value_or(0));
-    entry.error = r.optional_string("error").value_or("");
-    const auto failed = item.find("failed");
-    if (failed != item.end() && failed->is_boolean() && failed->get<bool>())
-      entry.delivery = Delivery::kFailed;
-    if (r.ok() && outbox_.size() < options_.outbox_limit) outbox_.push_back(std::move(entry));
-  }
+  return outbox_.next_deadline_ms();
 }
 
 // --- conversations ---------------------------------------------------------------------
-
-ChatSync::Snapshot ChatSync::snapshot(const QueryKey& prefix) const {
-  Snapshot out;
-  for (const QueryState* q : cache_.queries())
-    if (starts_with(q->key, prefix) && q->data) out.emplace_back(q->key, q->data);
-  return out;
-}
-
-void ChatSync::restore(const Snapshot& snapshot) {
-  for (const auto& [key, data] : snapshot)
-    cache_.set_data(key, data);
-}
 
 void ChatSync::regenerate(const std::string& reply_id, ApiCallback<Ok> done) {
   api_.regenerate_message(reply_id, [done](Result<Ok> r) {
@@ -746,97 +471,37 @@ void ChatSync::edit_and_resend(const std::string& message_id, const std::string&
 }
 
 void ChatSync::set_typing(const std::string& conversation_id, bool typing) {
-  Presence& p = presence_[conversation_id];
-  const int64_t now = hooks_.now_ms();
-  if (typing) {
-    if (p.my_typing_sent_ms >= 0 && now - p.my_typing_sent_ms < kTypingRepeatMs) return;
-    if (realtime_.send(protocol::frames::typing(conversation_id, true))) p.my_typing_sent_ms = now;
-  } else if (p.my_typing_sent_ms >= 0) {
-    realtime_.send(protocol::frames::typing(conversation_id, false));
-    p.my_typing_sent_ms = -1;
-  }
+  presence_.set_typing(conversation_id, typing, hooks_.now_ms(), send_frame());
 }
 
 void ChatSync::mark_read(const std::string& conversation_id, const Message& message) {
-  Presence& p = presence_[conversation_id];
-  if (message.seq <= p.my_read_seq) return;
-  if (!realtime_.send(protocol::frames::read(conversation_id, message.id)))
-    return;  // sent again once the socket is back (the view asks every frame)
-  p.my_read_seq = message.seq;
+  // Not sent (the socket is closed): sent again once it is back, as the view asks every frame.
+  if (!presence_.mark_read(conversation_id, message, send_frame())) return;
   // The server counts unread from the read position: zero it here too, without a refetch.
-  for (const auto& [key, data] : snapshot({"conversations"})) {
-    cache_.edit_data<Page<ConversationSummary>>(
-        key,
-        [&](Page<ConversationSummary>& page) {
-          for (ConversationSummary& row : page.data)
-            if (row.conversation.id == conversation_id) row.unread_count = 0;
-        },
-        true);
-  }
+  conversations_list_.clear_unread(conversation_id);
 }
 
 Fetcher ChatSync::fetch_conversations(ConversationQuery query) {
-  Fetcher fetch = sdk::fetch_conversations(api_, std::move(query));
-  std::weak_ptr<bool> alive = alive_;
-  return [this, alive, fetch](FetchDone done) {
-    return fetch([this, alive, done](Result<AnyData> result) {
-      if (result && !alive.expired()) {
-        // Mutable underneath (sdk::fetch_conversations made it), and not yet shared.
-        auto page = std::const_pointer_cast<Page<ConversationSummary>>(
-            std::static_pointer_cast<const Page<ConversationSummary>>(*result));
-        for (ConversationSummary& row : page->data) {
-          const auto read = presence_.find(row.conversation.id);
-          if (read != presence_.end() && row.last_message &&
-              row.last_message->seq <= read->second.my_read_seq)
-            row.unread_count = 0;
-        }
-      }
-      done(std::move(result));
-    });
-  };
+  return conversations_list_.fetch(std::move(query), [this](const std::string& conversation_id) {
+    return presence_.read_up_to(conversation_id);
+  });
 }
 
 std::vector<std::string> ChatSync::typing(const std::string& conversation_id) const {
-  std::vector<std::string> users;
-  const auto it = presence_.find(conversation_id);
-  if (it == presence_.end()) return users;
-  const int64_t now = hooks_.now_ms();
-  for (const auto& [user, until] : it->second.typing_until)
-    if (until > now) users.push_back(user);
-  return users;
+  return presence_.typing(conversation_id, hooks_.now_ms());
 }
 
 const std::map<std::string, std::string>* ChatSync::read_positions(
     const std::string& conversation_id) const {
-  const auto it = presence_.find(conversation_id);
-  return it == presence_.end() || it->second.read.empty() ? nullptr : &it->second.read;
+  return presence_.read_positions(conversation_id);
+}
+
+Presence::Send ChatSync::send_frame() {
+  return [this](const Json& frame) { return realtime_.send(frame); };
 }
 
 void ChatSync::on_other(const Json& frame) {
-  // Others' typing and reading. Read field by field: a malformed frame is ignored.
-  const auto type = frame.find("type");
-  const auto conversation = frame.find("conversationId");
-  const auto user = frame.find("userId");
-  if (type == frame.end() || !type->is_string() || conversation == frame.end() ||
-      !conversation->is_string() || user == frame.end() || !user->is_string())
-    return;
-  Presence& p = presence_[conversation->get<std::string>()];
-  const std::string& user_id = user->get_ref<const std::string&>();
-  ++presence_version_;
-  if (*type == protocol::frames::kTyping) {
-    const auto on = frame.find("isTyping");
-    if (on == frame.end() || !on->is_boolean()) return;
-    if (on->get<bool>()) {
-      p.typing_until[user_id] = hooks_.now_ms() + kTypingExpiryMs;
-    } else {
-      p.typing_until.erase(user_id);
-    }
-  } else if (*type == protocol::frames::kRead) {
-    const auto message = frame.find("messageId");
-    if (message == frame.end() || !message->is_string()) return;
-    p.read[user_id] = message->get<std::string>();
-    p.typing_until.erase(user_id);
-  }
+  presence_.on_frame(frame, hooks_.now_ms());  // others' typing and reading
 }
 
 bool ChatSync::cancel_reply(const std::string& conversation_id) {
@@ -844,64 +509,16 @@ bool ChatSync::cancel_reply(const std::string& conversation_id) {
 }
 
 void ChatSync::create_conversation(const NewConversation& input, ApiCallback<Conversation> done) {
-  std::weak_ptr<bool> alive = alive_;
-  api_.create_conversation(input, [this, alive, done](Result<Conversation> created) {
-    if (!alive.expired()) cache_.invalidate({"conversations"});
-    if (done) done(std::move(created));
-  });
+  conversations_list_.create(input, std::move(done));
 }
 
 void ChatSync::update_conversation(const std::string& id, const ConversationPatch& patch,
                                    ApiCallback<Conversation> done) {
-  Snapshot before = snapshot({"conversations"});
-  for (const auto& [key, data] : before) {
-    cache_.edit_data<Page<ConversationSummary>>(
-        key,
-        [&](Page<ConversationSummary>& page) {
-          for (ConversationSummary& row : page.data) {
-            if (row.conversation.id != id) continue;
-            if (patch.title) row.conversation.title = *patch.title;
-            if (patch.system_prompt) row.conversation.system_prompt = *patch.system_prompt;
-            if (patch.model) row.conversation.model = *patch.model;
-            if (patch.temperature) row.conversation.temperature = *patch.temperature;
-          }
-        },
-        false);
-  }
-  std::weak_ptr<bool> alive = alive_;
-  api_.update_conversation(
-      id, patch, [this, alive, before = std::move(before), done](Result<Conversation> updated) {
-        if (!alive.expired()) {
-          if (!updated) restore(before);
-          cache_.invalidate({"conversations"});
-        }
-        if (done) done(std::move(updated));
-      });
+  conversations_list_.update(id, patch, std::move(done));
 }
 
 void ChatSync::delete_conversation(const std::string& id, ApiCallback<Ok> done) {
-  Snapshot before = snapshot({"conversations"});
-  for (const auto& [key, data] : before) {
-    cache_.edit_data<Page<ConversationSummary>>(
-        key,
-        [&](Page<ConversationSummary>& page) {
-          const auto removed = std::remove_if(
-              page.data.begin(), page.data.end(),
-              [&](const ConversationSummary& row) { return row.conversation.id == id; });
-          page.total -= page.data.end() - removed;
-          page.data.erase(removed, page.data.end());
-        },
-        false);
-  }
-  std::weak_ptr<bool> alive = alive_;
-  api_.delete_conversation(id, [this, alive, id, before = std::move(before), done](Result<Ok> r) {
-    if (!alive.expired()) {
-      if (!r) restore(before);
-      if (r) cache_.invalidate(messages_key(id), true);
-      cache_.invalidate({"conversations"});
-    }
-    if (done) done(std::move(r));
-  });
+  conversations_list_.remove(id, std::move(done));
 }
 
 }  // namespace imchat::sdk

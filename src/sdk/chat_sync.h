@@ -13,14 +13,12 @@
 // what is shown and replayed onto the fetched page when it lands, so neither overwrites
 // the other. `resync` (a gap the server cannot replay) refetches.
 //
-// Outbox. A message is shown at once (seq 0, "sending"), kept with its clientId in memory
-// and in the LocalStore, sent when the socket is open, resent in order after a reconnect
-// (the server stores a clientId once, so a resend after a lost ack cannot duplicate), and
-// marked failed — never dropped — when the server refuses it or it was tried too often.
-// Bounded: past the limit, send_message refuses with an error the composer can show.
+// Sending. A message is shown at once (seq 0, "sending"), kept in the Outbox (outbox.h:
+// with its clientId, in memory and in the LocalStore), sent when the socket is open,
+// resent in order after a reconnect, and marked failed — never dropped — when the server
+// refuses it or it was tried too often.
 //
-// Structural sharing: a change replaces only the messages it touches (new shared_ptr);
-// the others keep their identity, and MessageList::version says that something changed.
+// The list itself and the rules that change it are MessageList's (message_list.h).
 #pragma once
 
 #include <algorithm>
@@ -39,49 +37,14 @@
 #include "protocol/frames.h"
 #include "protocol/limits.h"
 #include "sdk/api.h"
+#include "sdk/conversation_list.h"
+#include "sdk/message_list.h"
+#include "sdk/outbox.h"
+#include "sdk/presence.h"
 #include "sdk/query_cache.h"
 #include "sdk/realtime.h"
 
 namespace imchat::sdk {
-
-struct MessageList {
-  std::vector<std::shared_ptr<const Message>> items;  // by seq; unsent ones (seq 0) last
-  bool has_older = false;  // the server has older messages than items.front()
-  bool has_newer = false;  // newer pages were let go to respect the page cap
-  uint64_t version = 0;    // bumped by every change (through changed())
-
-  // What changed, so a view keeping per-item state (heights) pays for the change and not
-  // for the length of the history: a streaming reply changes one item at the end.
-  // touch(i): the change being made reaches index i (the lowest such index counts).
-  void touch(size_t index) { pending_ = std::min(pending_, index); }
-  // Ends a change: bumps the version and remembers its lowest touched index (0 when
-  // nothing was touched, the safe guess).
-  void changed();
-  // The items before the returned index are the same objects, in the same places, as at
-  // version `since`. items.size() when nothing changed; 0 when `since` is too old to tell.
-  size_t unchanged_prefix(uint64_t since) const;
-
- private:
-  static constexpr size_t kLog = 256;  // 2,000 tokens/s at 60 fps is ~33 a frame
-  std::array<size_t, kLog> firsts_{};  // lowest touched index of versions version-kLog+1…
-  uint64_t logged_ = 0;                // how many versions firsts_ describes
-  size_t pending_ = SIZE_MAX;
-};
-
-enum class Delivery { kSent, kSending, kFailed };
-const char* to_string(Delivery delivery);
-
-struct OutboxEntry {
-  std::string client_id;
-  std::string conversation_id;
-  std::string content;
-  Delivery delivery = Delivery::kSending;
-  int attempts = 0;
-  std::string error;  // why it failed, for the UI
-  // Not persisted:
-  bool in_flight = false;
-  int64_t not_before_ms = 0;  // after a rate limit
-};
 
 struct ChatSyncOptions {
   int page_size = 50;
@@ -134,7 +97,7 @@ class ChatSync {
 
   // --- sending ---------------------------------------------------------------------------
   // Shows the message at once and sends it when it can. The clientId, or why not (empty,
-  // too long, outbox full).
+  // too long, outbox full). A chat still called "New chat" is named after it.
   Result<std::string> send_message(const std::string& conversation_id, const std::string& content);
   void retry(const std::string& client_id);    // a failed message: try again
   void discard(const std::string& client_id);  // a failed message: forget it
@@ -149,9 +112,9 @@ class ChatSync {
                        const std::string& reply_id, ApiCallback<Ok> done);
   // Replaces the latest reply with a new one.
   void regenerate(const std::string& reply_id, ApiCallback<Ok> done);
-  const std::vector<OutboxEntry>& outbox() const { return outbox_; }
+  const std::vector<OutboxEntry>& outbox() const { return outbox_.entries(); }
 
-  // --- presence: who is typing, who has read what (people, not the assistant) ----------
+  // --- presence: who is typing, who has read what (Presence, presence.h) -------------
   // The user is typing in the conversation (true while text is in the composer, false
   // when it empties or is sent). Sent at most every kTypingRepeatMs while it stays true,
   // so others' indicators (which expire after kTypingExpiryMs) stay up.
@@ -167,9 +130,9 @@ class ChatSync {
   const std::map<std::string, std::string>* read_positions(
       const std::string& conversation_id) const;
   // Bumped when a typing or read frame arrives (views cache what they derive from them).
-  uint64_t presence_version() const { return presence_version_; }
-  static constexpr int64_t kTypingRepeatMs = 3000;
-  static constexpr int64_t kTypingExpiryMs = 6000;
+  uint64_t presence_version() const { return presence_.version(); }
+  static constexpr int64_t kTypingRepeatMs = Presence::kTypingRepeatMs;
+  static constexpr int64_t kTypingExpiryMs = Presence::kTypingExpiryMs;
 
   // --- conversations ------------------------------------------------------------------
   // The conversation list as the cache should fetch it: the server's page with what this
@@ -212,45 +175,28 @@ class ChatSync {
   void on_stream(const std::string& channel, const protocol::Json& data);
   void on_open(bool reconnect);
   void on_other(const protocol::Json& frame);
+  Presence::Send send_frame();
   void remember(const std::string& conversation_id, bool stream, const protocol::Json& data);
 
   void pump();
   void confirm(const std::string& client_id, const Message& message);
-  void save_outbox() const;
-  void load_outbox();
-  OutboxEntry* find_entry(const std::string& client_id);
+  // A delivery changed (not the items): views that show it redraw.
+  void touch_delivery(const std::string& conversation_id);
   void show_pending(const OutboxEntry& entry);
   void remove_pending(const std::string& conversation_id, const std::string& client_id);
-
-  using Snapshot = std::vector<std::pair<QueryKey, AnyData>>;
-  Snapshot snapshot(const QueryKey& prefix) const;
-  void restore(const Snapshot& snapshot);
 
   QueryCache& cache_;
   Api& api_;
   Realtime& realtime_;
-  platform::LocalStore* store_;
   ChatSyncOptions options_;
   Hooks hooks_;
   std::map<std::string, Tracked> conversations_;
   std::string self_;
-  std::vector<OutboxEntry> outbox_;
-  struct Presence {
-    std::map<std::string, int64_t> typing_until;  // user id → when the indicator expires
-    std::map<std::string, std::string> read;      // user id → message id
-    int64_t my_typing_sent_ms = -1;               // when "typing: true" last went out
-    int64_t my_read_seq = 0;                      // newest seq this user marked read
-  };
-  std::map<std::string, Presence> presence_;
-  uint64_t presence_version_ = 0;
+  Outbox outbox_;
+  ConversationList conversations_list_;
+  Presence presence_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
-
-// Applying events to a MessageList, on its own for tests and the benchmark. Each returns
-// whether the list changed. Idempotent: an event applied twice changes nothing the second
-// time, so replaying a window of events over a newer snapshot is safe.
-bool apply_message_event(MessageList& list, const std::string& kind, const protocol::Json& data);
-bool apply_stream_delta(MessageList& list, const protocol::Json& data);
 
 // The channel names of docs/protocol.md.
 std::string message_channel(const std::string& conversation_id);

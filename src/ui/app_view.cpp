@@ -36,7 +36,7 @@ void AppView::new_conversation() {
   if (creating_ || !chat_.session().signed_in) return;
   creating_ = true;
   NewConversation input;
-  input.title = "New chat";
+  input.title = sdk::kNewChatTitle;
   input.type = ConversationType::kAi;
   chat_.sync().create_conversation(input, [this](Result<Conversation> created) {
     creating_ = false;

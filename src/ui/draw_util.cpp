@@ -30,33 +30,6 @@ void text_ellipsis(ImDrawList* draw, ImFont* font, ImVec2 pos, ImU32 color, std:
   draw->AddText(font, font->FontSize, ImVec2(pos.x + w, pos.y), color, dots);
 }
 
-std::string preview_line(std::string_view content, size_t max_bytes) {
-  std::string out;
-  out.reserve(std::min(content.size(), max_bytes));
-  bool space = false;
-  for (char c : content) {
-    if (out.size() >= max_bytes) break;
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (c == '*' || c == '`' || c == '#' || c == '>' || c == '_' || c == '~') continue;
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  // Never end inside a UTF-8 sequence: drop an incomplete last one.
-  size_t start = out.size();
-  while (start > 0 && (static_cast<unsigned char>(out[start - 1]) & 0xC0) == 0x80)
-    --start;
-  if (start > 0) {
-    const unsigned char lead = static_cast<unsigned char>(out[start - 1]);
-    const size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (out.size() - (start - 1) < need) out.resize(start - 1);
-  }
-  return out;
-}
-
 namespace {
 std::tm local(Timestamp t) {
   const std::time_t seconds = static_cast<std::time_t>(t.ms / 1000);
@@ -138,6 +111,24 @@ std::string active_field_selection() {
                                     state->TextW.Data + from, state->TextW.Data + to);
   out.resize(static_cast<size_t>(bytes));
   return out;
+}
+
+std::string grouped(int64_t n) {
+  // Built forwards, not by insert(): GCC 12 warns falsely (-Wrestrict) on the inserts.
+  const std::string digits = std::to_string(n);
+  const size_t sign = digits[0] == '-' ? 1 : 0;
+  std::string out(digits, 0, sign);
+  for (size_t i = sign; i < digits.size(); ++i) {
+    if (i > sign && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string cost_text(double usd) {
+  if (usd <= 0) return "";
+  if (usd < 0.01) return fmt::format("${:.4f}", usd);
+  return fmt::format("${:.2f}", usd);
 }
 
 }  // namespace imchat::ui

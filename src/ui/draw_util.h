@@ -9,6 +9,7 @@
 
 #include <imgui.h>
 
+#include "model/preview.h"
 #include "model/time.h"
 
 #include "ui/theme.h"
@@ -28,16 +29,23 @@ inline ImVec2 text_size(ImFont* font, std::string_view text) {
 void text_ellipsis(ImDrawList* draw, ImFont* font, ImVec2 pos, ImU32 color, std::string_view text,
                    float max_width);
 
-// The first line of a message for a preview: Markdown marks and newlines become spaces.
-std::string preview_line(std::string_view content, size_t max_bytes = 160);
-
 // "14:05" in the viewer's time zone.
 std::string clock_time(Timestamp t);
 // "now", "5m", "3h", "Tue", "Nov 3" — a sidebar row's age.
 std::string relative_time(Timestamp t, Timestamp now);
 
+// "1,234"
+std::string grouped(int64_t n);
+// A reply's cost: "$0.0012" under a cent, "$1.23" above; "" for none.
+std::string cost_text(double usd);
+
 // Up to two initials of a name ("Ada Lovelace" → "AL"), "?" for none.
 std::string initials(std::string_view name);
+
+// A key pressed this frame (its auto-repeats not counted).
+inline bool key_pressed(ImGuiKey key) {
+  return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key), false);
+}
 
 // An ImGui button in these colours (fill, fill when hovered, label).
 bool colored_button(const char* label, ImVec2 size, ImU32 fill, ImU32 hover, ImU32 text);
