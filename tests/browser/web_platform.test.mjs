@@ -2,7 +2,8 @@
 // the loading screen, deep links and history, what survives a reload, text input through
 // the hidden textarea (IME composition, keyboards without key events), the system
 // clipboard, the page's own inputs, the title and the screen-reader live region.
-// Real server, real Chromium, Python's http.server as the plain static host.
+// Real server, real Chromium, Python's http.server as the plain static host. One server and
+// one Chromium are started for all of them (the slow part): hence one long file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';

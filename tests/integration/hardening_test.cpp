@@ -1,6 +1,7 @@
 // What an attacker found (issue 14), one test per finding, each failing before its fix:
 // the real server on loopback, real sockets, real SQLite. docs/protocol.md ("Who may do
-// what", "Limits") states the rules these hold it to.
+// what", "Limits") states the rules these hold it to. Long on purpose (~800 lines): one
+// finding per test, each on its own; they share only the fixture at the top.
 #include <gtest/gtest.h>
 
 #include <jwt.h>

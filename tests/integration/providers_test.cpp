@@ -3,6 +3,7 @@
 // Gemini's streamGenerateContent SSE), over plain HTTP and over TLS. Checked both ways:
 // what the server sends (model, system prompt, temperature, history, keys) and what it
 // makes of every answer — tokens, usage and cost, errors, 429s, cuts, stalls, cancels.
+// Over 600 lines because it is one suite per vendor dialect on one shared fixture.
 #include <gtest/gtest.h>
 
 #include <fstream>
