@@ -27,7 +27,6 @@ App::App(AppOptions options, platform::Window& window, platform::HttpClient& htt
     : window_(window),
       http_(http),
       sockets_(sockets),
-      store_(store),
       account_store_(store ? std::make_unique<sdk::ScopedStore>(*store, options.store_scope)
                            : nullptr),
       page_(page),

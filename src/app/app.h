@@ -75,7 +75,6 @@ class App {
   platform::Window& window_;
   platform::HttpClient& http_;
   platform::WebSocketClient& sockets_;
-  platform::LocalStore* store_;                      // settings (the device's); may be null
   std::unique_ptr<sdk::ScopedStore> account_store_;  // token, outbox, drafts: the server's
   platform::Page& page_;
   PageEvents page_events_;

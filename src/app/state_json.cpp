@@ -32,6 +32,8 @@ std::string state_json(const StateSources& in) {
   // What the screen shows, for tests and (later) the embedding page.
   const ui::ChatView& chat_view = in.view.chat_view();
   state["route"] = in.view.route();
+  state["signInError"] = in.view.sign_in_view().error();
+  state["signInMode"] = in.view.sign_in_view().creating_account() ? "create" : "sign_in";
   state["open"] = chat_view.conversation_id();
   state["composer"] = chat_view.draft();
   state["composerError"] = chat_view.error();

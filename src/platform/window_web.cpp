@@ -106,9 +106,9 @@ const char* css_cursor(ImGuiMouseCursor cursor) {
 
 struct InputEvent {
   enum Kind { kKey, kText, kTouch, kWheel, kMouse } kind = kKey;
-  int key = -1;        // kKey: a GLFW key
-  bool down = false;   // kKey; kTouch: the finger is on the glass
-  std::string text;    // kText
+  int key = -1;       // kKey: a GLFW key
+  bool down = false;  // kKey; kTouch: the finger is on the glass
+  std::string text;   // kText
   // kTouch: where, in device pixels. kWheel: the amounts in notches, x sideways (positive:
   // left) and y up and down (positive: up).
   float x = 0, y = 0;
@@ -182,8 +182,10 @@ class WebWindow final : public GlfwWindow {
   bool keeps_pixels() const override {
     EmscriptenWebGLContextAttributes attributes;
     const EMSCRIPTEN_WEBGL_CONTEXT_HANDLE context = emscripten_webgl_get_current_context();
-    return context && emscripten_webgl_get_context_attributes(context, &attributes) ==
-                          EMSCRIPTEN_RESULT_SUCCESS && attributes.preserveDrawingBuffer;
+    return context &&
+           emscripten_webgl_get_context_attributes(context, &attributes) ==
+               EMSCRIPTEN_RESULT_SUCCESS &&
+           attributes.preserveDrawingBuffer;
   }
 
   bool has_keyboard() const override { return has_keyboard_; }
@@ -220,6 +222,12 @@ class WebWindow final : public GlfwWindow {
   // ImGui drops the text typed in a frame where Ctrl is held — the end of "What is imchat?"
   // was lost when a fast typist's Shift+Enter shared its frame.)
   //
+  // Tab moves the focus to the next field, and Dear ImGui 1.86 makes that field active in the
+  // frame after the Tab with all its text selected — text it is given in that frame too is
+  // selected along, and the next character replaces it (a password typed straight after Tab
+  // kept only its last few letters). Text after a Tab waits two frames: one for the Tab,
+  // one for the field to take the focus.
+  //
   // Text that arrives while Ctrl or Cmd is held (a paste: Ctrl+V is still down) would be
   // dropped by ImGui, which reads held Ctrl as a shortcut; those modifiers are lifted for
   // the frame that takes the text and put back (if still held) in the next one.
@@ -238,6 +246,7 @@ class WebWindow final : public GlfwWindow {
     bool touch_changed = false;
     float wheel_x = 0, wheel_y = 0;
     std::vector<int> pressed;
+    if (text_held_frames_ > 0) --text_held_frames_;
     while (!input_.empty()) {
       InputEvent& event = input_.front();
       const bool seen = std::find(pressed.begin(), pressed.end(), event.key) != pressed.end();
@@ -253,7 +262,7 @@ class WebWindow final : public GlfwWindow {
         touch_down_ = event.down;
         touch_pos_ = ImVec2(event.x, event.y);
       } else if (event.kind == InputEvent::kText) {
-        if (pressed_any) break;
+        if (pressed_any || text_held_frames_ > 0) break;
         typed_any = true;
         for (int key : {GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL, GLFW_KEY_LEFT_SUPER,
                         GLFW_KEY_RIGHT_SUPER}) {
@@ -268,6 +277,7 @@ class WebWindow final : public GlfwWindow {
         if (event.down) {
           pressed.push_back(event.key);
           pressed_any = true;
+          if (event.key == GLFW_KEY_TAB) text_held_frames_ = 2;
         }
       }
       input_.pop_front();
@@ -327,8 +337,9 @@ class WebWindow final : public GlfwWindow {
 
   static constexpr int kKeys = IM_ARRAYSIZE(ImGuiIO::KeysDown);
   std::deque<InputEvent> input_;
-  bool held_[kKeys] = {};    // keys as the page last reported them
-  std::vector<int> lifted_;  // modifiers hidden from ImGui for one frame
+  bool held_[kKeys] = {};     // keys as the page last reported them
+  std::vector<int> lifted_;   // modifiers hidden from ImGui for one frame
+  int text_held_frames_ = 0;  // after a Tab: frames text still waits (see before_new_frame)
   bool text_input_ = false;
   bool hovering_text_ = false;
   bool has_keyboard_ = true;  // window_web_input.js says when it leaves and returns

@@ -148,6 +148,50 @@ platform::RequestId Api::call(const char* method, std::string path, std::string 
   return http_.send(std::move(request), std::move(decode));
 }
 
+platform::RequestId Api::auth_config(ApiCallback<AuthConfig> done) {
+  return call("GET", "/api/auth/config", "", [done](Result<platform::HttpResponse> r) {
+    done(data_of<AuthConfig>(
+        answer_body(std::move(r), 200), [](const Json& data) -> Result<AuthConfig> {
+          if (!data.is_object()) return Error{ErrorCode::kParse, "auth config: not an object"};
+          AuthConfig config;
+          if (const auto g = data.find("guests"); g != data.end() && g->is_boolean())
+            config.guests = g->get<bool>();
+          if (const auto m = data.find("registration"); m != data.end() && m->is_string())
+            config.registration = m->get<std::string>();
+          if (const auto n = data.find("passwordMin"); n != data.end() && n->is_number_unsigned())
+            config.password_min = n->get<size_t>();
+          if (const auto n = data.find("passwordMax"); n != data.end() && n->is_number_unsigned())
+            config.password_max = n->get<size_t>();
+          return config;
+        }));
+  });
+}
+
+platform::RequestId Api::log_in(const std::string& email, const std::string& password,
+                                ApiCallback<Session> done) {
+  const std::string body = protocol::dump_json({{"email", email}, {"password", password}});
+  return call("POST", "/api/auth/login", body, [done](Result<platform::HttpResponse> r) {
+    done(session_from_json(answer_body(std::move(r), 200)));
+  });
+}
+
+platform::RequestId Api::sign_up(const std::string& name, const std::string& email,
+                                 const std::string& password, ApiCallback<Session> done) {
+  const std::string body =
+      protocol::dump_json({{"name", name}, {"email", email}, {"password", password}});
+  return call("POST", "/api/auth/register", body, [done](Result<platform::HttpResponse> r) {
+    done(session_from_json(answer_body(std::move(r), 201)));
+  });
+}
+
+platform::RequestId Api::log_out(ApiCallback<Ok> done) {
+  return call("POST", "/api/auth/logout", "", [done](Result<platform::HttpResponse> r) {
+    auto body = answer_body(std::move(r), 204);
+    if (!body) return done(body.error());
+    done(Ok{});
+  });
+}
+
 platform::RequestId Api::sign_in_as_guest(ApiCallback<Session> done) {
   return call("POST", "/api/auth/guest", "", [done](Result<platform::HttpResponse> r) {
     done(session_from_json(answer_body(std::move(r), 201)));

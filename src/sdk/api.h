@@ -24,6 +24,14 @@ struct Session {
   std::string token;
 };
 
+// What the server's sign-in screen may offer (GET /api/auth/config).
+struct AuthConfig {
+  bool guests = false;
+  std::string registration = "open";  // "open" | "invite" | "closed"
+  size_t password_min = 8;
+  size_t password_max = 256;
+};
+
 struct ConversationQuery {
   int skip = 0;
   int take = 20;
@@ -57,7 +65,14 @@ class Api {
   void set_token(std::string token) { token_ = std::move(token); }
   const std::string& token() const { return token_; }
 
+  platform::RequestId auth_config(ApiCallback<AuthConfig> done);
   platform::RequestId sign_in_as_guest(ApiCallback<Session> done);
+  platform::RequestId log_in(const std::string& email, const std::string& password,
+                             ApiCallback<Session> done);
+  platform::RequestId sign_up(const std::string& name, const std::string& email,
+                              const std::string& password, ApiCallback<Session> done);
+  // Ends this session on the server (its sockets close).
+  platform::RequestId log_out(ApiCallback<Ok> done);
   platform::RequestId me(ApiCallback<User> done);
 
   platform::RequestId list_conversations(const ConversationQuery& query,

@@ -53,8 +53,8 @@ std::string ChatClient::new_client_id() {
 void ChatClient::start() {
   if (session_.signed_in || session_.signing_in) return;
   const auto stored = platform_.store ? platform_.store->get(kTokenKey) : std::nullopt;
-  if (!stored || stored->empty()) return sign_in_as_guest();
-  // Check the stored token once; a refusal means a new guest, anything else keeps it.
+  if (!stored || stored->empty()) return need_session();
+  // Check the stored token once; a refusal means a new session, anything else keeps it.
   session_.signing_in = true;
   api_.set_token(*stored);
   std::weak_ptr<bool> alive = alive_;
@@ -63,23 +63,68 @@ void ChatClient::start() {
     if (alive.expired()) return;
     session_.signing_in = false;
     if (me) return use_token(token, &*me);
-    if (me.error().code == ErrorCode::kUnauthorized) return sign_in_as_guest();
+    if (me.error().code == ErrorCode::kUnauthorized) {
+      if (platform_.store) platform_.store->remove(kTokenKey);
+      return need_session();
+    }
     use_token(token, nullptr);  // offline or the server is down: keep it and retry later
   });
+}
+
+void ChatClient::need_session() {
+  session_.signing_in = true;
+  std::weak_ptr<bool> alive = alive_;
+  api_.auth_config([this, alive](Result<AuthConfig> config) {
+    if (alive.expired()) return;
+    session_.signing_in = false;
+    if (config) session_.auth = *config;
+    if (config && config->guests) return sign_in_as_guest();
+    // Guests are not allowed — or the server could not say: the screen shows, and a sign-in
+    // made there reaches the server once it is back.
+    if (!config) session_.error = config.error().describe();
+    session_.needs_sign_in = true;
+  });
+}
+
+void ChatClient::signed_in_with(Result<Session> session) {
+  session_.signing_in = false;
+  if (!session) {
+    session_.error = session.error().message;
+    return;
+  }
+  session_.error.clear();
+  session_.needs_sign_in = false;
+  use_session(*session);
+}
+
+void ChatClient::log_in(const std::string& email, const std::string& password) {
+  if (session_.signing_in) return;
+  session_.signing_in = true;
+  std::weak_ptr<bool> alive = alive_;
+  api_.log_in(email, password, [this, alive](Result<Session> session) {
+    if (!alive.expired()) signed_in_with(std::move(session));
+  });
+}
+
+void ChatClient::sign_up(const std::string& name, const std::string& email,
+                         const std::string& password) {
+  if (session_.signing_in) return;
+  session_.signing_in = true;
+  std::weak_ptr<bool> alive = alive_;
+  api_.sign_up(name, email, password, [this, alive](Result<Session> session) {
+    if (!alive.expired()) signed_in_with(std::move(session));
+  });
+}
+
+void ChatClient::continue_as_guest() {
+  if (!session_.signing_in) sign_in_as_guest();
 }
 
 void ChatClient::sign_in_as_guest() {
   session_.signing_in = true;
   std::weak_ptr<bool> alive = alive_;
   api_.sign_in_as_guest([this, alive](Result<Session> session) {
-    if (alive.expired()) return;
-    session_.signing_in = false;
-    if (!session) {
-      session_.error = session.error().describe();
-      return;
-    }
-    session_.error.clear();
-    use_session(*session);
+    if (!alive.expired()) signed_in_with(std::move(session));
   });
 }
 
@@ -127,7 +172,7 @@ void ChatClient::tick() {
       session_.error = "the page's sign-in has expired";
     } else {
       if (platform_.store) platform_.store->remove(kTokenKey);
-      sign_in_as_guest();
+      need_session();
     }
   }
   sync_.tick();

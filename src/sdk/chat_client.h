@@ -1,7 +1,9 @@
 // ChatClient: the SDK assembled — what the app owns and the views read. Holds the query
 // cache, the REST Api, the realtime link and ChatSync over the platform's transports, and
-// the session: a stored token is reused, a new guest is signed in when there is none or
-// the server refuses it (401 over REST, 4401 on the socket).
+// the session: a stored token is reused; when there is none or the server refuses it (401
+// over REST, 4401 on the socket) a new guest is signed in if the server allows guests, and
+// otherwise the session asks for a sign-in (SessionState::needs_sign_in: the sign-in
+// screen), which log_in() or sign_up() answer.
 //
 // Online is decided from the real connection, not navigator.onLine: while the socket is
 // in backoff the cache pauses its fetches, and they resume when it opens again.
@@ -33,6 +35,8 @@ struct ChatClientOptions {
 struct SessionState {
   bool signed_in = false;
   bool signing_in = false;
+  bool needs_sign_in = false;  // no session and no guest: the sign-in screen shows
+  AuthConfig auth;             // what that screen may offer, as the server said
   User user;
   std::string error;  // why signing in failed, for the UI
 };
@@ -54,8 +58,13 @@ class ChatClient {
 
   // Signs in (stored token or a new guest) and connects. Idempotent.
   void start();
-  // Uses a session obtained elsewhere (a login form). Remembered in the store.
+  // Uses a session obtained elsewhere. Remembered in the store.
   void use_session(const Session& session);
+  // The sign-in screen's three ways in. Each answers by signing in, or by session().error
+  // (the server's words: a wrong password and an unknown email read the same).
+  void log_in(const std::string& email, const std::string& password);
+  void sign_up(const std::string& name, const std::string& email, const std::string& password);
+  void continue_as_guest();
   // An embedding page's token: checked with the server, kept in memory only (never the
   // store), and no guest is made when it is refused — session().error says why.
   void sign_in_with_token(const std::string& token);
@@ -76,6 +85,9 @@ class ChatClient {
 
  private:
   void sign_in_as_guest();
+  // No session: a guest when the server allows guests, else the sign-in screen.
+  void need_session();
+  void signed_in_with(Result<Session> session);
   void use_token(const std::string& token, const User* user);
 
   std::string new_client_id();

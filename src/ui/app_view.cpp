@@ -15,7 +15,8 @@ AppView::AppView(Theme& theme, sdk::ChatClient& chat)
     : theme_(theme),
       chat_(chat),
       sidebar_(theme, chat, landmarks_),
-      chat_view_(theme, chat, landmarks_) {
+      chat_view_(theme, chat, landmarks_),
+      sign_in_(theme, chat, landmarks_) {
   sidebar_.on_new_chat = [this] { new_conversation(); };
   sidebar_.on_open = [this](const std::string& id) { open(id); };
   sidebar_.on_deleted = [this](const std::string& id) {
@@ -27,7 +28,8 @@ AppView::AppView(Theme& theme, sdk::ChatClient& chat)
 }
 
 const std::string& AppView::route() const {
-  static const std::string kHome = "home", kChat = "chat", kList = "list";
+  static const std::string kHome = "home", kChat = "chat", kList = "list", kSignIn = "sign_in";
+  if (signing_in_screen()) return kSignIn;
   if (narrow_ && drawer_) return kList;
   return chat_view_.conversation_id().empty() ? kHome : kChat;
 }
@@ -64,6 +66,20 @@ void AppView::draw(const sdk::Client& client) {
   const float width = io.DisplaySize.x;
   const float height = io.DisplaySize.y;
   narrow_ = width < theme_.px(kNarrowWidth);
+  if (signing_in_screen()) {
+    sign_in_.draw(ImVec2(0, 0), ImVec2(width, height));
+  } else {
+    draw_panes(client, width, height);
+  }
+  // What can be clicked shows a pointing hand, as on a page (ImGui leaves the arrow). A
+  // disabled control is hovered too in ImGui's eyes, but nothing happens on a click there.
+  if (ImGui::GetMouseCursor() == ImGuiMouseCursor_Arrow && ImGui::GetHoveredID() != 0 &&
+      !GImGui->HoveredIdDisabled)
+    ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImGui::End();
+}
+
+void AppView::draw_panes(const sdk::Client& client, float width, float height) {
   sidebar_.draw_status = [this, &client](ImVec2 pos, float max_width) {
     const float gear = theme_.tap(32);
     draw_status(client.server(), pos, max_width - gear - theme_.px(8), false);
@@ -82,12 +98,6 @@ void AppView::draw(const sdk::Client& client) {
     chat_view_.draw(ImVec2(0, 0), ImVec2(width, height), true);
   }
   draw_settings();
-  // What can be clicked shows a pointing hand, as on a page (ImGui leaves the arrow). A
-  // disabled control is hovered too in ImGui's eyes, but nothing happens on a click there.
-  if (ImGui::GetMouseCursor() == ImGuiMouseCursor_Arrow && ImGui::GetHoveredID() != 0 &&
-      !GImGui->HoveredIdDisabled)
-    ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-  ImGui::End();
 }
 
 void AppView::draw_sidebar_divider(float x, float height) {

@@ -12,6 +12,7 @@
 #include "sdk/client.h"
 #include "ui/chat_view.h"
 #include "ui/sidebar.h"
+#include "ui/sign_in_view.h"
 #include "ui/theme.h"
 
 namespace imchat::ui {
@@ -42,8 +43,10 @@ class AppView {
   }
   const Landmarks& landmarks() const { return landmarks_; }
   bool drawer_open() const { return drawer_; }
-  bool animating() const { return chat_view_.animating(); }
-  const std::string& route() const;  // "home" | "chat" | "list" (the narrow drawer)
+  bool animating() const { return chat_view_.animating() || sign_in_.settling(); }
+  // "sign_in" | "home" | "chat" | "list" (the narrow drawer)
+  const std::string& route() const;
+  const SignInView& sign_in_view() const { return sign_in_; }
   void set_open_url(std::function<void(const std::string&)> open_url) {
     chat_view_.open_url = std::move(open_url);
   }
@@ -61,6 +64,10 @@ class AppView {
   static constexpr float kMinChatWidth = 420;
 
  private:
+  bool signing_in_screen() const {
+    return chat_.session().needs_sign_in && !chat_.session().signed_in;
+  }
+  void draw_panes(const sdk::Client& client, float width, float height);
   void draw_status(const sdk::ServerStatus& status, ImVec2 pos, float max_width, bool align_right);
   void draw_settings_button(ImVec2 pos, float size);
   void draw_settings();
@@ -72,6 +79,7 @@ class AppView {
   Landmarks landmarks_;  // before the views, which hold a reference
   Sidebar sidebar_;
   ChatView chat_view_;
+  SignInView sign_in_;
   bool drawer_ = true;  // narrow layout: the list is showing
   bool creating_ = false;
   bool narrow_ = false;

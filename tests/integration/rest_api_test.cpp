@@ -81,6 +81,25 @@ TEST_F(RestApiTest, GuestSignInWorksWhenEnabledOnly) {
   EXPECT_EQ(call("POST", "/api/auth/guest").status, 404);
 }
 
+// What the sign-in screen may offer, asked before any session exists.
+TEST_F(RestApiTest, AuthConfigSaysWhetherGuestsMayComeIn) {
+  Reply on = call("GET", "/api/auth/config");
+  ASSERT_EQ(on.status, 200) << on.raw;
+  EXPECT_EQ(on.body["data"]["guests"], true);
+  EXPECT_EQ(on.body["data"]["registration"], "open");
+  EXPECT_TRUE(on.body["data"]["sso"].is_array());
+  EXPECT_EQ(on.body["data"]["passwordMin"], 8);
+  restart_server(false);
+  Reply off = call("GET", "/api/auth/config");
+  ASSERT_EQ(off.status, 200) << off.raw;
+  EXPECT_EQ(off.body["data"]["guests"], false);
+  // Public, so throttled per address: past its burst it answers 429 with Retry-After.
+  int limited = 0;
+  for (int i = 0; i < 80 && limited == 0; ++i)
+    if (call("GET", "/api/auth/config").status == 429) ++limited;
+  EXPECT_EQ(limited, 1);
+}
+
 TEST_F(RestApiTest, ProtectedRoutesNeedAValidToken) {
   auto [id, token] = sign_up("carol");
   std::string tampered = token;

@@ -55,13 +55,15 @@ struct AuthApi::Throttles {
         guests(l.guest_burst, l.guest_per_second),
         by_email(l.email_burst, l.email_per_second),
         email_failures(l.email_free_failures, l.max_backoff_s),
-        address_failures(l.address_free_failures, l.max_backoff_s) {}
+        address_failures(l.address_free_failures, l.max_backoff_s),
+        config(l.config_burst, l.config_per_second) {}
 
   RateLimiter by_address;
   RateLimiter guests;
   RateLimiter by_email;
   FailureBackoff email_failures;
   FailureBackoff address_failures;
+  RateLimiter config;
 };
 
 AuthApi::AuthApi(Storage& storage, const Authenticator& authenticator, KdfPool& kdf,
@@ -104,6 +106,18 @@ Response AuthApi::session_response(const Request& req, http::status status, cons
   if (!signed_in) return error_response(req, signed_in.error());
   return data_response(req, status,
                        {{"user", protocol::to_json(signed_in->user)}, {"token", signed_in->token}});
+}
+
+Response AuthApi::config(const Request& req, const ClientInfo& client) {
+  if (auto wait = throttles_->config.acquire(address_key(client.address)))
+    return error_response(req, too_many(*wait, "too many requests"));
+  // Registration is open on every server today; invite-only and closed come with the admin.
+  protocol::Json data = {{"guests", options_.guest_enabled},
+                         {"registration", "open"},
+                         {"sso", protocol::Json::array()},
+                         {"passwordMin", kMinPassword},
+                         {"passwordMax", kMaxPassword}};
+  return data_response(req, http::status::ok, std::move(data));
 }
 
 void AuthApi::sign_in(const Request& req, const ClientInfo& client, Done done) {

@@ -33,6 +33,8 @@ struct AuthLimits {
   int email_free_failures = 5;         // wrong passwords for one email before the backoff…
   int address_free_failures = 20;      // …and from one address (offices share addresses)
   int max_backoff_s = 900;             // the backoff doubles from 1 s up to this
+  double config_burst = 60;            // GET /api/auth/config per client address…
+  double config_per_second = 1;        // …refilled at one a second (each page load asks once)
 };
 
 struct AuthApiOptions {
@@ -48,6 +50,9 @@ class AuthApi {
   AuthApi(Storage& storage, const Authenticator& authenticator, KdfPool& kdf, LiveSockets& live,
           boost::asio::any_io_executor workers, AuthApiOptions options);
 
+  // GET /api/auth/config (public): what a sign-in screen may offer —
+  // {"guests": bool, "registration": "open", "sso": []}.
+  Response config(const Request& req, const ClientInfo& client);
   // POST /api/auth/register | login | guest. done may run later, on another thread; req
   // must stay alive until it has.
   void sign_in(const Request& req, const ClientInfo& client, Done done);

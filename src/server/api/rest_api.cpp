@@ -85,6 +85,7 @@ class Handler {
   }
 
   Reply route() {
+    if (is(http::verb::get, "/api/auth/config")) return auth_.config(req_, client_);
     if (is(http::verb::post, "/api/auth/register") || is(http::verb::post, "/api/auth/login") ||
         is(http::verb::post, "/api/auth/guest")) {
       return later([&](Api::Done done) { auth_.sign_in(req_, client_, std::move(done)); });
